@@ -1,0 +1,49 @@
+# Two commands matter: `make demo` and `make test`. Everything runs from .venv.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+export RYADOM_VAR_DIR ?= $(CURDIR)/var
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+TEST_WORKERS ?= 2
+
+.PHONY: demo test lint bench install messages clean
+
+$(BIN)/ryadom: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(BIN)/ryadom
+
+install: $(BIN)/ryadom messages
+
+# Compiled translations are build output: made from the .po files, never committed.
+messages: $(BIN)/ryadom
+	cd src/ryadom && ../../$(BIN)/ryadom compilemessages --verbosity 0
+
+demo: install
+	mkdir -p $(RYADOM_VAR_DIR)
+	$(BIN)/ryadom migrate --no-input --verbosity 0
+	$(BIN)/ryadom demo-data --scale small --if-empty
+	$(BIN)/ryadom collectstatic --no-input --verbosity 0
+	$(BIN)/ryadom demo-accounts
+	@echo "Ryadom is at http://$(HOST):$(PORT)/  (Ctrl-C stops the server and the worker)"
+	@trap 'kill 0' INT TERM EXIT; \
+	$(BIN)/ryadom db_worker --queue-name '*' & \
+	$(BIN)/gunicorn ryadom.config.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
+	  --access-logfile - --log-level warning
+
+test: install
+	$(BIN)/pytest -n $(TEST_WORKERS)
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+bench: install
+	@echo "No benchmarks yet."
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,37 @@
+"""Who am I: the signed-in user and their roles."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from ryadom.accounts.models import RoleAssignment, User
+from ryadom.core.api_auth import AUTH
+
+router = Router(tags=["accounts"])
+
+
+class RoleOut(Schema):
+    role: str
+    scope_kind: str
+    scope_id: int | None
+
+
+class MeOut(Schema):
+    username: str
+    display_name: str
+    language: str
+    roles: list[RoleOut]
+
+
+@router.get("/me", response=MeOut, auth=AUTH, summary="The signed-in user and their roles")
+def me(request: HttpRequest) -> MeOut:
+    user = request.user
+    assert isinstance(user, User)
+    roles = RoleAssignment.objects.filter(user=user).order_by("role", "scope_id")
+    return MeOut(
+        username=user.username,
+        display_name=user.display_name,
+        language=user.language,
+        roles=[RoleOut(role=r.role, scope_kind=r.scope_kind, scope_id=r.scope_id) for r in roles],
+    )

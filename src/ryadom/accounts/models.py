@@ -1,0 +1,126 @@
+"""Users and their role assignments: (user, role, scope kind, scope id)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A person who signs in. What they may see comes from their role assignments."""
+
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    language = models.CharField(
+        _("language"), max_length=5, choices=[("ru", "Русский"), ("en", "English")], default="ru"
+    )
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class ScopeKind(models.TextChoices):
+    FEDERAL = "federal", _("Whole country")
+    AGENCY = "agency", _("Agency")
+    REGION = "region", _("Region")
+    INSTITUTION = "institution", _("Institution")
+    ORGANISATION = "organisation", _("NGO")
+    SELF = "self", _("Own data")
+
+
+class Role(models.TextChoices):
+    FEDERAL_COORDINATOR = "federal_coordinator", _("Federal coordinator")
+    AGENCY_OBSERVER = "agency_observer", _("Agency observer")
+    REGIONAL_COORDINATOR = "regional_coordinator", _("Regional coordinator")
+    INSTITUTION_LIAISON = "institution_liaison", _("Institution liaison")
+    NGO_MANAGER = "ngo_manager", _("NGO manager")
+    VOLUNTEER = "volunteer", _("Volunteer")
+    VETERAN = "veteran", _("Veteran")
+    RELATIVE = "relative", _("Relative")
+
+
+# The one place that says which kind of scope each role is given. An agency observer watches
+# the institutions of one agency across the country.
+ROLE_SCOPE: dict[str, str] = {
+    Role.FEDERAL_COORDINATOR: ScopeKind.FEDERAL,
+    Role.AGENCY_OBSERVER: ScopeKind.AGENCY,
+    Role.REGIONAL_COORDINATOR: ScopeKind.REGION,
+    Role.INSTITUTION_LIAISON: ScopeKind.INSTITUTION,
+    Role.NGO_MANAGER: ScopeKind.ORGANISATION,
+    Role.VOLUNTEER: ScopeKind.SELF,
+    Role.VETERAN: ScopeKind.SELF,
+    Role.RELATIVE: ScopeKind.SELF,
+}
+
+
+def _role_scope_consistent() -> Q:
+    q = Q()
+    for role, kind in ROLE_SCOPE.items():
+        needs_id = kind not in (ScopeKind.FEDERAL, ScopeKind.SELF)
+        q |= Q(role=role, scope_kind=kind, scope_id__isnull=not needs_id)
+    return q
+
+
+class RoleAssignment(models.Model):
+    """A user holds a role within a scope: a region, an institution, an NGO, an agency."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="roles", verbose_name=_("user")
+    )
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    scope_kind = models.CharField(_("scope kind"), max_length=20, choices=ScopeKind.choices)
+    scope_id = models.BigIntegerField(_("scope id"), null=True, blank=True)
+    created_at = models.DateTimeField(_("assigned at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.CheckConstraint(
+                condition=_role_scope_consistent(), name="accounts_role_scope_consistent"
+            ),
+            # Two partial unique indexes, because NULLs are distinct in a plain one.
+            models.UniqueConstraint(
+                fields=["user", "role", "scope_id"],
+                condition=Q(scope_id__isnull=False),
+                name="accounts_role_unique_scoped",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=Q(scope_id__isnull=True),
+                name="accounts_role_unique_unscoped",
+            ),
+        ]
+        indexes = [models.Index(fields=["scope_kind", "scope_id"])]
+
+    def __str__(self) -> str:
+        scope = f" #{self.scope_id}" if self.scope_id is not None else ""
+        return f"{self.user} — {self.get_role_display()} ({self.get_scope_kind_display()}{scope})"
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API. Only its SHA-256 is stored; the key is shown once."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
+    name = models.CharField(_("name"), max_length=100, help_text=_("What it is used by."))
+    prefix = models.CharField(_("prefix"), max_length=8)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name})"

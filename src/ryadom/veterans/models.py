@@ -1,0 +1,241 @@
+"""Veterans in care, minimised: how to address them, where they are, what matters to them.
+
+Never diagnoses, unit or military details: only what helpers need to help well.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from ryadom.geo.models import Region
+from ryadom.institutions.models import Department, Institution
+from ryadom.volunteers.models import Gender
+
+
+class ContactRoute(models.TextChoices):
+    OWN_PHONE = "own_phone", _("Own phone")
+    RELATIVE = "relative", _("Through a relative")
+    WARD = "ward", _("Through the ward staff")
+
+
+class HelperGender(models.TextChoices):
+    ANY = "any", _("Does not matter")
+    FEMALE = "f", _("Female")
+    MALE = "m", _("Male")
+
+
+class Veteran(models.Model):
+    """A person in care. `addressed_as` is the name they want to be called by."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="veteran",
+        verbose_name=_("own account"),
+    )
+    addressed_as = models.CharField(
+        _("how to address"), max_length=120, help_text=_("The name they want to be called by.")
+    )
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
+    home_region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="veterans", verbose_name=_("home region")
+    )
+    contact_route = models.CharField(
+        _("contact route"), max_length=20, choices=ContactRoute.choices, default=ContactRoute.WARD
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    what_matters = models.TextField(
+        _("what matters to me"),
+        blank=True,
+        help_text=_("In their own words: habits, wishes, what helps them feel like themselves."),
+    )
+    communication_needs = models.TextField(
+        _("communication needs"), blank=True, help_text=_("E.g. hard of hearing: write notes.")
+    )
+    mobility_needs = models.TextField(
+        _("mobility needs"), blank=True, help_text=_("E.g. wheelchair user, one working hand.")
+    )
+    preferred_helper_gender = models.CharField(
+        _("preferred helper for personal care"),
+        max_length=3,
+        choices=HelperGender.choices,
+        default=HelperGender.ANY,
+    )
+    created_at = models.DateTimeField(_("registered"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("veteran")
+        verbose_name_plural = _("veterans")
+
+    def __str__(self) -> str:
+        return self.addressed_as
+
+
+class Stay(models.Model):
+    """A period of treatment in one institution. A transfer ends one stay and starts the next."""
+
+    veteran = models.ForeignKey(
+        Veteran, on_delete=models.CASCADE, related_name="stays", verbose_name=_("veteran")
+    )
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="stays", verbose_name=_("institution")
+    )
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="stays",
+        verbose_name=_("department"),
+    )
+    admitted_on = models.DateField(_("admitted on"))
+    discharged_on = models.DateField(_("discharged on"), null=True, blank=True)
+    transferred_from = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="transferred_to",
+        verbose_name=_("transferred from"),
+    )
+
+    class Meta:
+        ordering = ["veteran", "-admitted_on"]
+        verbose_name = _("stay")
+        verbose_name_plural = _("stays")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(discharged_on__isnull=True) | Q(discharged_on__gte=F("admitted_on")),
+                name="veterans_stay_discharged_after_admitted",
+            ),
+            # At most one current stay per veteran. Overlaps of closed stays are checked in
+            # clean() and by stay_create/stay_update under a lock on the veteran's row.
+            models.UniqueConstraint(
+                fields=["veteran"],
+                condition=Q(discharged_on__isnull=True),
+                name="veterans_one_current_stay",
+            ),
+        ]
+        indexes = [models.Index(fields=["institution", "discharged_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.veteran} — {self.institution} ({self.admitted_on:%d.%m.%Y})"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.discharged_on and self.admitted_on and self.discharged_on < self.admitted_on:
+            raise ValidationError({"discharged_on": _("Discharge is before admission.")})
+        if self.department_id and self.institution_id:
+            if self.department.institution_id != self.institution_id:
+                raise ValidationError(
+                    {"department": _("This department belongs to another institution.")}
+                )
+        if self.veteran_id and self.admitted_on:
+            overlapping = self.overlapping_stays().first()
+            if overlapping is not None:
+                raise ValidationError(
+                    {
+                        "admitted_on": _(
+                            "This stay overlaps another stay of the same veteran: %(stay)s. "
+                            "A person is in one place at a time; end the other stay first."
+                        )
+                        % {"stay": overlapping}
+                    }
+                )
+
+    def overlapping_stays(self) -> models.QuerySet[Stay]:
+        """Other stays of this veteran whose dates overlap this one's (a transfer day may touch)."""
+        far_future = datetime.date.max
+        end = self.discharged_on or far_future
+        others = Stay.objects.filter(veteran_id=self.veteran_id).exclude(pk=self.pk)
+        # Two periods overlap when each starts before the other ends. The day of a transfer
+        # ends one stay and starts the next, so touching ends are allowed.
+        return others.filter(admitted_on__lt=end).filter(
+            Q(discharged_on__isnull=True) | Q(discharged_on__gt=self.admitted_on)
+        )
+
+
+class Proxy(models.Model):
+    """A relative who may act for the veteran (ask for help, confirm, give consent)."""
+
+    veteran = models.ForeignKey(
+        Veteran, on_delete=models.CASCADE, related_name="proxies", verbose_name=_("veteran")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="proxy_for",
+        verbose_name=_("relative"),
+    )
+    relation = models.CharField(_("relation"), max_length=60, help_text=_("E.g. mother, wife."))
+    may_act = models.BooleanField(_("may act for the veteran"), default=True)
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("relative")
+        verbose_name_plural = _("relatives")
+        constraints = [
+            models.UniqueConstraint(fields=["veteran", "user"], name="veterans_proxy_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.relation}) → {self.veteran}"
+
+
+class ConsentPurpose(models.TextChoices):
+    CARE = "care", _("Arranging social and household help")
+    CONTACT = "contact", _("Being contacted about requests")
+    PROXY = "proxy", _("A relative acting on my behalf")
+
+
+class Consent(models.Model):
+    """Consent to processing for a stated purpose, given by the veteran or a relative."""
+
+    veteran = models.ForeignKey(
+        Veteran, on_delete=models.CASCADE, related_name="consents", verbose_name=_("veteran")
+    )
+    purpose = models.CharField(_("purpose"), max_length=20, choices=ConsentPurpose.choices)
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("given by"),
+        help_text=_("Empty when the veteran gave it in person to the recorder."),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    given_at = models.DateTimeField(_("given at"))
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["veteran", "-given_at"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=F("given_at")),
+                name="veterans_consent_withdrawn_after_given",
+            ),
+            models.UniqueConstraint(
+                fields=["veteran", "purpose"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="veterans_one_active_consent_per_purpose",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.veteran}: {self.get_purpose_display()}"

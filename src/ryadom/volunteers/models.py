@@ -1,0 +1,129 @@
+"""Volunteers: where they live, what they can and like to do, when, and with which NGO."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from ryadom.catalogue.models import ServiceType, Skill
+from ryadom.core.geo_fields import GeoPoint
+from ryadom.core.weekly import WeeklyInterval
+from ryadom.geo.models import Region, Settlement
+from ryadom.organisations.models import Organisation
+
+
+class Gender(models.TextChoices):
+    FEMALE = "f", _("Female")
+    MALE = "m", _("Male")
+
+
+class Volunteer(GeoPoint):
+    """A person who helps. The point is home, from which the travel radius counts."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="volunteer",
+        verbose_name=_("user"),
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="volunteers", verbose_name=_("region")
+    )
+    settlement = models.ForeignKey(
+        Settlement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="volunteers",
+        verbose_name=_("settlement"),
+    )
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
+    birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
+    skills = models.ManyToManyField(
+        Skill, blank=True, related_name="volunteers", verbose_name=_("skills")
+    )
+    interests = models.ManyToManyField(
+        ServiceType, blank=True, related_name="interested_volunteers", verbose_name=_("interests")
+    )
+    languages = models.JSONField(
+        _("languages"), default=list, blank=True, help_text=_("ISO 639-1 codes, e.g. ru, en, tt")
+    )
+    travel_radius_km = models.PositiveSmallIntegerField(_("travel radius, km"), default=15)
+    weekly_task_cap = models.PositiveSmallIntegerField(_("tasks a week at most"), default=3)
+    is_veteran = models.BooleanField(_("is a veteran"), default=False)
+    is_veteran_relative = models.BooleanField(_("is a veteran's relative"), default=False)
+    organisations = models.ManyToManyField(
+        Organisation,
+        through="Membership",
+        related_name="volunteers",
+        verbose_name=_("NGOs"),
+    )
+    created_at = models.DateTimeField(_("joined"), auto_now_add=True)
+
+    class Meta(GeoPoint.Meta):
+        verbose_name = _("volunteer")
+        verbose_name_plural = _("volunteers")
+        constraints = [
+            *GeoPoint.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(travel_radius_km__gte=1, travel_radius_km__lte=500),
+                name="volunteers_radius_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(weekly_task_cap__gte=1, weekly_task_cap__lte=50),
+                name="volunteers_task_cap_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.user.get_full_name() or self.user.username)
+
+
+class Availability(WeeklyInterval):
+    """A weekly window when the volunteer can help, in their region's local time."""
+
+    volunteer = models.ForeignKey(
+        Volunteer, on_delete=models.CASCADE, related_name="availability", verbose_name=_("volunteer")
+    )
+
+    class Meta(WeeklyInterval.Meta):
+        verbose_name = _("availability")
+        verbose_name_plural = _("availability")
+
+
+class MembershipStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    LEFT = "left", _("Left")
+
+
+class Membership(models.Model):
+    """A volunteer's membership of an NGO; the NGO manager approves it."""
+
+    volunteer = models.ForeignKey(
+        Volunteer, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("volunteer")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("NGO")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=MembershipStatus.choices, default=MembershipStatus.PENDING
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("NGO membership")
+        verbose_name_plural = _("NGO memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["volunteer", "organisation"], name="volunteers_membership_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["organisation", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} — {self.organisation}"
