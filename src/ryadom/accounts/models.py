@@ -16,7 +16,7 @@ class User(AbstractUser):
         _("language"), max_length=5, choices=[("ru", "Русский"), ("en", "English")], default="ru"
     )
 
-    class Meta(AbstractUser.Meta):
+    class Meta(AbstractUser.Meta):  # type: ignore[name-defined]
         verbose_name = _("user")
         verbose_name_plural = _("users")
 

@@ -30,9 +30,8 @@ NOBODY = Scope(None, frozenset(), False, frozenset(), frozenset(), frozenset(), 
 
 def scope_of(actor: User | AnonymousUser | None) -> Scope:
     """The actor's scope; cached on the user object, which lives for one request."""
-    if actor is None or not actor.is_authenticated:
+    if not isinstance(actor, User) or not actor.is_authenticated:
         return NOBODY
-    assert isinstance(actor, User)
     cached: Scope | None = getattr(actor, "_ryadom_scope", None)
     if cached is not None:
         return cached

@@ -14,8 +14,14 @@ class SkillAdmin(admin.ModelAdmin[Skill]):
 @admin.register(ServiceType)
 class ServiceTypeAdmin(admin.ModelAdmin[ServiceType]):
     list_display = [
-        "code", "name_ru", "category", "standard_hours", "needs_professional",
-        "same_gender_helper", "needs_security_screening", "is_active",
+        "code",
+        "name_ru",
+        "category",
+        "standard_hours",
+        "needs_professional",
+        "same_gender_helper",
+        "needs_security_screening",
+        "is_active",
     ]
     list_filter = ["category", "is_active", "same_gender_helper", "needs_security_screening"]
     search_fields = ["code", "name_ru", "name_en"]

@@ -1,6 +1,6 @@
 """The service catalogue: public reference data."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: Ninja reads these annotations at runtime.
 
 from django.db.models import QuerySet
 from django.http import HttpRequest

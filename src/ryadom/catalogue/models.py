@@ -35,6 +35,9 @@ class Skill(BilingualName, models.Model):
         verbose_name = _("skill")
         verbose_name_plural = _("skills")
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class ServiceType(BilingualName, models.Model):
     """A social or household service. Its code never changes once requests use it."""
@@ -74,6 +77,9 @@ class ServiceType(BilingualName, models.Model):
                 name="catalogue_service_code_format",
             ),
         ]
+
+    def __str__(self) -> str:
+        return self.name
 
     @property
     def standard(self) -> str:

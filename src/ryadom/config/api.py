@@ -1,6 +1,6 @@
 """The JSON API at /api/v1/: one NinjaAPI, routers from each app, one error shape."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: Ninja reads these annotations at runtime.
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -18,8 +18,9 @@ api = NinjaAPI(
 )
 
 
-def _errors(request: HttpRequest, status: int, detail: str,
-            errors: list[dict[str, str]] | None = None) -> HttpResponse:
+def _errors(
+    request: HttpRequest, status: int, detail: str, errors: list[dict[str, str]] | None = None
+) -> HttpResponse:
     return api.create_response(request, {"detail": detail, "errors": errors or []}, status=status)
 
 

@@ -1,6 +1,6 @@
 """Health of the service: the database answers, the worker keeps up with its queue."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: Ninja reads these annotations at runtime.
 
 import datetime
 
@@ -10,7 +10,7 @@ from django.db.models import Min
 from django.http import HttpRequest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult, get_date_max
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 router = Router(tags=["health"])
 
@@ -57,8 +57,8 @@ def _worker() -> ComponentHealth:
 
 
 @router.get("/health", response={200: Health, 503: Health}, summary="Service health")
-def health(request: HttpRequest) -> tuple[int, Health]:
+def health(request: HttpRequest) -> Status[Health]:
     db = _database()
     worker = _worker() if db.ok else ComponentHealth(ok=False, detail="database down")
     body = Health(ok=db.ok and worker.ok, database=db, worker=worker)
-    return (200 if body.ok else 503), body
+    return Status(200 if body.ok else 503, body)

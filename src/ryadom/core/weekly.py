@@ -38,6 +38,9 @@ class WeeklyInterval(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.starts:%H:%M}–{self.ends:%H:%M}"
+
     def clean(self) -> None:
         super().clean()
         if self.starts is not None and self.ends is not None and self.ends <= self.starts:
@@ -50,6 +53,3 @@ class WeeklyInterval(models.Model):
                     % {"ends": self.ends.strftime("%H:%M"), "starts": self.starts.strftime("%H:%M")}
                 }
             )
-
-    def __str__(self) -> str:
-        return f"{self.get_weekday_display()} {self.starts:%H:%M}–{self.ends:%H:%M}"

@@ -1,6 +1,6 @@
 """Regions and settlements: public reference data."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: Ninja reads these annotations at runtime.
 
 from django.db.models import QuerySet
 from django.http import HttpRequest

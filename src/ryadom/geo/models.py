@@ -79,5 +79,7 @@ class Settlement(BilingualName, GeoPoint):
         verbose_name_plural = _("settlements")
         constraints = [
             *GeoPoint.Meta.constraints,
-            models.UniqueConstraint(fields=["region", "name_ru"], name="geo_settlement_unique_name"),
+            models.UniqueConstraint(
+                fields=["region", "name_ru"], name="geo_settlement_unique_name"
+            ),
         ]

@@ -1,25 +1,18 @@
 """Institutions: their public facts (kind, agency, access rules, hours, wards)."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: Ninja reads these annotations at runtime.
 
 import datetime
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from ryadom.institutions.models import AccessLevel, Institution, InstitutionKind
 from ryadom.institutions.selectors import institution_get, institution_list
 
 router = Router(tags=["institutions"])
-
-
-class InstitutionFilters(Schema):
-    region: str | None = None
-    kind: InstitutionKind | None = None
-    agency: str | None = None
-    access_level: AccessLevel | None = None
 
 
 class InstitutionOut(Schema):
@@ -79,13 +72,14 @@ class InstitutionDetailOut(InstitutionOut):
 @router.get("/institutions", response=list[InstitutionOut], summary="Institutions")
 @paginate(LimitOffsetPagination)
 def institution_list_view(
-    request: HttpRequest, filters: Query[InstitutionFilters]
+    request: HttpRequest,
+    region: str | None = None,
+    kind: InstitutionKind | None = None,
+    agency: str | None = None,
+    access_level: AccessLevel | None = None,
 ) -> QuerySet[Institution]:
     return institution_list(
-        region_code=filters.region,
-        kind=filters.kind,
-        agency_code=filters.agency,
-        access_level=filters.access_level,
+        region_code=region, kind=kind, agency_code=agency, access_level=access_level
     )
 
 

@@ -23,6 +23,9 @@ class Agency(BilingualName, models.Model):
         verbose_name = _("agency")
         verbose_name_plural = _("agencies")
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class InstitutionKind(models.TextChoices):
     MILITARY_HOSPITAL = "military_hospital", _("Military hospital")

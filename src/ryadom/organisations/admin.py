@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models
 
 from ryadom.organisations.models import Agreement, Organisation, OrganisationStatus
 
@@ -25,6 +26,7 @@ class OrganisationAdmin(admin.ModelAdmin[Organisation]):
     autocomplete_fields = ["home_region"]
     filter_horizontal = ["regions", "service_types"]
     inlines = [StatusInline, AgreementInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Agreement)

@@ -1,6 +1,6 @@
 """NGOs: public registry facts and their statuses."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: Ninja reads these annotations at runtime.
 
 import datetime
 

@@ -21,8 +21,10 @@ def validate_inn(value: str) -> None:
     """An NGO is a legal entity: a 10-digit INN with a valid check digit."""
     if len(value) != 10 or not stdnum_inn.is_valid(value):
         raise ValidationError(
-            _("“%(value)s” is not a valid INN of an organisation: 10 digits with a correct "
-              "check digit are expected."),
+            _(
+                "“%(value)s” is not a valid INN of an organisation: 10 digits with a correct "
+                "check digit are expected."
+            ),
             params={"value": value},
             code="invalid_inn",
         )
@@ -34,8 +36,10 @@ def validate_ogrn(value: str) -> None:
         stdnum_ogrn.validate(value)
     except StdnumError as exc:
         raise ValidationError(
-            _("“%(value)s” is not a valid OGRN: 13 digits with a correct check digit are "
-              "expected."),
+            _(
+                "“%(value)s” is not a valid OGRN: 13 digits with a correct check digit are "
+                "expected."
+            ),
             params={"value": value},
             code="invalid_ogrn",
         ) from exc

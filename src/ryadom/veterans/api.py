@@ -1,6 +1,6 @@
 """Veterans, as far as the caller's scope allows. Never diagnoses or military details."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: Ninja reads these annotations at runtime.
 
 import datetime
 

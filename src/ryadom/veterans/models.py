@@ -133,7 +133,7 @@ class Stay(models.Model):
         super().clean()
         if self.discharged_on and self.admitted_on and self.discharged_on < self.admitted_on:
             raise ValidationError({"discharged_on": _("Discharge is before admission.")})
-        if self.department_id and self.institution_id:
+        if self.department is not None and self.institution_id:
             if self.department.institution_id != self.institution_id:
                 raise ValidationError(
                     {"department": _("This department belongs to another institution.")}

@@ -33,11 +33,13 @@ def _visible_q(actor: User | AnonymousUser | None) -> Q | None:
         )
     if scope.institution_ids and scope.has(Role.INSTITUTION_LIAISON):
         q |= Q(_current_stay_in(institution_id__in=scope.institution_ids))
-    if scope.has(Role.VETERAN):
+    if scope.has(Role.VETERAN) and scope.user_id is not None:
         q |= Q(user_id=scope.user_id)
-    if scope.has(Role.RELATIVE):
+    if scope.has(Role.RELATIVE) and scope.user_id is not None:
         q |= Q(
-            Exists(Proxy.objects.filter(veteran=OuterRef("pk"), user_id=scope.user_id, may_act=True))
+            Exists(
+                Proxy.objects.filter(veteran=OuterRef("pk"), user_id=scope.user_id, may_act=True)
+            )
         )
     return q
 

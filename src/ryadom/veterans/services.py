@@ -69,9 +69,7 @@ def stay_transfer(
     if current is None:
         raise ApplicationError(_("The veteran has no current stay to transfer from."))
     if on < current.admitted_on:
-        raise ApplicationError(
-            _("The transfer date is before the current stay began."), field="on"
-        )
+        raise ApplicationError(_("The transfer date is before the current stay began."), field="on")
     current.discharged_on = on
     current.save(update_fields=["discharged_on"])
     audit_record(

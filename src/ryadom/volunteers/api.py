@@ -1,6 +1,6 @@
 """Volunteers, as far as the caller's scope allows."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: Ninja reads these annotations at runtime.
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -63,8 +63,7 @@ class VolunteerDetailOut(VolunteerOut):
 
 @router.get("/volunteers", response=list[VolunteerOut], summary="Volunteers in my scope")
 @paginate(LimitOffsetPagination)
-def volunteer_list_view(request: HttpRequest, region_id: int | None = None
-                        ) -> QuerySet[Volunteer]:
+def volunteer_list_view(request: HttpRequest, region_id: int | None = None) -> QuerySet[Volunteer]:
     return volunteer_list(actor=request.user, region_id=region_id)
 
 

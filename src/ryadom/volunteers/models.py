@@ -54,7 +54,7 @@ class Volunteer(GeoPoint):
     weekly_task_cap = models.PositiveSmallIntegerField(_("tasks a week at most"), default=3)
     is_veteran = models.BooleanField(_("is a veteran"), default=False)
     is_veteran_relative = models.BooleanField(_("is a veteran's relative"), default=False)
-    organisations = models.ManyToManyField(
+    organisations: models.ManyToManyField[Organisation, Membership] = models.ManyToManyField(
         Organisation,
         through="Membership",
         related_name="volunteers",
@@ -85,7 +85,10 @@ class Availability(WeeklyInterval):
     """A weekly window when the volunteer can help, in their region's local time."""
 
     volunteer = models.ForeignKey(
-        Volunteer, on_delete=models.CASCADE, related_name="availability", verbose_name=_("volunteer")
+        Volunteer,
+        on_delete=models.CASCADE,
+        related_name="availability",
+        verbose_name=_("volunteer"),
     )
 
     class Meta(WeeklyInterval.Meta):
@@ -110,7 +113,10 @@ class Membership(models.Model):
         Organisation, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("NGO")
     )
     status = models.CharField(
-        _("status"), max_length=20, choices=MembershipStatus.choices, default=MembershipStatus.PENDING
+        _("status"),
+        max_length=20,
+        choices=MembershipStatus.choices,
+        default=MembershipStatus.PENDING,
     )
     requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)

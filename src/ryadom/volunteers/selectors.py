@@ -50,8 +50,9 @@ def _visible_q(actor: User | AnonymousUser | None) -> Q | None:
     return q
 
 
-def volunteer_list(*, actor: User | AnonymousUser | None, region_id: int | None = None
-                   ) -> QuerySet[Volunteer]:
+def volunteer_list(
+    *, actor: User | AnonymousUser | None, region_id: int | None = None
+) -> QuerySet[Volunteer]:
     """Volunteers the actor may see, newest first."""
     qs = Volunteer.objects.select_related("user", "region", "settlement").order_by("-pk")
     visible = _visible_q(actor)

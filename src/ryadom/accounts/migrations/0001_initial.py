@@ -9,75 +9,286 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='phone')),
-                ('language', models.CharField(choices=[('ru', 'Русский'), ('en', 'English')], default='ru', max_length=5, verbose_name='language')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                (
+                    "first_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="first name"),
+                ),
+                (
+                    "last_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="last name"),
+                ),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="email address"),
+                ),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="date joined"
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="phone")),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("ru", "Русский"), ("en", "English")],
+                        default="ru",
+                        max_length=5,
+                        verbose_name="language",
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'user',
-                'verbose_name_plural': 'users',
-                'abstract': False,
+                "verbose_name": "user",
+                "verbose_name_plural": "users",
+                "abstract": False,
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='What it is used by.', max_length=100, verbose_name='name')),
-                ('prefix', models.CharField(max_length=8, verbose_name='prefix')),
-                ('key_hash', models.CharField(max_length=64, unique=True, verbose_name='key hash')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('last_used_at', models.DateTimeField(blank=True, null=True, verbose_name='last used at')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='revoked at')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="What it is used by.", max_length=100, verbose_name="name"
+                    ),
+                ),
+                ("prefix", models.CharField(max_length=8, verbose_name="prefix")),
+                ("key_hash", models.CharField(max_length=64, unique=True, verbose_name="key hash")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "last_used_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last used at"),
+                ),
+                (
+                    "revoked_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="revoked at"),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'API token',
-                'verbose_name_plural': 'API tokens',
-                'ordering': ['-created_at'],
+                "verbose_name": "API token",
+                "verbose_name_plural": "API tokens",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='RoleAssignment',
+            name="RoleAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('federal_coordinator', 'Federal coordinator'), ('agency_observer', 'Agency observer'), ('regional_coordinator', 'Regional coordinator'), ('institution_liaison', 'Institution liaison'), ('ngo_manager', 'NGO manager'), ('volunteer', 'Volunteer'), ('veteran', 'Veteran'), ('relative', 'Relative')], max_length=30, verbose_name='role')),
-                ('scope_kind', models.CharField(choices=[('federal', 'Whole country'), ('agency', 'Agency'), ('region', 'Region'), ('institution', 'Institution'), ('organisation', 'NGO'), ('self', 'Own data')], max_length=20, verbose_name='scope kind')),
-                ('scope_id', models.BigIntegerField(blank=True, null=True, verbose_name='scope id')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='assigned at')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='roles', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("federal_coordinator", "Federal coordinator"),
+                            ("agency_observer", "Agency observer"),
+                            ("regional_coordinator", "Regional coordinator"),
+                            ("institution_liaison", "Institution liaison"),
+                            ("ngo_manager", "NGO manager"),
+                            ("volunteer", "Volunteer"),
+                            ("veteran", "Veteran"),
+                            ("relative", "Relative"),
+                        ],
+                        max_length=30,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "scope_kind",
+                    models.CharField(
+                        choices=[
+                            ("federal", "Whole country"),
+                            ("agency", "Agency"),
+                            ("region", "Region"),
+                            ("institution", "Institution"),
+                            ("organisation", "NGO"),
+                            ("self", "Own data"),
+                        ],
+                        max_length=20,
+                        verbose_name="scope kind",
+                    ),
+                ),
+                (
+                    "scope_id",
+                    models.BigIntegerField(blank=True, null=True, verbose_name="scope id"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="assigned at")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="roles",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'role assignment',
-                'verbose_name_plural': 'role assignments',
-                'indexes': [models.Index(fields=['scope_kind', 'scope_id'], name='accounts_ro_scope_k_009e69_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('role', 'federal_coordinator'), ('scope_id__isnull', True), ('scope_kind', 'federal')), models.Q(('role', 'agency_observer'), ('scope_id__isnull', False), ('scope_kind', 'agency')), models.Q(('role', 'regional_coordinator'), ('scope_id__isnull', False), ('scope_kind', 'region')), models.Q(('role', 'institution_liaison'), ('scope_id__isnull', False), ('scope_kind', 'institution')), models.Q(('role', 'ngo_manager'), ('scope_id__isnull', False), ('scope_kind', 'organisation')), models.Q(('role', 'volunteer'), ('scope_id__isnull', True), ('scope_kind', 'self')), models.Q(('role', 'veteran'), ('scope_id__isnull', True), ('scope_kind', 'self')), models.Q(('role', 'relative'), ('scope_id__isnull', True), ('scope_kind', 'self')), _connector='OR'), name='accounts_role_scope_consistent'), models.UniqueConstraint(condition=models.Q(('scope_id__isnull', False)), fields=('user', 'role', 'scope_id'), name='accounts_role_unique_scoped'), models.UniqueConstraint(condition=models.Q(('scope_id__isnull', True)), fields=('user', 'role'), name='accounts_role_unique_unscoped')],
+                "verbose_name": "role assignment",
+                "verbose_name_plural": "role assignments",
+                "indexes": [
+                    models.Index(
+                        fields=["scope_kind", "scope_id"], name="accounts_ro_scope_k_009e69_idx"
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("role", "federal_coordinator"),
+                                ("scope_id__isnull", True),
+                                ("scope_kind", "federal"),
+                            ),
+                            models.Q(
+                                ("role", "agency_observer"),
+                                ("scope_id__isnull", False),
+                                ("scope_kind", "agency"),
+                            ),
+                            models.Q(
+                                ("role", "regional_coordinator"),
+                                ("scope_id__isnull", False),
+                                ("scope_kind", "region"),
+                            ),
+                            models.Q(
+                                ("role", "institution_liaison"),
+                                ("scope_id__isnull", False),
+                                ("scope_kind", "institution"),
+                            ),
+                            models.Q(
+                                ("role", "ngo_manager"),
+                                ("scope_id__isnull", False),
+                                ("scope_kind", "organisation"),
+                            ),
+                            models.Q(
+                                ("role", "volunteer"),
+                                ("scope_id__isnull", True),
+                                ("scope_kind", "self"),
+                            ),
+                            models.Q(
+                                ("role", "veteran"),
+                                ("scope_id__isnull", True),
+                                ("scope_kind", "self"),
+                            ),
+                            models.Q(
+                                ("role", "relative"),
+                                ("scope_id__isnull", True),
+                                ("scope_kind", "self"),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="accounts_role_scope_consistent",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("scope_id__isnull", False)),
+                        fields=("user", "role", "scope_id"),
+                        name="accounts_role_unique_scoped",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("scope_id__isnull", True)),
+                        fields=("user", "role"),
+                        name="accounts_role_unique_unscoped",
+                    ),
+                ],
             },
         ),
     ]

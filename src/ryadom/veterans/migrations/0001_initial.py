@@ -6,88 +6,321 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('geo', '0001_initial'),
-        ('institutions', '0001_initial'),
+        ("geo", "0001_initial"),
+        ("institutions", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Veteran',
+            name="Veteran",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('addressed_as', models.CharField(help_text='The name they want to be called by.', max_length=120, verbose_name='how to address')),
-                ('gender', models.CharField(choices=[('f', 'Female'), ('m', 'Male')], max_length=1, verbose_name='gender')),
-                ('contact_route', models.CharField(choices=[('own_phone', 'Own phone'), ('relative', 'Through a relative'), ('ward', 'Through the ward staff')], default='ward', max_length=20, verbose_name='contact route')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='phone')),
-                ('what_matters', models.TextField(blank=True, help_text='In their own words: habits, wishes, what helps them feel like themselves.', verbose_name='what matters to me')),
-                ('communication_needs', models.TextField(blank=True, help_text='E.g. hard of hearing: write notes.', verbose_name='communication needs')),
-                ('mobility_needs', models.TextField(blank=True, help_text='E.g. wheelchair user, one working hand.', verbose_name='mobility needs')),
-                ('preferred_helper_gender', models.CharField(choices=[('any', 'Does not matter'), ('f', 'Female'), ('m', 'Male')], default='any', max_length=3, verbose_name='preferred helper for personal care')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='registered')),
-                ('home_region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='veterans', to='geo.region', verbose_name='home region')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='veteran', to=settings.AUTH_USER_MODEL, verbose_name='own account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "addressed_as",
+                    models.CharField(
+                        help_text="The name they want to be called by.",
+                        max_length=120,
+                        verbose_name="how to address",
+                    ),
+                ),
+                (
+                    "gender",
+                    models.CharField(
+                        choices=[("f", "Female"), ("m", "Male")],
+                        max_length=1,
+                        verbose_name="gender",
+                    ),
+                ),
+                (
+                    "contact_route",
+                    models.CharField(
+                        choices=[
+                            ("own_phone", "Own phone"),
+                            ("relative", "Through a relative"),
+                            ("ward", "Through the ward staff"),
+                        ],
+                        default="ward",
+                        max_length=20,
+                        verbose_name="contact route",
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="phone")),
+                (
+                    "what_matters",
+                    models.TextField(
+                        blank=True,
+                        help_text="In their own words: habits, wishes, what helps them feel like themselves.",
+                        verbose_name="what matters to me",
+                    ),
+                ),
+                (
+                    "communication_needs",
+                    models.TextField(
+                        blank=True,
+                        help_text="E.g. hard of hearing: write notes.",
+                        verbose_name="communication needs",
+                    ),
+                ),
+                (
+                    "mobility_needs",
+                    models.TextField(
+                        blank=True,
+                        help_text="E.g. wheelchair user, one working hand.",
+                        verbose_name="mobility needs",
+                    ),
+                ),
+                (
+                    "preferred_helper_gender",
+                    models.CharField(
+                        choices=[("any", "Does not matter"), ("f", "Female"), ("m", "Male")],
+                        default="any",
+                        max_length=3,
+                        verbose_name="preferred helper for personal care",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="registered")),
+                (
+                    "home_region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="veterans",
+                        to="geo.region",
+                        verbose_name="home region",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="veteran",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="own account",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'veteran',
-                'verbose_name_plural': 'veterans',
+                "verbose_name": "veteran",
+                "verbose_name_plural": "veterans",
             },
         ),
         migrations.CreateModel(
-            name='Stay',
+            name="Stay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('admitted_on', models.DateField(verbose_name='admitted on')),
-                ('discharged_on', models.DateField(blank=True, null=True, verbose_name='discharged on')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='stays', to='institutions.department', verbose_name='department')),
-                ('institution', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='stays', to='institutions.institution', verbose_name='institution')),
-                ('transferred_from', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='transferred_to', to='veterans.stay', verbose_name='transferred from')),
-                ('veteran', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stays', to='veterans.veteran', verbose_name='veteran')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("admitted_on", models.DateField(verbose_name="admitted on")),
+                (
+                    "discharged_on",
+                    models.DateField(blank=True, null=True, verbose_name="discharged on"),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="stays",
+                        to="institutions.department",
+                        verbose_name="department",
+                    ),
+                ),
+                (
+                    "institution",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="stays",
+                        to="institutions.institution",
+                        verbose_name="institution",
+                    ),
+                ),
+                (
+                    "transferred_from",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="transferred_to",
+                        to="veterans.stay",
+                        verbose_name="transferred from",
+                    ),
+                ),
+                (
+                    "veteran",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="stays",
+                        to="veterans.veteran",
+                        verbose_name="veteran",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'stay',
-                'verbose_name_plural': 'stays',
-                'ordering': ['veteran', '-admitted_on'],
-                'indexes': [models.Index(fields=['institution', 'discharged_on'], name='veterans_st_institu_55caa5_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('discharged_on__isnull', True), ('discharged_on__gte', models.F('admitted_on')), _connector='OR'), name='veterans_stay_discharged_after_admitted'), models.UniqueConstraint(condition=models.Q(('discharged_on__isnull', True)), fields=('veteran',), name='veterans_one_current_stay')],
+                "verbose_name": "stay",
+                "verbose_name_plural": "stays",
+                "ordering": ["veteran", "-admitted_on"],
+                "indexes": [
+                    models.Index(
+                        fields=["institution", "discharged_on"],
+                        name="veterans_st_institu_55caa5_idx",
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("discharged_on__isnull", True),
+                            ("discharged_on__gte", models.F("admitted_on")),
+                            _connector="OR",
+                        ),
+                        name="veterans_stay_discharged_after_admitted",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("discharged_on__isnull", True)),
+                        fields=("veteran",),
+                        name="veterans_one_current_stay",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Proxy',
+            name="Proxy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('relation', models.CharField(help_text='E.g. mother, wife.', max_length=60, verbose_name='relation')),
-                ('may_act', models.BooleanField(default=True, verbose_name='may act for the veteran')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='added')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='proxy_for', to=settings.AUTH_USER_MODEL, verbose_name='relative')),
-                ('veteran', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='proxies', to='veterans.veteran', verbose_name='veteran')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "relation",
+                    models.CharField(
+                        help_text="E.g. mother, wife.", max_length=60, verbose_name="relation"
+                    ),
+                ),
+                (
+                    "may_act",
+                    models.BooleanField(default=True, verbose_name="may act for the veteran"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="added")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="proxy_for",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="relative",
+                    ),
+                ),
+                (
+                    "veteran",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="proxies",
+                        to="veterans.veteran",
+                        verbose_name="veteran",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'relative',
-                'verbose_name_plural': 'relatives',
-                'constraints': [models.UniqueConstraint(fields=('veteran', 'user'), name='veterans_proxy_unique')],
+                "verbose_name": "relative",
+                "verbose_name_plural": "relatives",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("veteran", "user"), name="veterans_proxy_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Consent',
+            name="Consent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('purpose', models.CharField(choices=[('care', 'Arranging social and household help'), ('contact', 'Being contacted about requests'), ('proxy', 'A relative acting on my behalf')], max_length=20, verbose_name='purpose')),
-                ('given_at', models.DateTimeField(verbose_name='given at')),
-                ('withdrawn_at', models.DateTimeField(blank=True, null=True, verbose_name='withdrawn at')),
-                ('given_by', models.ForeignKey(blank=True, help_text='Empty when the veteran gave it in person to the recorder.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='given by')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
-                ('veteran', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consents', to='veterans.veteran', verbose_name='veteran')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[
+                            ("care", "Arranging social and household help"),
+                            ("contact", "Being contacted about requests"),
+                            ("proxy", "A relative acting on my behalf"),
+                        ],
+                        max_length=20,
+                        verbose_name="purpose",
+                    ),
+                ),
+                ("given_at", models.DateTimeField(verbose_name="given at")),
+                (
+                    "withdrawn_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="withdrawn at"),
+                ),
+                (
+                    "given_by",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty when the veteran gave it in person to the recorder.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="given by",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
+                (
+                    "veteran",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="consents",
+                        to="veterans.veteran",
+                        verbose_name="veteran",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'consent',
-                'verbose_name_plural': 'consents',
-                'ordering': ['veteran', '-given_at'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('withdrawn_at__isnull', True), ('withdrawn_at__gte', models.F('given_at')), _connector='OR'), name='veterans_consent_withdrawn_after_given'), models.UniqueConstraint(condition=models.Q(('withdrawn_at__isnull', True)), fields=('veteran', 'purpose'), name='veterans_one_active_consent_per_purpose')],
+                "verbose_name": "consent",
+                "verbose_name_plural": "consents",
+                "ordering": ["veteran", "-given_at"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("withdrawn_at__isnull", True),
+                            ("withdrawn_at__gte", models.F("given_at")),
+                            _connector="OR",
+                        ),
+                        name="veterans_consent_withdrawn_after_given",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("withdrawn_at__isnull", True)),
+                        fields=("veteran", "purpose"),
+                        name="veterans_one_active_consent_per_purpose",
+                    ),
+                ],
             },
         ),
     ]

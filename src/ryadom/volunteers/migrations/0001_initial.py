@@ -6,105 +6,285 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalogue', '0001_initial'),
-        ('geo', '0001_initial'),
-        ('organisations', '0001_initial'),
+        ("catalogue", "0001_initial"),
+        ("geo", "0001_initial"),
+        ("organisations", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('pending', 'Waiting for approval'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('left', 'Left')], default='pending', max_length=20, verbose_name='status')),
-                ('requested_at', models.DateTimeField(auto_now_add=True, verbose_name='requested at')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided at')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='organisations.organisation', verbose_name='NGO')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for approval"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("left", "Left"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "requested_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="requested at"),
+                ),
+                (
+                    "decided_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="decided at"),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="organisations.organisation",
+                        verbose_name="NGO",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'NGO membership',
-                'verbose_name_plural': 'NGO memberships',
+                "verbose_name": "NGO membership",
+                "verbose_name_plural": "NGO memberships",
             },
         ),
         migrations.CreateModel(
-            name='Volunteer',
+            name="Volunteer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('lat', models.FloatField(blank=True, null=True, verbose_name='latitude')),
-                ('lon', models.FloatField(blank=True, null=True, verbose_name='longitude')),
-                ('gender', models.CharField(choices=[('f', 'Female'), ('m', 'Male')], max_length=1, verbose_name='gender')),
-                ('birth_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='year of birth')),
-                ('languages', models.JSONField(blank=True, default=list, help_text='ISO 639-1 codes, e.g. ru, en, tt', verbose_name='languages')),
-                ('travel_radius_km', models.PositiveSmallIntegerField(default=15, verbose_name='travel radius, km')),
-                ('weekly_task_cap', models.PositiveSmallIntegerField(default=3, verbose_name='tasks a week at most')),
-                ('is_veteran', models.BooleanField(default=False, verbose_name='is a veteran')),
-                ('is_veteran_relative', models.BooleanField(default=False, verbose_name="is a veteran's relative")),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='joined')),
-                ('interests', models.ManyToManyField(blank=True, related_name='interested_volunteers', to='catalogue.servicetype', verbose_name='interests')),
-                ('organisations', models.ManyToManyField(related_name='volunteers', through='volunteers.Membership', to='organisations.organisation', verbose_name='NGOs')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='volunteers', to='geo.region', verbose_name='region')),
-                ('settlement', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='volunteers', to='geo.settlement', verbose_name='settlement')),
-                ('skills', models.ManyToManyField(blank=True, related_name='volunteers', to='catalogue.skill', verbose_name='skills')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='volunteer', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("lat", models.FloatField(blank=True, null=True, verbose_name="latitude")),
+                ("lon", models.FloatField(blank=True, null=True, verbose_name="longitude")),
+                (
+                    "gender",
+                    models.CharField(
+                        choices=[("f", "Female"), ("m", "Male")],
+                        max_length=1,
+                        verbose_name="gender",
+                    ),
+                ),
+                (
+                    "birth_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="year of birth"
+                    ),
+                ),
+                (
+                    "languages",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="ISO 639-1 codes, e.g. ru, en, tt",
+                        verbose_name="languages",
+                    ),
+                ),
+                (
+                    "travel_radius_km",
+                    models.PositiveSmallIntegerField(default=15, verbose_name="travel radius, km"),
+                ),
+                (
+                    "weekly_task_cap",
+                    models.PositiveSmallIntegerField(
+                        default=3, verbose_name="tasks a week at most"
+                    ),
+                ),
+                ("is_veteran", models.BooleanField(default=False, verbose_name="is a veteran")),
+                (
+                    "is_veteran_relative",
+                    models.BooleanField(default=False, verbose_name="is a veteran's relative"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="joined")),
+                (
+                    "interests",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="interested_volunteers",
+                        to="catalogue.servicetype",
+                        verbose_name="interests",
+                    ),
+                ),
+                (
+                    "organisations",
+                    models.ManyToManyField(
+                        related_name="volunteers",
+                        through="volunteers.Membership",
+                        to="organisations.organisation",
+                        verbose_name="NGOs",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="volunteers",
+                        to="geo.region",
+                        verbose_name="region",
+                    ),
+                ),
+                (
+                    "settlement",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="volunteers",
+                        to="geo.settlement",
+                        verbose_name="settlement",
+                    ),
+                ),
+                (
+                    "skills",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="volunteers",
+                        to="catalogue.skill",
+                        verbose_name="skills",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="volunteer",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'volunteer',
-                'verbose_name_plural': 'volunteers',
-                'abstract': False,
+                "verbose_name": "volunteer",
+                "verbose_name_plural": "volunteers",
+                "abstract": False,
             },
         ),
         migrations.AddField(
-            model_name='membership',
-            name='volunteer',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='volunteers.volunteer', verbose_name='volunteer'),
+            model_name="membership",
+            name="volunteer",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="memberships",
+                to="volunteers.volunteer",
+                verbose_name="volunteer",
+            ),
         ),
         migrations.CreateModel(
-            name='Availability',
+            name="Availability",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('weekday', models.PositiveSmallIntegerField(choices=[(0, 'Monday'), (1, 'Tuesday'), (2, 'Wednesday'), (3, 'Thursday'), (4, 'Friday'), (5, 'Saturday'), (6, 'Sunday')], verbose_name='weekday')),
-                ('starts', models.TimeField(verbose_name='starts at')),
-                ('ends', models.TimeField(verbose_name='ends at')),
-                ('volunteer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='availability', to='volunteers.volunteer', verbose_name='volunteer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "weekday",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "Monday"),
+                            (1, "Tuesday"),
+                            (2, "Wednesday"),
+                            (3, "Thursday"),
+                            (4, "Friday"),
+                            (5, "Saturday"),
+                            (6, "Sunday"),
+                        ],
+                        verbose_name="weekday",
+                    ),
+                ),
+                ("starts", models.TimeField(verbose_name="starts at")),
+                ("ends", models.TimeField(verbose_name="ends at")),
+                (
+                    "volunteer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="availability",
+                        to="volunteers.volunteer",
+                        verbose_name="volunteer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'availability',
-                'verbose_name_plural': 'availability',
-                'ordering': ['weekday', 'starts'],
-                'abstract': False,
+                "verbose_name": "availability",
+                "verbose_name_plural": "availability",
+                "ordering": ["weekday", "starts"],
+                "abstract": False,
             },
         ),
         migrations.AddConstraint(
-            model_name='volunteer',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('lat__gte', 41.0), ('lat__lte', 82.0), models.Q(models.Q(('lon__gte', 19.0), ('lon__lte', 180.0)), models.Q(('lon__gte', -180.0), ('lon__lte', -168.0)), _connector='OR')), models.Q(('lat__isnull', True), ('lon__isnull', True)), _connector='OR'), name='volunteers_volunteer_point_in_russia'),
+            model_name="volunteer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("lat__gte", 41.0),
+                        ("lat__lte", 82.0),
+                        models.Q(
+                            models.Q(("lon__gte", 19.0), ("lon__lte", 180.0)),
+                            models.Q(("lon__gte", -180.0), ("lon__lte", -168.0)),
+                            _connector="OR",
+                        ),
+                    ),
+                    models.Q(("lat__isnull", True), ("lon__isnull", True)),
+                    _connector="OR",
+                ),
+                name="volunteers_volunteer_point_in_russia",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='volunteer',
-            constraint=models.CheckConstraint(condition=models.Q(('travel_radius_km__gte', 1), ('travel_radius_km__lte', 500)), name='volunteers_radius_range'),
+            model_name="volunteer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("travel_radius_km__gte", 1), ("travel_radius_km__lte", 500)),
+                name="volunteers_radius_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='volunteer',
-            constraint=models.CheckConstraint(condition=models.Q(('weekly_task_cap__gte', 1), ('weekly_task_cap__lte', 50)), name='volunteers_task_cap_range'),
+            model_name="volunteer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("weekly_task_cap__gte", 1), ("weekly_task_cap__lte", 50)),
+                name="volunteers_task_cap_range",
+            ),
         ),
         migrations.AddIndex(
-            model_name='membership',
-            index=models.Index(fields=['organisation', 'status'], name='volunteers__organis_afbb61_idx'),
+            model_name="membership",
+            index=models.Index(
+                fields=["organisation", "status"], name="volunteers__organis_afbb61_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(fields=('volunteer', 'organisation'), name='volunteers_membership_unique'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                fields=("volunteer", "organisation"), name="volunteers_membership_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='availability',
-            constraint=models.CheckConstraint(condition=models.Q(('ends__gt', models.F('starts'))), name='volunteers_availability_ends_after_start'),
+            model_name="availability",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends__gt", models.F("starts"))),
+                name="volunteers_availability_ends_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='availability',
-            constraint=models.CheckConstraint(condition=models.Q(('weekday__gte', 0), ('weekday__lte', 6)), name='volunteers_availability_weekday_valid'),
+            model_name="availability",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("weekday__gte", 0), ("weekday__lte", 6)),
+                name="volunteers_availability_weekday_valid",
+            ),
         ),
     ]

@@ -1,0 +1,143 @@
+"""The fixed cast across the permission boundary, shared by every test that needs it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.utils import translation
+
+from ryadom.accounts.models import Role, User
+from ryadom.accounts.services import role_assign
+from ryadom.institutions.models import Agency, Institution
+from ryadom.organisations.models import Organisation
+from ryadom.veterans.models import Veteran
+from ryadom.volunteers.models import Volunteer
+from tests import factories as f
+
+
+@pytest.fixture(autouse=True)
+def _static_files_without_manifest(settings: Any) -> None:
+    """Tests render pages without running collectstatic first."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests() -> Iterator[None]:
+    """Service-level messages are asserted in English; pages pick their language per request."""
+    with translation.override("en"):
+        yield
+
+
+@dataclass
+class Cast:
+    """Region A (Moscow, 77) is "ours"; region B (Rostov, 61) belongs to the outsider."""
+
+    federal: User
+    observer: User
+    coord_a: User
+    coord_b: User
+    liaison: User
+    ngo_manager: User
+    volunteer_user: User
+    veteran_user: User
+    relative: User
+    stranger: User
+    institution_a: Institution
+    institution_b: Institution
+    ngo_a: Organisation
+    ngo_b: Organisation
+    volunteer_a: Volunteer
+    volunteer_b: Volunteer
+    volunteer_other_ngo: Volunteer
+    veteran_a: Veteran
+    veteran_b: Veteran
+    veteran_a2: Veteran
+
+
+@pytest.fixture
+def cast(db: None) -> Cast:
+    a, b = f.region("77"), f.region("61")
+    inst_a = f.InstitutionFactory(region=a, name="Госпиталь А")
+    inst_b = f.InstitutionFactory(region=b, name="Больница Б")
+    ngo_a = f.OrganisationFactory(home_region=a, name="АНО «Рядом А»")
+    ngo_b = f.OrganisationFactory(home_region=b, name="АНО «Рядом Б»")
+    f.AgreementFactory(organisation=ngo_a, institution=inst_a)
+    f.AgreementFactory(organisation=ngo_b, institution=inst_b)
+
+    users = {
+        name: f.UserFactory(username=name)
+        for name in [
+            "federal",
+            "observer",
+            "coord_a",
+            "coord_b",
+            "liaison",
+            "ngo_manager",
+            "volunteer",
+            "veteran",
+            "relative",
+            "stranger",
+        ]
+    }
+    role_assign(actor=None, user=users["federal"], role=Role.FEDERAL_COORDINATOR)
+    role_assign(
+        actor=None,
+        user=users["observer"],
+        role=Role.AGENCY_OBSERVER,
+        scope_id=Agency.objects.get(code="mod").pk,
+    )
+    role_assign(actor=None, user=users["coord_a"], role=Role.REGIONAL_COORDINATOR, scope_id=a.pk)
+    role_assign(actor=None, user=users["coord_b"], role=Role.REGIONAL_COORDINATOR, scope_id=b.pk)
+    role_assign(
+        actor=None, user=users["liaison"], role=Role.INSTITUTION_LIAISON, scope_id=inst_a.pk
+    )
+    role_assign(actor=None, user=users["ngo_manager"], role=Role.NGO_MANAGER, scope_id=ngo_a.pk)
+    role_assign(actor=None, user=users["volunteer"], role=Role.VOLUNTEER)
+    role_assign(actor=None, user=users["veteran"], role=Role.VETERAN)
+    role_assign(actor=None, user=users["relative"], role=Role.RELATIVE)
+
+    volunteer_a = f.VolunteerFactory(user=users["volunteer"], region=a)
+    f.MembershipFactory(volunteer=volunteer_a, organisation=ngo_a)
+    volunteer_b = f.VolunteerFactory(region=b)
+    f.MembershipFactory(volunteer=volunteer_b, organisation=ngo_b)
+    # Lives in Moscow but works with the Rostov NGO: the Moscow coordinator sees them,
+    # the Moscow NGO manager and liaison do not.
+    volunteer_other_ngo = f.VolunteerFactory(region=a)
+    f.MembershipFactory(volunteer=volunteer_other_ngo, organisation=ngo_b)
+
+    veteran_a = f.VeteranFactory(user=users["veteran"], home_region=a)
+    f.StayFactory(veteran=veteran_a, institution=inst_a)
+    f.ProxyFactory(veteran=veteran_a, user=users["relative"])
+    veteran_a2 = f.VeteranFactory(home_region=b)  # from Rostov, treated in Moscow
+    f.StayFactory(veteran=veteran_a2, institution=inst_a)
+    veteran_b = f.VeteranFactory(home_region=b)
+    f.StayFactory(veteran=veteran_b, institution=inst_b)
+
+    return Cast(
+        federal=users["federal"],
+        observer=users["observer"],
+        coord_a=users["coord_a"],
+        coord_b=users["coord_b"],
+        liaison=users["liaison"],
+        ngo_manager=users["ngo_manager"],
+        volunteer_user=users["volunteer"],
+        veteran_user=users["veteran"],
+        relative=users["relative"],
+        stranger=users["stranger"],
+        institution_a=inst_a,
+        institution_b=inst_b,
+        ngo_a=ngo_a,
+        ngo_b=ngo_b,
+        volunteer_a=volunteer_a,
+        volunteer_b=volunteer_b,
+        volunteer_other_ngo=volunteer_other_ngo,
+        veteran_a=veteran_a,
+        veteran_b=veteran_b,
+        veteran_a2=veteran_a2,
+    )
