@@ -19,8 +19,10 @@ from tests import factories as f
 
 
 @pytest.fixture(autouse=True)
-def _static_files_without_manifest(settings: Any) -> None:
-    """Tests render pages without running collectstatic first."""
+def _test_settings(settings: Any) -> None:
+    """Fast password hashing; pages rendered without running collectstatic first."""
+    # Real hashing costs ~0.3 s a password by design; tests sign in dozens of users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
