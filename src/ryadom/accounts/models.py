@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -76,7 +77,7 @@ class RoleAssignment(models.Model):
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
     scope_kind = models.CharField(_("scope kind"), max_length=20, choices=ScopeKind.choices)
     scope_id = models.BigIntegerField(_("scope id"), null=True, blank=True)
-    created_at = models.DateTimeField(_("assigned at"), auto_now_add=True)
+    created_at = models.DateTimeField(_("assigned at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("role assignment")

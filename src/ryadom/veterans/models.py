@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ryadom.geo.models import Region
@@ -69,7 +70,7 @@ class Veteran(models.Model):
         choices=HelperGender.choices,
         default=HelperGender.ANY,
     )
-    created_at = models.DateTimeField(_("registered"), auto_now_add=True)
+    created_at = models.DateTimeField(_("registered"), default=timezone.now)
 
     class Meta:
         verbose_name = _("veteran")
@@ -177,7 +178,7 @@ class Proxy(models.Model):
     )
     relation = models.CharField(_("relation"), max_length=60, help_text=_("E.g. mother, wife."))
     may_act = models.BooleanField(_("may act for the veteran"), default=True)
-    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+    created_at = models.DateTimeField(_("added"), default=timezone.now)
 
     class Meta:
         verbose_name = _("relative")

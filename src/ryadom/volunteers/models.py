@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ryadom.catalogue.models import ServiceType, Skill
@@ -60,7 +61,7 @@ class Volunteer(GeoPoint):
         related_name="volunteers",
         verbose_name=_("NGOs"),
     )
-    created_at = models.DateTimeField(_("joined"), auto_now_add=True)
+    created_at = models.DateTimeField(_("joined"), default=timezone.now)
 
     class Meta(GeoPoint.Meta):
         verbose_name = _("volunteer")
@@ -118,7 +119,7 @@ class Membership(models.Model):
         choices=MembershipStatus.choices,
         default=MembershipStatus.PENDING,
     )
-    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
     class Meta:
@@ -133,3 +134,56 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.volunteer} — {self.organisation}"
+
+
+class CheckKind(models.TextChoices):
+    IDENTITY = "identity", _("Identity verified")
+    TRAINING = "training", _("Training course completed")
+    MEDICAL = "medical", _("Medical clearance")
+    AGREEMENT = "agreement", _("Volunteer agreement signed")
+    SCREENING = "screening", _("Security screening")
+
+
+class CheckStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    IN_PROGRESS = "in_progress", _("In progress")
+    PASSED = "passed", _("Passed")
+    REFUSED = "refused", _("Refused")
+
+
+class Check(models.Model):
+    """One check of a volunteer, with who verified it and until when it holds.
+
+    Only the result of a security screening is stored, never what it looked into.
+    """
+
+    volunteer = models.ForeignKey(
+        Volunteer, on_delete=models.CASCADE, related_name="checks", verbose_name=_("volunteer")
+    )
+    kind = models.CharField(_("check"), max_length=20, choices=CheckKind.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=CheckStatus.choices, default=CheckStatus.REQUESTED
+    )
+    detail = models.CharField(
+        _("detail"), max_length=200, blank=True, help_text=_("E.g. the training course name.")
+    )
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("check")
+        verbose_name_plural = _("checks")
+        constraints = [
+            models.UniqueConstraint(fields=["volunteer", "kind"], name="volunteers_check_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.get_status_display()}"

@@ -1,0 +1,317 @@
+"""One demo account for every role, tied together in Moscow so each has something to see.
+
+Idempotent: run it any number of times, on the small or the national data or on an empty
+database (then it creates the minimum it needs: a Moscow hospital and an NGO working there).
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from dataclasses import dataclass
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from ryadom.accounts.models import Role, User
+from ryadom.accounts.services import role_assign
+from ryadom.catalogue.models import ServiceType, Skill
+from ryadom.core.demo import words
+from ryadom.core.demo.identifiers import company_inn, company_ogrn
+from ryadom.core.demo.institutions import VISITING_HOURS
+from ryadom.core.validation import full_clean_or_raise
+from ryadom.geo.models import Region, Settlement
+from ryadom.institutions.models import (
+    AccessLevel,
+    Agency,
+    Department,
+    Institution,
+    InstitutionKind,
+)
+from ryadom.institutions.services import visiting_hours_add
+from ryadom.organisations.models import Agreement, Organisation, OrganisationKind
+from ryadom.organisations.services import agreement_create, organisation_register
+from ryadom.veterans.models import Consent, ConsentPurpose, ContactRoute, Proxy, Veteran
+from ryadom.veterans.services import stay_create
+from ryadom.volunteers.models import Availability, Membership, MembershipStatus, Volunteer
+
+T = datetime.time
+
+DEMO_PASSWORD = "ryadom-demo-2026"  # noqa: S105 - published on purpose: demo accounts only
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: str
+    where: str
+    try_this: str
+
+
+@dataclass
+class Anchor:
+    """The Moscow places the demo accounts share."""
+
+    moscow: Region
+    institution: Institution
+    organisation: Organisation
+    today: datetime.date
+
+
+# username: (first name, last name, what to try)
+PEOPLE = {
+    "federal": ("Ольга", "Смирнова", "/admin/ (everything), /api/v1/me"),
+    "observer": ("Игорь", "Волков", "/api/v1/institutions, /api/v1/me"),
+    "coord-moscow": ("Анна", "Кузнецова", "/api/v1/veterans, /api/v1/volunteers"),
+    "coord-rostov": ("Дмитрий", "Орлов", "the same, and see that Moscow is not there"),
+    "liaison": ("Марина", "Соколова", "/api/v1/veterans (own hospital only)"),
+    "ngo": ("Екатерина", "Лебедева", "/api/v1/volunteers (own NGO's members)"),
+    "volunteer": ("Алексей", "Морозов", "/api/v1/me, /api/v1/volunteers (self)"),
+    "veteran": ("Сергей", "Васильев", "/api/v1/veterans (self)"),
+    "relative": ("Наталья", "Васильева", "/api/v1/veterans (the veteran she acts for)"),
+}
+
+
+@transaction.atomic
+def ensure_demo_accounts(*, today: datetime.date | None = None) -> list[DemoAccount]:
+    """Create or refresh the demo accounts; returns what to print for the operator."""
+    anchor = _anchor(today or timezone.localdate())
+    password = make_password(DEMO_PASSWORD)  # hashed once for all nine accounts
+    users = {name: _user(name, password) for name in PEOPLE}
+    accounts = _staff_roles(users, anchor)
+    _volunteer(users["volunteer"], anchor)
+    veteran = _veteran(users["veteran"], users["liaison"], anchor)
+    _relative(users["relative"], veteran, users["liaison"])
+    where = f"{veteran.addressed_as}, in {anchor.institution.name}"
+    accounts += [
+        _self_role(users["volunteer"], Role.VOLUNTEER, f"member of {anchor.organisation.name}"),
+        _self_role(users["veteran"], Role.VETERAN, where),
+        _self_role(users["relative"], Role.RELATIVE, f"may act for {veteran.addressed_as}"),
+    ]
+    return accounts
+
+
+def _user(username: str, password: str) -> User:
+    first, last, _try = PEOPLE[username]
+    user, _created = User.objects.get_or_create(
+        username=username,
+        defaults={"first_name": first, "last_name": last, "email": f"{username}@example.org"},
+    )
+    # Reset every time, so that the table printed afterwards is true.
+    user.password, user.is_active = password, True
+    if username == "federal":
+        user.is_staff = user.is_superuser = True  # the admin back office is the federal tool
+    user.save(update_fields=["password", "is_active", "is_staff", "is_superuser"])
+    return user
+
+
+def _staff_roles(users: dict[str, User], anchor: Anchor) -> list[DemoAccount]:
+    rostov = Region.objects.get(code="61")
+    mod = Agency.objects.get(code="mod")
+    scoped = [
+        ("federal", Role.FEDERAL_COORDINATOR, None, "the whole country"),
+        ("observer", Role.AGENCY_OBSERVER, mod.pk, mod.name_ru),
+        ("coord-moscow", Role.REGIONAL_COORDINATOR, anchor.moscow.pk, anchor.moscow.name_ru),
+        ("coord-rostov", Role.REGIONAL_COORDINATOR, rostov.pk, rostov.name_ru),
+        ("liaison", Role.INSTITUTION_LIAISON, anchor.institution.pk, anchor.institution.name),
+        ("ngo", Role.NGO_MANAGER, anchor.organisation.pk, anchor.organisation.name),
+    ]
+    accounts = []
+    for username, role, scope_id, where in scoped:
+        role_assign(actor=None, user=users[username], role=role, scope_id=scope_id)
+        accounts.append(DemoAccount(username, str(Role(role).label), where, PEOPLE[username][2]))
+    return accounts
+
+
+def _self_role(user: User, role: str, where: str) -> DemoAccount:
+    role_assign(actor=None, user=user, role=role)
+    return DemoAccount(user.username, str(Role(role).label), where, PEOPLE[user.username][2])
+
+
+def _anchor(today: datetime.date) -> Anchor:
+    moscow = Region.objects.get(code="77")
+    institution = _moscow_institution(moscow)
+    return Anchor(moscow, institution, _moscow_organisation(moscow, institution, today), today)
+
+
+def _moscow_town(moscow: Region) -> Settlement:
+    town = Settlement.objects.filter(region=moscow).order_by("-is_centre", "pk").first()
+    if town is None:
+        raise LookupError("Moscow has no settlements; run `ryadom migrate` first.")
+    return town
+
+
+def _moscow_institution(moscow: Region) -> Institution:
+    """The first Moscow military hospital, else the first Moscow hospital, else a new one."""
+    hospitals = Institution.objects.filter(region=moscow, is_active=True).order_by("pk")
+    found = (
+        hospitals.filter(kind=InstitutionKind.MILITARY_HOSPITAL).first()
+        or hospitals.filter(kind=InstitutionKind.CIVILIAN_HOSPITAL).first()
+    )
+    return found or _create_institution(moscow)
+
+
+def _create_institution(moscow: Region) -> Institution:
+    town = _moscow_town(moscow)
+    kind = InstitutionKind.MILITARY_HOSPITAL
+    institution = Institution(
+        name="Военный клинический госпиталь №7",
+        kind=kind,
+        agency=Agency.objects.get(code="mod"),
+        region=moscow,
+        settlement=town,
+        address="г. Москва, ул. Садовая, д. 7",
+        access_level=AccessLevel.SCREENING,
+        volunteer_rules=words.RULES["screening"],
+        lat=town.lat,
+        lon=town.lon,
+    )
+    full_clean_or_raise(institution)
+    institution.save()
+    for name in words.WARDS_HOSPITAL[:4]:
+        Department.objects.create(institution=institution, name=name)
+    for day, start, end in VISITING_HOURS[kind]:
+        visiting_hours_add(
+            actor=None,
+            institution=institution,
+            weekday=day,
+            starts=datetime.time(start),
+            ends=datetime.time(end),
+        )
+    return institution
+
+
+def _moscow_organisation(
+    moscow: Region, institution: Institution, today: datetime.date
+) -> Organisation:
+    """An NGO serving Moscow with an agreement valid today with the institution."""
+    valid = Q(valid_from__lte=today) & (Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+    agreement = (
+        Agreement.objects.filter(valid, institution=institution, organisation__is_active=True)
+        .filter(organisation__regions=moscow)
+        .select_related("organisation")
+        .order_by("pk")
+        .first()
+    )
+    if agreement is not None:
+        return agreement.organisation
+    organisation = Organisation.objects.filter(regions=moscow, is_active=True).order_by(
+        "pk"
+    ).first() or _create_organisation(moscow)
+    agreement_create(
+        actor=None,
+        organisation=organisation,
+        institution=institution,
+        valid_from=today - datetime.timedelta(days=180),
+        number="ДЕМО-1",
+    )
+    return organisation
+
+
+def _create_organisation(moscow: Region) -> Organisation:
+    taken: set[str] = set()
+    for inn, ogrn in Organisation.objects.values_list("inn", "ogrn"):
+        taken |= {inn, ogrn}
+    rng = random.Random(DEMO_PASSWORD)  # noqa: S311 - a repeatable INN, not a secret
+    services = sorted(ServiceType.objects.filter(is_active=True), key=lambda s: s.code)
+    return organisation_register(
+        actor=None,
+        name="АНО «Рядом с героем»",
+        inn=company_inn(rng, moscow.code, taken),
+        ogrn=company_ogrn(rng, moscow.code, 2019, taken),
+        kind=OrganisationKind.ANO,
+        home_region=moscow,
+        regions=[moscow],
+        service_types=services[:8],
+        weekly_capacity=40,
+    )
+
+
+def _volunteer(user: User, anchor: Anchor) -> Volunteer:
+    """A Moscow volunteer, an approved member of the demo NGO."""
+    volunteer = Volunteer.objects.filter(user=user).first()
+    if volunteer is None:
+        town = _moscow_town(anchor.moscow)
+        volunteer = Volunteer(
+            user=user,
+            region=anchor.moscow,
+            settlement=town,
+            gender="m",
+            birth_year=1994,
+            languages=["ru", "en"],
+            travel_radius_km=15,
+            weekly_task_cap=3,
+            lat=town.lat,
+            lon=town.lon,
+        )
+        full_clean_or_raise(volunteer)
+        volunteer.save()
+        volunteer.skills.set(Skill.objects.filter(code__in=["driving", "tech"]))
+        volunteer.interests.set(ServiceType.objects.filter(code__startswith="purchases."))
+        Availability.objects.bulk_create(
+            [
+                Availability(volunteer=volunteer, weekday=1, starts=T(18), ends=T(21)),
+                Availability(volunteer=volunteer, weekday=5, starts=T(10), ends=T(14)),
+            ]
+        )
+    membership, _created = Membership.objects.get_or_create(
+        volunteer=volunteer, organisation=anchor.organisation
+    )
+    if membership.status != MembershipStatus.APPROVED:
+        membership.status, membership.decided_at = MembershipStatus.APPROVED, timezone.now()
+        membership.save(update_fields=["status", "decided_at"])
+    return volunteer
+
+
+def _veteran(user: User, liaison: User, anchor: Anchor) -> Veteran:
+    """A veteran with their own account and a current stay in the demo hospital."""
+    veteran = Veteran.objects.filter(user=user).first()
+    if veteran is None:
+        veteran = Veteran(
+            user=user,
+            addressed_as="Сергей Николаевич",
+            gender="m",
+            home_region=anchor.moscow,
+            contact_route=ContactRoute.OWN_PHONE,
+            phone="+7 900 000-00-01",
+            what_matters="Болеет за «Спартак» — с ним можно поговорить о футболе.",
+            mobility_needs="Ходит с костылями, на лестнице нужна страховка.",
+        )
+        full_clean_or_raise(veteran)
+        veteran.save()
+    if not veteran.stays.filter(discharged_on__isnull=True).exists():
+        # After any earlier stay has ended: stays of one person never overlap.
+        last_end = veteran.stays.aggregate(end=Max("discharged_on"))["end"]
+        admitted = anchor.today - datetime.timedelta(days=12)
+        stay_create(
+            actor=None,
+            veteran=veteran,
+            institution=anchor.institution,
+            department=anchor.institution.departments.order_by("pk").first(),
+            admitted_on=max(admitted, last_end) if last_end else admitted,
+        )
+    _consent(veteran, ConsentPurpose.CARE, given_by=user, recorded_by=liaison)
+    return veteran
+
+
+def _relative(user: User, veteran: Veteran, liaison: User) -> Proxy:
+    """The veteran's wife, who may act for him, with his consent to that."""
+    proxy, _created = Proxy.objects.update_or_create(
+        veteran=veteran, user=user, defaults={"relation": "жена", "may_act": True}
+    )
+    _consent(veteran, ConsentPurpose.PROXY, given_by=veteran.user, recorded_by=liaison)
+    return proxy
+
+
+def _consent(veteran: Veteran, purpose: str, *, given_by: User | None, recorded_by: User) -> None:
+    active = Consent.objects.filter(veteran=veteran, purpose=purpose, withdrawn_at__isnull=True)
+    if not active.exists():
+        Consent.objects.create(
+            veteran=veteran,
+            purpose=purpose,
+            given_by=given_by,
+            recorded_by=recorded_by,
+            given_at=timezone.now(),
+        )

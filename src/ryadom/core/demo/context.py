@@ -1,0 +1,92 @@
+"""What every generation step shares: randomness, reference data, the loader, the results."""
+
+from __future__ import annotations
+
+import datetime
+import random
+from dataclasses import dataclass, field
+
+from faker import Faker
+
+from ryadom.catalogue.models import ServiceType, Skill
+from ryadom.core.demo.loader import Loader
+from ryadom.core.demo.people import NameBook
+from ryadom.core.demo.plan import Plan
+from ryadom.geo.models import Region, Settlement
+from ryadom.institutions.models import Agency, Institution
+from ryadom.organisations.models import Organisation
+
+
+@dataclass
+class Reference:
+    """Rows the data migrations loaded, in a fixed order so that choices are repeatable."""
+
+    regions: list[Region]
+    settlements: dict[int, list[Settlement]]  # region id -> settlements, largest first
+    skills: list[int]
+    service_types: list[int]
+    agencies: dict[str, int]
+
+    def all_settlements(self) -> list[Settlement]:
+        return [s for region in self.regions for s in self.settlements[region.pk]]
+
+    def region_population(self, region: Region) -> float:
+        return float(sum(s.population or 1_000 for s in self.settlements[region.pk]))
+
+
+def load_reference(plan: Plan) -> Reference:
+    """Regions of the plan (every region when it names none) with their settlements."""
+    # Sorted in Python, not by the database: collations differ between SQLite and PostgreSQL
+    # and the same seed must give the same data on both.
+    regions = Region.objects.all()
+    if plan.region_codes:
+        regions = regions.filter(code__in=plan.region_codes)
+    region_list = sorted(regions, key=lambda r: r.code)
+    settlements: dict[int, list[Settlement]] = {r.pk: [] for r in region_list}
+    towns = Settlement.objects.filter(region__in=region_list).select_related("region")
+    for s in sorted(towns, key=lambda s: (-(s.population or 0), s.name_ru)):
+        settlements[s.region_id].append(s)
+    missing = [r.code for r in region_list if not settlements[r.pk]]
+    if len(region_list) < len(plan.region_codes) or missing:
+        raise LookupError(
+            "Reference data is missing (regions or settlements); run `ryadom migrate` first."
+        )
+    return Reference(
+        regions=region_list,
+        settlements=settlements,
+        skills=[pk for _code, pk in sorted(Skill.objects.values_list("code", "pk"))],
+        service_types=[pk for _code, pk in sorted(ServiceType.objects.values_list("code", "pk"))],
+        agencies=dict(Agency.objects.values_list("code", "pk")),
+    )
+
+
+@dataclass
+class World:
+    """What earlier steps made and later steps point at."""
+
+    institutions: list[Institution] = field(default_factory=list)
+    departments: dict[int, list[int]] = field(default_factory=dict)  # institution -> ids
+    liaisons: dict[int, int] = field(default_factory=dict)  # institution -> user id
+    organisations: list[Organisation] = field(default_factory=list)
+    serving: dict[int, list[int]] = field(default_factory=dict)  # region -> NGO ids
+
+
+@dataclass
+class Context:
+    plan: Plan
+    rng: random.Random
+    fake: Faker  # addresses
+    names: NameBook  # people
+    today: datetime.date
+    ref: Reference
+    loader: Loader
+    password: str  # one unusable password hash shared by every generated user
+    world: World = field(default_factory=World)
+    taken: set[str] = field(default_factory=set)  # INNs, OGRNs and NGO names given out
+
+    def days_ago(self, days: int) -> datetime.date:
+        return self.today - datetime.timedelta(days=days)
+
+    def moment(self, day: datetime.date, hour: int = 12, minute: int = 0) -> datetime.datetime:
+        """An aware instant on a generated day (UTC keeps it the same on every machine)."""
+        return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=datetime.UTC)

@@ -1,0 +1,42 @@
+"""How much of everything each scale makes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DEFAULT_SEED = 20261122
+
+
+@dataclass(frozen=True)
+class Plan:
+    name: str
+    region_codes: tuple[str, ...]  # empty: every region
+    institutions: int  # national only; the small scale uses a hand-written list
+    military_regions: int  # military hospitals are concentrated in this many regions
+    organisations: int
+    volunteers: int
+    veterans: int
+    chunk: int  # volunteers built and inserted at a time, to bound memory
+
+
+SMALL = Plan(
+    name="small",
+    region_codes=("77", "50", "61", "46"),
+    institutions=12,
+    military_regions=3,
+    organisations=10,
+    volunteers=150,
+    veterans=60,
+    chunk=150,
+)
+NATIONAL = Plan(
+    name="national",
+    region_codes=(),
+    institutions=1000,
+    military_regions=25,
+    organisations=5000,
+    volunteers=200_000,
+    veterans=20_000,
+    chunk=10_000,
+)
+SCALES = {plan.name: plan for plan in (SMALL, NATIONAL)}

@@ -1,0 +1,161 @@
+"""Volunteers near where people live, with skills, interests, free hours and their NGOs."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from ryadom.accounts.models import Role
+from ryadom.core.demo import words
+from ryadom.core.demo.context import Context
+from ryadom.core.demo.people import Person, person
+from ryadom.core.demo.places import pick, scatter
+from ryadom.core.demo.users import grant, new_user
+from ryadom.geo.models import Settlement
+from ryadom.volunteers.models import Availability, Membership, MembershipStatus, Volunteer
+
+T = datetime.time
+WEEKDAY_WINDOWS = ((T(18), T(21)), (T(17, 30), T(20, 30)), (T(9), T(13)), (T(12), T(16)))
+WEEKEND_WINDOWS = ((T(10), T(14)), (T(12), T(18)), (T(15), T(19)))
+# Younger people volunteer more; (from, to, weight).
+AGES = ((18, 25, 25), (26, 40, 30), (41, 60, 30), (61, 80, 15))
+STATUSES = {
+    MembershipStatus.APPROVED: 85,
+    MembershipStatus.PENDING: 10,
+    MembershipStatus.LEFT: 3,
+    MembershipStatus.REJECTED: 2,
+}
+RADII = (5, 10, 15, 15, 20, 30, 50)
+
+
+@dataclass(frozen=True)
+class Recruit:
+    """A volunteer before any row exists: who, where and since when."""
+
+    who: Person
+    town: Settlement
+    joined: datetime.date
+
+
+def create(ctx: Context) -> None:
+    """The plan's volunteers, built and inserted a chunk at a time to bound memory."""
+    total, chunk = ctx.plan.volunteers, ctx.plan.chunk
+    towns = pick(ctx.rng, ctx.ref.all_settlements(), total)
+    for start in range(0, total, chunk):
+        # One transaction per chunk: a failure loses one chunk's work, not the run's.
+        with transaction.atomic():
+            _chunk(ctx, towns[start : start + chunk], start)
+        ctx.loader.say(f"volunteers: {min(start + chunk, total):,} of {total:,}")
+
+
+def _chunk(ctx: Context, towns: Sequence[Settlement], start: int) -> None:
+    recruits = [_recruit(ctx, town) for town in towns]
+    users = [
+        new_user(ctx, f"volunteer-{start + i:06d}", r.who, joined=r.joined)
+        for i, r in enumerate(recruits, 1)
+    ]
+    ctx.loader.insert(users)
+    grant(ctx, users, Role.VOLUNTEER)
+    volunteers = [_volunteer(ctx, user.pk, r) for user, r in zip(users, recruits, strict=True)]
+    ctx.loader.insert(volunteers)
+    _skills_and_interests(ctx, volunteers)
+    _availability(ctx, volunteers)
+    _memberships(ctx, volunteers, recruits)
+
+
+def _recruit(ctx: Context, town: Settlement) -> Recruit:
+    gender = "f" if ctx.rng.random() < 0.62 else "m"
+    return Recruit(person(ctx.names, gender), town, ctx.days_ago(ctx.rng.randint(1, 1000)))
+
+
+def _volunteer(ctx: Context, user_id: int, r: Recruit) -> Volunteer:
+    rng = ctx.rng
+    low, high, _weight = rng.choices(AGES, weights=[a[2] for a in AGES])[0]
+    lat, lon = scatter(rng, r.town)
+    return Volunteer(
+        user_id=user_id,
+        region_id=r.town.region_id,
+        settlement=r.town,
+        gender=r.who.gender,
+        birth_year=ctx.today.year - rng.randint(low, high),
+        languages=_languages(ctx, r.town),
+        travel_radius_km=rng.choice(RADII),
+        weekly_task_cap=rng.randint(1, 5),
+        is_veteran=rng.random() < 0.05,
+        is_veteran_relative=rng.random() < 0.12,
+        created_at=ctx.moment(r.joined, 9),
+        lat=lat,
+        lon=lon,
+    )
+
+
+def _languages(ctx: Context, town: Settlement) -> list[str]:
+    spoken = ["ru"]
+    regional = words.REGIONAL_LANGUAGES.get(town.region.code)
+    if regional and ctx.rng.random() < 0.3:
+        spoken.append(regional)
+    if ctx.rng.random() < 0.15:
+        spoken.append("en")
+    return spoken
+
+
+def _skills_and_interests(ctx: Context, volunteers: Sequence[Volunteer]) -> None:
+    rng, skills, services = ctx.rng, ctx.ref.skills, ctx.ref.service_types
+    skill_rows, interest_rows = [], []
+    through_skills, through_interests = Volunteer.skills.through, Volunteer.interests.through
+    for v in volunteers:
+        k = rng.choices((0, 1, 2, 3), weights=(30, 35, 25, 10))[0]
+        skill_rows += [through_skills(volunteer_id=v.pk, skill_id=s) for s in rng.sample(skills, k)]
+        interest_rows += [
+            through_interests(volunteer_id=v.pk, servicetype_id=s)
+            for s in rng.sample(services, rng.randint(1, 4))
+        ]
+    ctx.loader.insert(skill_rows)
+    ctx.loader.insert(interest_rows)
+
+
+def _availability(ctx: Context, volunteers: Sequence[Volunteer]) -> None:
+    """One to three weekly windows, each on its own day so they never overlap."""
+    rows = []
+    for v in volunteers:
+        for day in sorted(ctx.rng.sample(range(7), ctx.rng.randint(1, 3))):
+            starts, ends = ctx.rng.choice(WEEKEND_WINDOWS if day >= 5 else WEEKDAY_WINDOWS)
+            rows.append(Availability(volunteer_id=v.pk, weekday=day, starts=starts, ends=ends))
+    ctx.loader.insert(rows)
+
+
+def _memberships(
+    ctx: Context, volunteers: Sequence[Volunteer], recruits: Sequence[Recruit]
+) -> None:
+    """Most volunteers belong to an NGO serving their region, a few to two."""
+    rng, rows = ctx.rng, []
+    for v, r in zip(volunteers, recruits, strict=True):
+        nearby = ctx.world.serving.get(v.region_id, [])
+        if not nearby or rng.random() >= 0.85:
+            continue
+        count = 2 if rng.random() < 0.12 and len(nearby) > 1 else 1
+        for org_id in rng.sample(nearby, count):
+            rows.append(_membership(ctx, v.pk, org_id, r.joined))
+    ctx.loader.insert(rows)
+
+
+def _membership(ctx: Context, volunteer_id: int, org_id: int, joined: datetime.date) -> Membership:
+    rng = ctx.rng
+    status = rng.choices(list(STATUSES), weights=list(STATUSES.values()))[0]
+    if status == MembershipStatus.PENDING:
+        # Waiting means asked recently (but not before joining Ryadom).
+        asked, decided = max(joined, ctx.days_ago(rng.randint(0, 14))), None
+    else:
+        asked = min(ctx.today, joined + datetime.timedelta(days=rng.randint(0, 30)))
+        day = min(ctx.today, asked + datetime.timedelta(days=rng.randint(1, 7)))
+        decided = ctx.moment(day, rng.randint(11, 18))
+    return Membership(
+        volunteer_id=volunteer_id,
+        organisation_id=org_id,
+        status=status,
+        requested_at=ctx.moment(asked, 10),  # after joining at 9:00
+        decided_at=decided,
+    )

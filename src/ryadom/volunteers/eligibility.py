@@ -1,0 +1,83 @@
+"""The one answer to "may this volunteer work in this institution now, and if not, why not".
+
+Used by pages, the API, claims and the matching engine alike.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from ryadom.institutions.models import AccessLevel, Institution
+from ryadom.organisations.models import Agreement
+from ryadom.volunteers.models import Check, CheckKind, CheckStatus, MembershipStatus, Volunteer
+
+# What each access level asks of a volunteer, beyond an NGO with a valid agreement.
+REQUIRED_CHECKS: dict[str, tuple[str, ...]] = {
+    AccessLevel.OPEN: (CheckKind.IDENTITY,),
+    AccessLevel.PASS: (
+        CheckKind.IDENTITY,
+        CheckKind.AGREEMENT,
+        CheckKind.TRAINING,
+        CheckKind.MEDICAL,
+    ),
+    AccessLevel.SCREENING: (
+        CheckKind.IDENTITY,
+        CheckKind.AGREEMENT,
+        CheckKind.TRAINING,
+        CheckKind.MEDICAL,
+        CheckKind.SCREENING,
+    ),
+}
+
+NGO_AGREEMENT = "ngo_agreement"
+
+
+@dataclass(frozen=True)
+class MissingStep:
+    code: str  # a CheckKind value, or NGO_AGREEMENT
+    message: str | Promise
+
+
+def _check_holds(check: Check | None, on: datetime.date) -> bool:
+    return (
+        check is not None
+        and check.status == CheckStatus.PASSED
+        and (check.valid_until is None or check.valid_until >= on)
+    )
+
+
+def missing_steps(
+    *, volunteer: Volunteer, institution: Institution, on: datetime.date
+) -> list[MissingStep]:
+    """What the volunteer still lacks to work in the institution on that day (empty: may)."""
+    missing: list[MissingStep] = []
+    has_agreement = Agreement.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=on),
+        institution=institution,
+        valid_from__lte=on,
+        organisation__memberships__volunteer=volunteer,
+        organisation__memberships__status=MembershipStatus.APPROVED,
+    ).exists()
+    if not has_agreement:
+        missing.append(
+            MissingStep(
+                NGO_AGREEMENT,
+                _("Join an NGO that has a valid agreement with this institution."),
+            )
+        )
+    checks = {c.kind: c for c in volunteer.checks.all()}
+    for kind in REQUIRED_CHECKS[institution.access_level]:
+        check = checks.get(kind)
+        if not _check_holds(check, on):
+            label = CheckKind(kind).label
+            if check is not None and check.status == CheckStatus.PASSED:
+                message = _("%(check)s has expired.") % {"check": label}
+            else:
+                message = _("%(check)s is needed.") % {"check": label}
+            missing.append(MissingStep(kind, message))
+    return missing
