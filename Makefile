@@ -8,7 +8,7 @@ PORT ?= 8000
 WORKERS ?= 2
 TEST_WORKERS ?= 2
 
-.PHONY: demo test lint bench install messages clean
+.PHONY: demo test lint install messages clean
 
 $(BIN)/ryadom: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,12 +38,9 @@ test: install
 	$(BIN)/pytest -n $(TEST_WORKERS)
 
 lint: install
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
-
-bench: install
-	@echo "No benchmarks yet."
 
 clean:
 	rm -rf $(VENV) var
