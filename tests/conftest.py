@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 
 from ryadom.accounts.models import Role, User
 from ryadom.accounts.services import role_assign
-from ryadom.institutions.models import Agency, Institution
+from ryadom.institutions.models import Agency, Institution, VisitingHours
 from ryadom.organisations.models import Organisation
-from ryadom.veterans.models import Veteran
-from ryadom.volunteers.models import Volunteer
+from ryadom.veterans.models import Consent, ConsentPurpose, Veteran
+from ryadom.volunteers.models import Check, CheckKind, CheckStatus, Volunteer
 from tests import factories as f
 
 
@@ -143,3 +144,50 @@ def cast(db: None) -> Cast:
         veteran_b=veteran_b,
         veteran_a2=veteran_a2,
     )
+
+
+def make_ready_for_care(cast: Cast) -> None:
+    """Consents, visiting hours every day 08:00–22:00, and volunteer_a cleared to work."""
+    for veteran in (cast.veteran_a, cast.veteran_a2, cast.veteran_b):
+        Consent.objects.create(
+            veteran=veteran,
+            purpose=ConsentPurpose.CARE,
+            recorded_by=cast.federal,
+            given_at=timezone.now(),
+        )
+    Consent.objects.create(
+        veteran=cast.veteran_a,
+        purpose=ConsentPurpose.PROXY,
+        given_by=cast.relative,
+        recorded_by=cast.federal,
+        given_at=timezone.now(),
+    )
+    for institution in (cast.institution_a, cast.institution_b):
+        for weekday in range(7):
+            VisitingHours.objects.create(
+                institution=institution,
+                weekday=weekday,
+                starts=datetime.time(8),
+                ends=datetime.time(22),
+            )
+    for volunteer in (cast.volunteer_a, cast.volunteer_b, cast.volunteer_other_ngo):
+        for kind in (
+            CheckKind.IDENTITY,
+            CheckKind.AGREEMENT,
+            CheckKind.TRAINING,
+            CheckKind.MEDICAL,
+        ):
+            Check.objects.create(
+                volunteer=volunteer,
+                kind=kind,
+                status=CheckStatus.PASSED,
+                verified_by=cast.ngo_manager,
+                verified_at=timezone.now(),
+            )
+
+
+@pytest.fixture
+def care_cast(cast: Cast) -> Cast:
+    """The cast, with consents given, visiting hours set and volunteers cleared."""
+    make_ready_for_care(cast)
+    return cast

@@ -58,6 +58,7 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 def _add_routers() -> None:
     from ryadom.accounts.api import router as accounts_router
+    from ryadom.care.api import router as care_router
     from ryadom.catalogue.api import router as catalogue_router
     from ryadom.core.api import router as core_router
     from ryadom.geo.api import router as geo_router
@@ -74,6 +75,7 @@ def _add_routers() -> None:
     api.add_router("", organisations_router)
     api.add_router("", volunteers_router)
     api.add_router("", veterans_router)
+    api.add_router("", care_router)
 
 
 _add_routers()

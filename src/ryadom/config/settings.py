@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "ryadom.organisations",
     "ryadom.volunteers",
     "ryadom.veterans",
+    "ryadom.care",
     "ryadom.audit",
     "ryadom.web",
 ]

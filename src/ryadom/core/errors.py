@@ -26,3 +26,9 @@ class NotFoundError(ApplicationError):
     """Does not exist, or the actor may not know that it exists: the same answer for both."""
 
     status_code = 404
+
+
+class PermissionDeniedError(ApplicationError):
+    """The actor may see the object but may not do this with it."""
+
+    status_code = 403

@@ -1,0 +1,328 @@
+"""Care requests over JSON: intake, lists with keyset pagination, transitions, feedback."""
+
+# No `from __future__ import annotations`: Ninja reads these annotations at runtime.
+import base64
+import binascii
+import datetime
+import json
+from collections.abc import Callable
+from typing import Any, cast
+
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema, Status
+
+from ryadom.accounts.models import User
+from ryadom.care import services
+from ryadom.care.lifecycle import Action
+from ryadom.care.models import MAX_DETAILS_LENGTH, CareRequest, Channel, Urgency
+from ryadom.care.models import Status as RequestStatus
+from ryadom.care.selectors import RequestFilters, request_get_for_user, request_list
+from ryadom.catalogue.models import ServiceType
+from ryadom.core.api_auth import AUTH
+from ryadom.core.errors import ApplicationError
+from ryadom.institutions.models import Department, Institution
+from ryadom.organisations.models import Organisation
+from ryadom.veterans.models import Veteran
+from ryadom.volunteers.models import Volunteer
+
+router = Router(tags=["care requests"], auth=AUTH)
+PAGE_MAX = 200
+
+
+class RequestIn(Schema):
+    service: str = Field(max_length=40)
+    institution: int
+    department: int | None = None
+    veteran: int | None = None
+    details: str = Field("", max_length=MAX_DETAILS_LENGTH)
+    urgency: Urgency = Urgency.NORMAL
+    window_starts: datetime.datetime | None = None
+    window_ends: datetime.datetime | None = None
+    requester_name: str = Field("", max_length=120)
+    wants_previous_volunteer: bool = False
+    channel: Channel = Channel.API
+
+
+class EventOut(Schema):
+    at: datetime.datetime
+    action: str
+    from_status: str
+    to_status: str
+    note: str
+    actor: str | None
+
+
+class VisitOut(Schema):
+    starts: datetime.datetime
+    ends: datetime.datetime
+    checked_in_at: datetime.datetime | None
+    checked_out_at: datetime.datetime | None
+
+
+class RequestOut(Schema):
+    id: int
+    status: str
+    status_label: str
+    service: str
+    service_name: str
+    region: str
+    institution_id: int
+    institution_name: str
+    department: str | None
+    veteran_name: str | None
+    details: str
+    urgency: str
+    window_starts: datetime.datetime | None
+    window_ends: datetime.datetime | None
+    channel: str
+    deadline: datetime.datetime
+    escalation_level: int
+    volunteer_first_name: str | None
+    organisation_name: str | None
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_status_label(obj: CareRequest) -> str:
+        return str(RequestStatus(obj.status).label)
+
+    @staticmethod
+    def resolve_service(obj: CareRequest) -> str:
+        return obj.service_type.code
+
+    @staticmethod
+    def resolve_service_name(obj: CareRequest) -> str:
+        return obj.service_type.name
+
+    @staticmethod
+    def resolve_region(obj: CareRequest) -> str:
+        return obj.region.code
+
+    @staticmethod
+    def resolve_institution_name(obj: CareRequest) -> str:
+        return obj.institution.name
+
+    @staticmethod
+    def resolve_department(obj: CareRequest) -> str | None:
+        return obj.department.name if obj.department else None
+
+    @staticmethod
+    def resolve_veteran_name(obj: CareRequest) -> str | None:
+        return obj.veteran.addressed_as if obj.veteran else None
+
+    @staticmethod
+    def resolve_volunteer_first_name(obj: CareRequest) -> str | None:
+        return obj.volunteer.user.first_name if obj.volunteer else None
+
+    @staticmethod
+    def resolve_organisation_name(obj: CareRequest) -> str | None:
+        return obj.organisation.name if obj.organisation else None
+
+
+class RequestDetailOut(RequestOut):
+    timeline: list[EventOut]
+    visits: list[VisitOut]
+
+    @staticmethod
+    def resolve_timeline(obj: CareRequest) -> list[EventOut]:
+        return [
+            EventOut(
+                at=e.at,
+                action=e.action,
+                from_status=e.from_status,
+                to_status=e.to_status,
+                note=e.note,
+                actor=e.actor.display_name if e.actor else None,
+            )
+            for e in obj.events.all()
+        ]
+
+    @staticmethod
+    def resolve_visits(obj: CareRequest) -> list[VisitOut]:
+        return [
+            VisitOut(
+                starts=v.starts,
+                ends=v.ends,
+                checked_in_at=v.checked_in_at,
+                checked_out_at=v.checked_out_at,
+            )
+            for v in obj.visits.all()
+        ]
+
+
+class RequestPage(Schema):
+    items: list[RequestOut]
+    next_cursor: str | None
+
+
+class ListFilters(Schema):
+    region: str | None = None
+    institution: int | None = None
+    status: RequestStatus | None = None
+    service: str | None = None
+    urgency: Urgency | None = None
+    overdue: bool | None = None
+    cursor: str | None = None
+    limit: int = Field(50, ge=1, le=PAGE_MAX)
+
+
+class ActionIn(Schema):
+    note: str = Field("", max_length=MAX_DETAILS_LENGTH)
+    volunteer: int | None = None
+    organisation: int | None = None
+    starts: datetime.datetime | None = None
+    ends: datetime.datetime | None = None
+
+
+class FeedbackIn(Schema):
+    done: bool
+    respectful: bool
+    rating: int | None = Field(None, ge=1, le=5)
+    comment: str = Field("", max_length=MAX_DETAILS_LENGTH)
+
+
+class FeedbackOut(Schema):
+    request_status: str
+    complaint_opened: bool
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)  # the auth classes guarantee a signed-in user
+
+
+def _encode_cursor(obj: CareRequest) -> str:
+    raw = json.dumps([obj.deadline.isoformat(), obj.pk]).encode()
+    return base64.urlsafe_b64encode(raw).decode()
+
+
+def _after_cursor(qs: QuerySet[CareRequest], cursor: str) -> QuerySet[CareRequest]:
+    try:
+        deadline_text, pk = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        deadline = datetime.datetime.fromisoformat(deadline_text)
+        pk = int(pk)
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
+        raise ApplicationError("This cursor is not one we gave out.", field="cursor") from exc
+    return qs.filter(Q(deadline__gt=deadline) | Q(deadline=deadline, pk__gt=pk))
+
+
+@router.get("/requests", response=RequestPage, summary="Requests I may see, by deadline")
+def list_requests(request: HttpRequest, filters: Query[ListFilters]) -> RequestPage:
+    qs = request_list(
+        actor=request.user,
+        filters=RequestFilters(
+            region=filters.region,
+            institution=filters.institution,
+            status=filters.status,
+            service=filters.service,
+            urgency=filters.urgency,
+            overdue=filters.overdue,
+        ),
+    )
+    if filters.cursor:
+        qs = _after_cursor(qs, filters.cursor)
+    rows = list(qs[: filters.limit + 1])
+    more = len(rows) > filters.limit
+    rows = rows[: filters.limit]
+    return RequestPage(
+        items=[RequestOut.from_orm(r) for r in rows],
+        next_cursor=_encode_cursor(rows[-1]) if more else None,
+    )
+
+
+@router.post("/requests", response={201: RequestDetailOut}, summary="Ask for help")
+def create_request(request: HttpRequest, payload: RequestIn) -> Status[CareRequest]:
+    window = None
+    if payload.window_starts or payload.window_ends:
+        if not (payload.window_starts and payload.window_ends):
+            raise ApplicationError("Give both ends of the time window.", field="window_ends")
+        window = (payload.window_starts, payload.window_ends)
+    service = ServiceType.objects.filter(code=payload.service).first()
+    if service is None:
+        raise ApplicationError(f"Unknown service code “{payload.service}”.", field="service")
+    created = services.request_create(
+        actor=_user(request),
+        service_type=service,
+        institution=get_object_or_404(Institution, pk=payload.institution, is_active=True),
+        department=get_object_or_404(Department, pk=payload.department)
+        if payload.department
+        else None,
+        veteran=get_object_or_404(Veteran, pk=payload.veteran) if payload.veteran else None,
+        details=payload.details,
+        urgency=payload.urgency,
+        window=window,
+        channel=payload.channel,
+        requester_name=payload.requester_name,
+        wants_previous_volunteer=payload.wants_previous_volunteer,
+        idempotency_key=request.headers.get("Idempotency-Key", "")[:100],
+    )
+    return Status(201, request_get_for_user(actor=request.user, request_id=created.pk))
+
+
+@router.get("/requests/{request_id}", response=RequestDetailOut, summary="One request")
+def get_request(request: HttpRequest, request_id: int) -> CareRequest:
+    return request_get_for_user(actor=request.user, request_id=request_id)
+
+
+def _volunteer(pk: int | None) -> Volunteer | None:
+    return get_object_or_404(Volunteer, pk=pk) if pk else None
+
+
+def _organisation(pk: int | None) -> Organisation | None:
+    return get_object_or_404(Organisation, pk=pk) if pk else None
+
+
+def _schedule(actor: User, obj: CareRequest, body: ActionIn) -> CareRequest:
+    if body.starts is None or body.ends is None:
+        raise ApplicationError("Give the visit's start and end.", field="starts")
+    return services.request_schedule(actor=actor, request=obj, starts=body.starts, ends=body.ends)
+
+
+# Each action of the lifecycle, mapped to its service.
+ACTIONS: dict[Action, Callable[[User, CareRequest, ActionIn], CareRequest]] = {
+    Action.TRIAGE: lambda a, r, b: services.request_triage(actor=a, request=r, note=b.note),
+    Action.ASSIGN: lambda a, r, b: services.request_assign(
+        actor=a,
+        request=r,
+        volunteer=_volunteer(b.volunteer),
+        organisation=_organisation(b.organisation),
+        note=b.note,
+    ),
+    Action.CLAIM: lambda a, r, b: services.request_claim(actor=a, request=r),
+    Action.DECLINE: lambda a, r, b: services.request_decline(actor=a, request=r, reason=b.note),
+    Action.SCHEDULE: _schedule,
+    Action.CHECK_IN: lambda a, r, b: services.request_check_in(actor=a, request=r),
+    Action.COMPLETE: lambda a, r, b: services.request_complete(actor=a, request=r, outcome=b.note),
+    Action.CONFIRM: lambda a, r, b: services.request_confirm(actor=a, request=r),
+    Action.CANCEL: lambda a, r, b: services.request_cancel(actor=a, request=r, reason=b.note),
+    Action.REOPEN: lambda a, r, b: services.request_reopen(actor=a, request=r, reason=b.note),
+}
+
+
+# Registered before the generic action route, which would otherwise match it.
+@router.post("/requests/{request_id}/feedback", response=FeedbackOut, summary="Say how it went")
+def give_feedback(request: HttpRequest, request_id: int, payload: FeedbackIn) -> dict[str, Any]:
+    obj = request_get_for_user(actor=request.user, request_id=request_id)
+    feedback = services.request_feedback(
+        actor=_user(request),
+        request=obj,
+        done=payload.done,
+        respectful=payload.respectful,
+        rating=payload.rating,
+        comment=payload.comment,
+    )
+    obj.refresh_from_db()
+    return {"request_status": obj.status, "complaint_opened": hasattr(feedback, "complaint")}
+
+
+@router.post(
+    "/requests/{request_id}/{action}",
+    response=RequestDetailOut,
+    summary="Move a request along its lifecycle",
+)
+def act_on_request(
+    request: HttpRequest, request_id: int, action: Action, payload: ActionIn | None = None
+) -> CareRequest:
+    obj = request_get_for_user(actor=request.user, request_id=request_id)
+    ACTIONS[action](_user(request), obj, payload or ActionIn(note=""))
+    return request_get_for_user(actor=request.user, request_id=request_id)

@@ -1,0 +1,125 @@
+"""Reads of care requests, narrowed to what the actor may see."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from ryadom.accounts.models import Role, User
+from ryadom.accounts.scopes import scope_of
+from ryadom.care.lifecycle import OPEN_STATES
+from ryadom.care.models import CareRequest, Event, Status, Visit
+from ryadom.core.errors import NotFoundError
+from ryadom.veterans.models import Proxy
+from ryadom.volunteers.models import Volunteer
+
+
+def _visible_q(actor: User | AnonymousUser | None) -> Q | None:
+    """Requests the actor may see; None means all of them."""
+    scope = scope_of(actor)
+    if scope.federal:
+        return None
+    if scope.user_id is None:
+        return Q(pk__in=[])
+    q = Q(requested_by_id=scope.user_id)
+    if scope.has(Role.REGIONAL_COORDINATOR):
+        q |= Q(region_id__in=scope.region_ids)
+    if scope.has(Role.INSTITUTION_LIAISON):
+        q |= Q(institution_id__in=scope.institution_ids)
+    if scope.has(Role.NGO_MANAGER):
+        # Its own requests, and open ones in the regions it serves: an NGO nearby takes them.
+        q |= Q(organisation_id__in=scope.organisation_ids) | Q(
+            status=Status.TRIAGED, region__organisations__in=scope.organisation_ids
+        )
+    if scope.has(Role.VOLUNTEER):
+        q |= Q(volunteer__user_id=scope.user_id) | Q(
+            status=Status.TRIAGED, region__volunteers__user_id=scope.user_id
+        )
+    if scope.has(Role.VETERAN):
+        q |= Q(veteran__user_id=scope.user_id)
+    if scope.has(Role.RELATIVE):
+        q |= Q(
+            Exists(
+                Proxy.objects.filter(
+                    veteran_id=OuterRef("veteran_id"), user_id=scope.user_id, may_act=True
+                )
+            )
+        )
+    return q
+
+
+@dataclass(frozen=True)
+class RequestFilters:
+    region: str | None = None
+    institution: int | None = None
+    status: str | None = None
+    service: str | None = None
+    urgency: str | None = None
+    overdue: bool | None = None
+
+
+def request_list(
+    *, actor: User | AnonymousUser | None, filters: RequestFilters | None = None
+) -> QuerySet[CareRequest]:
+    """Requests the actor may see, soonest deadline first."""
+    qs = CareRequest.objects.select_related(
+        "region",
+        "institution",
+        "department",
+        "service_type",
+        "veteran",
+        "volunteer__user",
+        "organisation",
+        "coordinator",
+    )
+    visible = _visible_q(actor)
+    if visible is not None:
+        # A subquery of ids keeps the joins of the scope out of the listing query (and the
+        # same request seen through two scopes once).
+        qs = qs.filter(pk__in=CareRequest.objects.filter(visible).values("pk"))
+    f = filters or RequestFilters()
+    if f.region:
+        qs = qs.filter(region__code=f.region)
+    if f.institution:
+        qs = qs.filter(institution_id=f.institution)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.service:
+        qs = qs.filter(service_type__code=f.service)
+    if f.urgency:
+        qs = qs.filter(urgency=f.urgency)
+    if f.overdue is not None:
+        overdue = Q(status__in=OPEN_STATES - {Status.COMPLETED}, deadline__lt=timezone.now())
+        qs = qs.filter(overdue) if f.overdue else qs.exclude(overdue)
+    return qs.order_by("deadline", "pk")
+
+
+def request_get_for_user(*, actor: User | AnonymousUser | None, request_id: int) -> CareRequest:
+    """One request with its timeline, or NotFoundError when missing or not the actor's."""
+    request = (
+        request_list(actor=actor)
+        .prefetch_related(
+            Prefetch("events", queryset=Event.objects.select_related("actor").order_by("at", "pk")),
+            "visits",
+        )
+        .filter(pk=request_id)
+        .first()
+    )
+    if request is None:
+        raise NotFoundError("Not found.")
+    return request
+
+
+def volunteer_hours(*, volunteer: Volunteer) -> datetime.timedelta:
+    """Verified hours: the sum of checked-in to checked-out time of the volunteer's visits."""
+    total = datetime.timedelta()
+    for checked_in, checked_out in Visit.objects.filter(
+        volunteer=volunteer, checked_in_at__isnull=False, checked_out_at__isnull=False
+    ).values_list("checked_in_at", "checked_out_at"):
+        if checked_in is not None and checked_out is not None:  # narrowed by the filter above
+            total += checked_out - checked_in
+    return total

@@ -1,0 +1,535 @@
+"""Every write on care requests. Each transition checks the table, the actor and the state."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ryadom.accounts.models import Role, RoleAssignment, ScopeKind, User
+from ryadom.audit.services import audit_record
+from ryadom.care import deadlines
+from ryadom.care.lifecycle import ALLOWED_TRANSITIONS, Action
+from ryadom.care.models import (
+    MAX_DETAILS_LENGTH,
+    CareRequest,
+    Channel,
+    Complaint,
+    Event,
+    Feedback,
+    Status,
+    Visit,
+)
+from ryadom.care.parties import ACTION_PARTIES, parties_of
+from ryadom.catalogue.models import ServiceType
+from ryadom.core.errors import ApplicationError, ConflictError, PermissionDeniedError
+from ryadom.institutions.models import Department, Institution
+from ryadom.organisations.models import Organisation
+from ryadom.veterans.models import Consent, ConsentPurpose, Proxy, Stay, Veteran
+from ryadom.volunteers.models import Volunteer
+
+
+def _owner_for(region_id: int) -> User | None:
+    """The coordinator who owns new requests of a region: its first regional coordinator,
+    or a federal coordinator where the region has none yet."""
+    for kind, scope_id in ((ScopeKind.REGION, region_id), (ScopeKind.FEDERAL, None)):
+        assignment = (
+            RoleAssignment.objects.filter(scope_kind=kind, scope_id=scope_id)
+            .filter(role__in=[Role.REGIONAL_COORDINATOR, Role.FEDERAL_COORDINATOR])
+            .select_related("user")
+            .order_by("pk")
+            .first()
+        )
+        if assignment is not None:
+            return assignment.user
+    return None
+
+
+def _check_consent(*, actor: User, veteran: Veteran) -> None:
+    """A relative acts only with the veteran's recorded consent; anyone needs consent to care."""
+    active = Consent.objects.filter(veteran=veteran, withdrawn_at__isnull=True)
+    if not active.filter(purpose=ConsentPurpose.CARE).exists():
+        raise ApplicationError(
+            _(
+                "There is no valid consent of this veteran to arranging help, so a new request "
+                "cannot be accepted. Ask the veteran or a relative to give consent."
+            ),
+            field="veteran",
+        )
+    is_proxy = Proxy.objects.filter(veteran=veteran, user=actor).exists()
+    if is_proxy:
+        may_act = Proxy.objects.filter(veteran=veteran, user=actor, may_act=True).exists()
+        if not may_act or not active.filter(purpose=ConsentPurpose.PROXY).exists():
+            raise ApplicationError(
+                _(
+                    "A relative may ask on the veteran's behalf only with the veteran's recorded "
+                    "consent."
+                ),
+                field="veteran",
+            )
+
+
+def _validate_intake(
+    *,
+    institution: Institution,
+    department: Department | None,
+    veteran: Veteran | None,
+    details: str,
+    window: tuple[datetime.datetime, datetime.datetime] | None,
+) -> None:
+    if department is not None and department.institution_id != institution.pk:
+        raise ApplicationError(_("This ward belongs to another institution."), field="department")
+    if len(details) > MAX_DETAILS_LENGTH:
+        raise ApplicationError(
+            _("Please keep the details under %(n)d characters.") % {"n": MAX_DETAILS_LENGTH},
+            field="details",
+        )
+    if window is not None:
+        starts, ends = window
+        if ends <= starts:
+            raise ApplicationError(_("The time window ends before it starts."), field="window_ends")
+        if ends <= timezone.now():
+            raise ApplicationError(_("The time window is in the past."), field="window_ends")
+    if (
+        veteran is not None
+        and not Stay.objects.filter(
+            veteran=veteran, institution=institution, discharged_on__isnull=True
+        ).exists()
+    ):
+        raise ApplicationError(
+            _("The veteran is not in this institution now."), field="institution"
+        )
+
+
+def _body_hash(fields: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(fields, sort_keys=True, default=str).encode()).hexdigest()
+
+
+@transaction.atomic
+def request_create(
+    *,
+    actor: User,
+    service_type: ServiceType,
+    institution: Institution,
+    channel: str,
+    department: Department | None = None,
+    veteran: Veteran | None = None,
+    details: str = "",
+    urgency: str = "normal",
+    window: tuple[datetime.datetime, datetime.datetime] | None = None,
+    requester_name: str = "",
+    wants_previous_volunteer: bool = False,
+    idempotency_key: str = "",
+) -> CareRequest:
+    """Accept a request from any channel; the same idempotency key returns the same request."""
+    fields = {
+        "service": service_type.code,
+        "institution": institution.pk,
+        "department": department.pk if department else None,
+        "veteran": veteran.pk if veteran else None,
+        "details": details,
+        "urgency": urgency,
+        "window": [w.isoformat() for w in window] if window else None,
+        "channel": channel,
+    }
+    body_hash = _body_hash(fields)
+    if idempotency_key:
+        earlier = CareRequest.objects.filter(
+            requested_by=actor, idempotency_key=idempotency_key
+        ).first()
+        if earlier is not None:
+            if earlier.idempotency_hash != body_hash:
+                raise ConflictError(
+                    _("This Idempotency-Key was used with a different request body.")
+                )
+            return earlier
+    if not service_type.is_active:
+        raise ApplicationError(_("This service is not offered."), field="service")
+    _validate_intake(
+        institution=institution,
+        department=department,
+        veteran=veteran,
+        details=details,
+        window=window,
+    )
+    if veteran is not None:
+        _check_consent(actor=actor, veteran=veteran)
+    now = timezone.now()
+    request = CareRequest.objects.create(
+        region_id=institution.region_id,
+        institution=institution,
+        department=department,
+        veteran=veteran,
+        service_type=service_type,
+        details=details.strip(),
+        urgency=urgency,
+        window_starts=window[0] if window else None,
+        window_ends=window[1] if window else None,
+        channel=channel,
+        requested_by=actor,
+        requester_name=requester_name.strip(),
+        wants_previous_volunteer=wants_previous_volunteer,
+        coordinator=_owner_for(institution.region_id),
+        deadline=deadlines.deadline_for(service_type=service_type, urgency=urgency, start=now),
+        idempotency_key=idempotency_key,
+        idempotency_hash=body_hash if idempotency_key else "",
+        created_at=now,
+        updated_at=now,
+    )
+    Event.objects.create(
+        request=request,
+        actor=actor,
+        action="create",
+        to_status=Status.NEW,
+        at=now,
+        note=str(Channel(channel).label),
+    )
+    audit_record(
+        actor=actor,
+        action="care_request.created",
+        target=request,
+        region_id=request.region_id,
+        changes={"channel": channel},
+    )
+    deadlines.watch(request)
+    return request
+
+
+def _status_label(status: str) -> str:
+    return str(Status(status).label)
+
+
+def _transition(
+    *,
+    actor: User | None,
+    request: CareRequest,
+    action: Action,
+    note: str = "",
+    changes: dict[str, Any] | None = None,
+    conflict: str | None = None,
+) -> CareRequest:
+    """Move the request along the table: check the actor, then compare-and-set the status.
+
+    The UPDATE matches the status we read, so of two concurrent callers exactly one changes
+    the row; the other changes nothing and gets a ConflictError.
+    """
+    if actor is not None and not parties_of(actor, request) & ACTION_PARTIES[action]:
+        raise PermissionDeniedError(_("You may not do this with this request."))
+    sources, target = ALLOWED_TRANSITIONS[action]
+    if request.status not in sources:
+        raise ConflictError(
+            conflict
+            or _("This cannot be done now: the request is “%(status)s”.")
+            % {"status": _status_label(request.status)}
+        )
+    now = timezone.now()
+    values = {"status": target, "updated_at": now, **(changes or {})}
+    changed = CareRequest.objects.filter(pk=request.pk, status=request.status).update(**values)
+    if changed != 1:
+        raise ConflictError(
+            conflict or _("Someone else changed this request a moment ago. Reload and try again.")
+        )
+    from_status = request.status
+    for field, value in values.items():
+        setattr(request, field, value)
+    Event.objects.create(
+        request=request,
+        actor=actor,
+        action=str(action),
+        from_status=from_status,
+        to_status=target,
+        note=note,
+        at=now,
+    )
+    audit_record(
+        actor=actor,
+        action=f"care_request.{action}",
+        target=request,
+        region_id=request.region_id,
+        changes={"status": [from_status, target]},
+    )
+    return request
+
+
+@transaction.atomic
+def request_triage(*, actor: User, request: CareRequest, note: str = "") -> CareRequest:
+    """The coordinator has looked at it: open for volunteers and NGOs to take."""
+    return _transition(actor=actor, request=request, action=Action.TRIAGE, note=note)
+
+
+def _eligible_or_raise(*, volunteer: Volunteer, request: CareRequest) -> Organisation:
+    """The NGO under which the volunteer works there, or an error listing what is missing."""
+    from ryadom.care.eligibility import request_missing_steps
+
+    today = timezone.localdate()
+    missing = request_missing_steps(volunteer=volunteer, request=request, on=today)
+    if missing:
+        raise ApplicationError(
+            _("Not yet possible: %(steps)s") % {"steps": " ".join(str(m.message) for m in missing)},
+            field="volunteer",
+        )
+    organisation = (
+        Organisation.objects.filter(
+            Q(agreements__valid_to__isnull=True) | Q(agreements__valid_to__gte=today),
+            memberships__volunteer=volunteer,
+            memberships__status="approved",
+            agreements__institution=request.institution,
+            agreements__valid_from__lte=today,
+        )
+        .order_by("pk")
+        .first()
+    )
+    assert organisation is not None  # noqa: S101 - missing_steps has just checked it
+    return organisation
+
+
+@transaction.atomic
+def request_assign(
+    *,
+    actor: User,
+    request: CareRequest,
+    volunteer: Volunteer | None = None,
+    organisation: Organisation | None = None,
+    note: str = "",
+) -> CareRequest:
+    """The coordinator gives the request to a volunteer and/or an NGO."""
+    if volunteer is None and organisation is None:
+        raise ApplicationError(_("Choose a volunteer or an NGO."), field="volunteer")
+    if volunteer is not None:
+        organisation = _eligible_or_raise(volunteer=volunteer, request=request)
+    return _transition(
+        actor=actor,
+        request=request,
+        action=Action.ASSIGN,
+        note=note,
+        changes={"volunteer": volunteer, "organisation": organisation},
+        conflict=_("Already taken: someone else has just been assigned to this request."),
+    )
+
+
+@transaction.atomic
+def request_claim(*, actor: User, request: CareRequest) -> CareRequest:
+    """A volunteer takes an open request they are eligible for; the first one wins."""
+    volunteer = Volunteer.objects.filter(user=actor).first()
+    if volunteer is None:
+        raise PermissionDeniedError(_("Only volunteers can take requests."))
+    if request.status == Status.TRIAGED:
+        organisation = _eligible_or_raise(volunteer=volunteer, request=request)
+    else:
+        organisation = None  # _transition explains why it cannot be taken
+    return _transition(
+        actor=actor,
+        request=request,
+        action=Action.CLAIM,
+        changes={"volunteer": volunteer, "organisation": organisation},
+        conflict=_("Already taken: another volunteer has just taken this request."),
+    )
+
+
+def _drop_planned_visits(request: CareRequest) -> None:
+    Visit.objects.filter(request=request, checked_in_at__isnull=True).delete()
+
+
+@transaction.atomic
+def request_decline(*, actor: User, request: CareRequest, reason: str) -> CareRequest:
+    """The assignee cannot do it after all: back to the queue, with the reason."""
+    if not reason.strip():
+        raise ApplicationError(_("Please say why."), field="reason")
+    result = _transition(
+        actor=actor,
+        request=request,
+        action=Action.DECLINE,
+        note=reason.strip(),
+        changes={"volunteer": None, "organisation": None},
+    )
+    _drop_planned_visits(request)
+    return result
+
+
+def _within_visiting_hours(
+    institution: Institution, starts: datetime.datetime, ends: datetime.datetime
+) -> bool:
+    zone = institution.region.zone
+    local_start, local_end = starts.astimezone(zone), ends.astimezone(zone)
+    if local_start.date() != local_end.date():
+        return False
+    return institution.visiting_hours.filter(
+        weekday=local_start.weekday(), starts__lte=local_start.time(), ends__gte=local_end.time()
+    ).exists()
+
+
+@transaction.atomic
+def request_schedule(
+    *, actor: User, request: CareRequest, starts: datetime.datetime, ends: datetime.datetime
+) -> CareRequest:
+    """Plan the visit, within the institution's visiting hours (its region's local time)."""
+    if ends <= starts:
+        raise ApplicationError(_("The visit ends before it starts."), field="ends")
+    if starts <= timezone.now():
+        raise ApplicationError(_("The visit must be in the future."), field="starts")
+    if not _within_visiting_hours(request.institution, starts, ends):
+        raise ApplicationError(
+            _("The visit is outside the institution's visiting hours."), field="starts"
+        )
+    local = starts.astimezone(request.institution.region.zone)
+    result = _transition(
+        actor=actor, request=request, action=Action.SCHEDULE, note=f"{local:%Y-%m-%d %H:%M}"
+    )
+    _drop_planned_visits(request)
+    Visit.objects.create(request=request, volunteer=request.volunteer, starts=starts, ends=ends)
+    return result
+
+
+@transaction.atomic
+def request_check_in(*, actor: User, request: CareRequest) -> CareRequest:
+    """The helper has arrived: the visit's clock starts."""
+    result = _transition(actor=actor, request=request, action=Action.CHECK_IN)
+    Visit.objects.filter(request=request, checked_in_at__isnull=True).update(
+        checked_in_at=request.updated_at
+    )
+    return result
+
+
+@transaction.atomic
+def request_complete(*, actor: User, request: CareRequest, outcome: str = "") -> CareRequest:
+    """The helper is done: the visit's clock stops and the veteran is asked to confirm."""
+    if len(outcome) > MAX_DETAILS_LENGTH:
+        raise ApplicationError(_("The outcome is too long."), field="outcome")
+    result = _transition(actor=actor, request=request, action=Action.COMPLETE, note=outcome)
+    Visit.objects.filter(
+        request=request, checked_in_at__isnull=False, checked_out_at__isnull=True
+    ).update(checked_out_at=request.updated_at, outcome=outcome)
+    return result
+
+
+@transaction.atomic
+def request_confirm(*, actor: User, request: CareRequest) -> CareRequest:
+    """The veteran, a relative or the ward says it was done."""
+    return _transition(actor=actor, request=request, action=Action.CONFIRM)
+
+
+@transaction.atomic
+def request_cancel(*, actor: User, request: CareRequest, reason: str = "") -> CareRequest:
+    """No longer needed (the veteran was discharged, or the need went away)."""
+    result = _transition(actor=actor, request=request, action=Action.CANCEL, note=reason)
+    _drop_planned_visits(request)
+    return result
+
+
+@transaction.atomic
+def request_reopen(*, actor: User | None, request: CareRequest, reason: str) -> CareRequest:
+    """It was not done after all: back to the queue for a new helper."""
+    return _transition(
+        actor=actor,
+        request=request,
+        action=Action.REOPEN,
+        note=reason,
+        changes={"volunteer": None, "organisation": None},
+    )
+
+
+@transaction.atomic
+def request_feedback(
+    *,
+    actor: User,
+    request: CareRequest,
+    done: bool,
+    respectful: bool,
+    rating: int | None = None,
+    comment: str = "",
+) -> Feedback:
+    """The veteran's word. "Done" confirms; "not done" reopens; either "no" opens a complaint."""
+    if rating is not None and not 1 <= rating <= 5:
+        raise ApplicationError(_("The rating is from 1 to 5."), field="rating")
+    if len(comment) > MAX_DETAILS_LENGTH:
+        raise ApplicationError(_("The comment is too long."), field="comment")
+    if request.status not in (Status.COMPLETED, Status.CONFIRMED):
+        raise ConflictError(_("Feedback is given once the helper has finished."))
+    if done and request.status == Status.COMPLETED:
+        request_confirm(actor=actor, request=request)
+    elif not done:
+        _transition(
+            actor=actor,
+            request=request,
+            action=Action.REOPEN,
+            note=_("The veteran says it was not done."),
+            changes={"volunteer": None, "organisation": None},
+        )
+    elif not parties_of(actor, request) & ACTION_PARTIES[Action.CONFIRM]:
+        raise PermissionDeniedError(_("You may not do this with this request."))
+    feedback = Feedback.objects.create(
+        request=request,
+        given_by=actor,
+        done=done,
+        respectful=respectful,
+        rating=rating,
+        comment=comment.strip(),
+    )
+    if not done or not respectful:
+        Complaint.objects.create(request=request, feedback=feedback)
+    audit_record(
+        actor=actor,
+        action="care_request.feedback",
+        target=request,
+        region_id=request.region_id,
+        changes={"done": done, "respectful": respectful},
+    )
+    return feedback
+
+
+@transaction.atomic
+def complaint_answer(*, actor: User, complaint: Complaint, answer: str, upheld: bool) -> Complaint:
+    """The regional coordinator answers a complaint; the answer is recorded on the timeline."""
+    from ryadom.care.parties import Party
+
+    if Party.COORDINATOR not in parties_of(actor, complaint.request):
+        raise PermissionDeniedError(_("Only the coordinator answers complaints."))
+    if not answer.strip():
+        raise ApplicationError(_("Please write the answer."), field="answer")
+    changed = Complaint.objects.filter(pk=complaint.pk, answered_at__isnull=True).update(
+        answer=answer.strip(), upheld=upheld, answered_by=actor, answered_at=timezone.now()
+    )
+    if changed != 1:
+        raise ConflictError(_("This complaint has already been answered."))
+    complaint.refresh_from_db()
+    audit_record(
+        actor=actor,
+        action="complaint.answered",
+        target=complaint,
+        region_id=complaint.request.region_id,
+        changes={"upheld": upheld},
+    )
+    return complaint
+
+
+@transaction.atomic
+def request_escalate(*, request: CareRequest, expected_level: int) -> CareRequest:
+    """A missed deadline: first to the regional coordinator, then to federal staff."""
+    changed = CareRequest.objects.filter(pk=request.pk, escalation_level=expected_level).update(
+        escalation_level=expected_level + 1, updated_at=timezone.now()
+    )
+    request.refresh_from_db()
+    if changed == 1:
+        Event.objects.create(
+            request=request,
+            action="escalate",
+            from_status=request.status,
+            to_status=request.status,
+            note=_("Deadline missed: escalated to the regional coordinator.")
+            if request.escalation_level == 1
+            else _("Deadline missed again: escalated to federal staff."),
+        )
+        audit_record(
+            actor=None,
+            action="care_request.escalated",
+            target=request,
+            region_id=request.region_id,
+            changes={"escalation_level": [expected_level, expected_level + 1]},
+        )
+    return request
