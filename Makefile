@@ -35,6 +35,7 @@ demo: install
 	  --access-logfile - --log-level warning
 
 test: install
+	mkdir -p $(RYADOM_VAR_DIR)
 	$(BIN)/pytest -n $(TEST_WORKERS)
 
 lint: install
