@@ -18,6 +18,7 @@ class Action(StrEnum):
     CONFIRM = "confirm"
     CANCEL = "cancel"
     REOPEN = "reopen"
+    TRANSFER = "transfer"
 
 
 # action → (states it may start from, state it leads to)
@@ -35,6 +36,8 @@ ALLOWED_TRANSITIONS: dict[Action, tuple[frozenset[str], str]] = {
         Status.CANCELLED,
     ),
     Action.REOPEN: (frozenset({Status.COMPLETED, Status.CONFIRMED}), Status.TRIAGED),
+    # The veteran moved before the visit: a helper is needed at the new place.
+    Action.TRANSFER: (frozenset({Status.ASSIGNED, Status.SCHEDULED}), Status.TRIAGED),
 }
 
 # States in which a request still needs something from someone.

@@ -30,6 +30,7 @@ ACTION_PARTIES: dict[Action, frozenset[Party]] = {
     Action.CONFIRM: frozenset({Party.REQUESTER}),
     Action.CANCEL: frozenset({Party.COORDINATOR, Party.REQUESTER}),
     Action.REOPEN: frozenset({Party.COORDINATOR, Party.REQUESTER}),
+    Action.TRANSFER: frozenset(),  # only the system, when a stay is transferred
 }
 
 

@@ -219,7 +219,9 @@ def _transition(
     The UPDATE matches the status we read, so of two concurrent callers exactly one changes
     the row; the other changes nothing and gets a ConflictError.
     """
-    if actor is not None and not parties_of(actor, request) & ACTION_PARTIES[action]:
+    if action != Action.TRANSFER and (
+        actor is not None and not parties_of(actor, request) & ACTION_PARTIES[action]
+    ):
         raise PermissionDeniedError(_("You may not do this with this request."))
     sources, target = ALLOWED_TRANSITIONS[action]
     if request.status not in sources:
@@ -533,3 +535,55 @@ def request_escalate(*, request: CareRequest, expected_level: int) -> CareReques
             changes={"escalation_level": [expected_level, expected_level + 1]},
         )
     return request
+
+
+@transaction.atomic
+def requests_follow_veteran(
+    *,
+    actor: User | None,
+    veteran: Veteran,
+    institution: Institution,
+    department: Department | None,
+) -> list[CareRequest]:
+    """A transferred veteran's open requests move with them, to the new region's coordinator.
+
+    Requests not yet being worked on move as they are; assigned or scheduled ones go back
+    to the queue (a helper is needed at the new place) and ask for the same volunteer again,
+    who is offered first where eligible. The history stays on each request's timeline.
+    """
+    moved = []
+    movable = [Status.NEW, Status.TRIAGED, Status.ASSIGNED, Status.SCHEDULED]
+    for request in CareRequest.objects.filter(veteran=veteran, status__in=movable).order_by("pk"):
+        note = _("Moved with the veteran to %(place)s.") % {"place": institution.name}
+        if request.status in (Status.ASSIGNED, Status.SCHEDULED):
+            _transition(
+                actor=actor,
+                request=request,
+                action=Action.TRANSFER,
+                note=note,
+                changes={
+                    "volunteer": None,
+                    "organisation": None,
+                    "wants_previous_volunteer": request.volunteer_id is not None,
+                },
+            )
+            _drop_planned_visits(request)
+        else:
+            Event.objects.create(
+                request=request,
+                actor=actor,
+                action="move",
+                from_status=request.status,
+                to_status=request.status,
+                note=note,
+            )
+        CareRequest.objects.filter(pk=request.pk).update(
+            institution=institution,
+            department=department,
+            region_id=institution.region_id,
+            coordinator=_owner_for(institution.region_id),
+            updated_at=timezone.now(),
+        )
+        request.refresh_from_db()
+        moved.append(request)
+    return moved

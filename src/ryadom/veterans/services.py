@@ -79,7 +79,7 @@ def stay_transfer(
         region_id=current.institution.region_id,
         changes={"discharged_on": [None, on.isoformat()]},
     )
-    return stay_create(
+    new_stay = stay_create(
         actor=actor,
         veteran=veteran,
         institution=institution,
@@ -87,3 +87,10 @@ def stay_transfer(
         admitted_on=on,
         transferred_from=current,
     )
+    # Care continues through the transfer. Imported here: care builds on veterans, not back.
+    from ryadom.care.services import requests_follow_veteran
+
+    requests_follow_veteran(
+        actor=actor, veteran=veteran, institution=institution, department=department
+    )
+    return new_stay
