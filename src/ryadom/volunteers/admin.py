@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from ryadom.volunteers.models import Availability, Membership, Volunteer
+from ryadom.volunteers.models import Availability, Check, Membership, Volunteer
 
 
 class AvailabilityInline(admin.TabularInline[Availability, Volunteer]):
@@ -16,6 +16,12 @@ class MembershipInline(admin.TabularInline[Membership, Volunteer]):
     raw_id_fields = ["organisation"]
 
 
+class CheckInline(admin.TabularInline[Check, Volunteer]):
+    model = Check
+    extra = 0
+    raw_id_fields = ["verified_by"]
+
+
 @admin.register(Volunteer)
 class VolunteerAdmin(admin.ModelAdmin[Volunteer]):
     list_display = ["__str__", "region", "settlement", "travel_radius_km", "weekly_task_cap"]
@@ -25,4 +31,4 @@ class VolunteerAdmin(admin.ModelAdmin[Volunteer]):
     raw_id_fields = ["user", "settlement"]
     autocomplete_fields = ["region"]
     filter_horizontal = ["skills", "interests"]
-    inlines = [AvailabilityInline, MembershipInline]
+    inlines = [AvailabilityInline, MembershipInline, CheckInline]
