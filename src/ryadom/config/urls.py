@@ -9,6 +9,14 @@ from ryadom.web import views as web_views
 
 urlpatterns = [
     path("", web_views.home, name="home"),
+    path("regions/", web_views.region_list, name="region-list"),
+    path("regions/<str:code>/", web_views.region_detail, name="region-detail"),
+    path(
+        "institutions/<int:institution_id>/",
+        web_views.institution_detail,
+        name="institution-detail",
+    ),
+    path("find/", web_views.find, name="find"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

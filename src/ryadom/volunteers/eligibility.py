@@ -81,3 +81,26 @@ def missing_steps(
                 message = _("%(check)s is needed.") % {"check": label}
             missing.append(MissingStep(kind, message))
     return missing
+
+
+# What each step means for someone starting out, in the order they are usually done.
+STEP_HELP: dict[str, Promise] = {
+    NGO_AGREEMENT: _(
+        "Join one of the NGOs below that has an agreement with this institution; "
+        "its manager approves you."
+    ),
+    CheckKind.IDENTITY: _("Show your passport to the NGO manager, who records it."),
+    CheckKind.AGREEMENT: _("Sign the volunteer agreement with the NGO."),
+    CheckKind.TRAINING: _("Complete the training course the institution asks for."),
+    CheckKind.MEDICAL: _("Get a medical clearance (the NGO tells you where)."),
+    CheckKind.SCREENING: _(
+        "Pass the security screening: the NGO submits the request, the result comes back "
+        "in a few weeks."
+    ),
+}
+
+
+def steps_to_start(access_level: str) -> list[MissingStep]:
+    """The steps, in order, that a newcomer takes to work in an institution of this level."""
+    kinds = [NGO_AGREEMENT, *REQUIRED_CHECKS[access_level]]
+    return [MissingStep(kind, STEP_HELP[kind]) for kind in kinds]

@@ -1,25 +1,79 @@
-"""Public pages."""
+"""Public pages: what Ryadom is, and the directory "who to contact, where"."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django import forms
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
-from ryadom.geo.models import Region
+from ryadom.core.errors import NotFoundError
+from ryadom.geo.models import Settlement
 from ryadom.institutions.models import InstitutionKind
+from ryadom.volunteers.eligibility import steps_to_start
+from ryadom.web import selectors
 
 
 def home(request: HttpRequest) -> HttpResponse:
     """What Ryadom is, for a veteran's family and for someone who wants to help."""
-    regions = Region.objects.annotate(
-        institution_count=Count("institutions", filter=Q(institutions__is_active=True)),
-        military_count=Count(
-            "institutions",
-            filter=Q(
-                institutions__is_active=True,
-                institutions__kind=InstitutionKind.MILITARY_HOSPITAL,
-            ),
-        ),
-    ).filter(institution_count__gt=0)
+    regions = selectors.region_directory_list().filter(institution_count__gt=0)
     return render(request, "web/home.html", {"regions": regions})
+
+
+def region_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/region_list.html", {"regions": selectors.region_directory_list()})
+
+
+def region_detail(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        directory = selectors.region_directory(code=code)
+    except NotFoundError as exc:
+        raise Http404 from exc
+    return render(request, "web/region_detail.html", {"d": directory})
+
+
+def institution_detail(request: HttpRequest, institution_id: int) -> HttpResponse:
+    try:
+        institution = selectors.institution_directory(institution_id=institution_id)
+    except NotFoundError as exc:
+        raise Http404 from exc
+    return render(
+        request,
+        "web/institution_detail.html",
+        {"institution": institution, "steps": steps_to_start(institution.access_level)},
+    )
+
+
+class FindForm(forms.Form):
+    settlement = forms.ModelChoiceField(
+        queryset=Settlement.objects.select_related("region").order_by("name_ru"),
+        required=False,
+        label=_("Town or city"),
+    )
+    lat = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
+    lon = forms.FloatField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
+    kind = forms.ChoiceField(
+        choices=[("", _("Any kind"))] + list(InstitutionKind.choices),
+        required=False,
+        label=_("Kind of institution"),
+    )
+
+    def point(self) -> tuple[float, float] | None:
+        data = self.cleaned_data
+        if data.get("lat") is not None and data.get("lon") is not None:
+            return data["lat"], data["lon"]
+        settlement = data.get("settlement")
+        if settlement is not None and settlement.lat is not None and settlement.lon is not None:
+            return settlement.lat, settlement.lon
+        return None
+
+
+def find(request: HttpRequest) -> HttpResponse:
+    """Institutions nearest to a town or to the visitor (coordinates sent by their browser)."""
+    form = FindForm(request.GET or None)
+    results = None
+    if form.is_valid() and (point := form.point()) is not None:
+        results = selectors.institutions_near(
+            lat=point[0], lon=point[1], kind=form.cleaned_data["kind"] or None
+        )
+    return render(request, "web/find.html", {"form": form, "results": results})

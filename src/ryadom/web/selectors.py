@@ -1,0 +1,114 @@
+"""Reads for the public directory: "who to contact, where". Public facts only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from ryadom.accounts.models import Role, RoleAssignment, ScopeKind, User
+from ryadom.core.errors import NotFoundError
+from ryadom.geo.distance import haversine_km
+from ryadom.geo.models import Region
+from ryadom.institutions.models import Institution, InstitutionKind
+from ryadom.organisations.models import Agreement, Organisation
+
+
+def region_directory_list() -> QuerySet[Region]:
+    """Every region with how many institutions, military hospitals and NGOs it has."""
+    return Region.objects.annotate(
+        institution_count=Count(
+            "institutions", filter=Q(institutions__is_active=True), distinct=True
+        ),
+        military_count=Count(
+            "institutions",
+            filter=Q(
+                institutions__is_active=True, institutions__kind=InstitutionKind.MILITARY_HOSPITAL
+            ),
+            distinct=True,
+        ),
+        organisation_count=Count(
+            "organisations", filter=Q(organisations__is_active=True), distinct=True
+        ),
+    ).order_by("code")
+
+
+@dataclass(frozen=True)
+class RegionDirectory:
+    region: Region
+    coordinators: list[User]
+    organisations: list[Organisation]
+    institutions: list[Institution]
+
+
+def _valid_agreements() -> QuerySet[Agreement]:
+    today = timezone.localdate()
+    return Agreement.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=today), valid_from__lte=today
+    ).select_related("organisation")
+
+
+def region_directory(*, code: str) -> RegionDirectory:
+    """A region's coordinators, NGOs and institutions, in a fixed handful of queries."""
+    region = Region.objects.filter(code=code).first()
+    if region is None:
+        raise NotFoundError("Not found.")
+    coordinator_ids = RoleAssignment.objects.filter(
+        role=Role.REGIONAL_COORDINATOR, scope_kind=ScopeKind.REGION, scope_id=region.pk
+    ).values("user_id")
+    coordinators = list(
+        User.objects.filter(pk__in=coordinator_ids, is_active=True).order_by("last_name", "pk")
+    )
+    organisations = list(
+        Organisation.objects.filter(regions=region, is_active=True)
+        .prefetch_related("service_types")
+        .order_by("name", "pk")
+    )
+    institutions = list(
+        Institution.objects.filter(region=region, is_active=True)
+        .select_related("agency", "settlement")
+        .prefetch_related("visiting_hours", Prefetch("agreements", queryset=_valid_agreements()))
+        .order_by("kind", "name", "pk")
+    )
+    return RegionDirectory(region, coordinators, organisations, institutions)
+
+
+def institution_directory(*, institution_id: int) -> Institution:
+    """One institution with its wards, hours and the NGOs that have a valid agreement."""
+    institution = (
+        Institution.objects.filter(pk=institution_id, is_active=True)
+        .select_related("region", "agency", "settlement")
+        .prefetch_related(
+            "visiting_hours", "departments", Prefetch("agreements", queryset=_valid_agreements())
+        )
+        .first()
+    )
+    if institution is None:
+        raise NotFoundError("Not found.")
+    return institution
+
+
+@dataclass(frozen=True)
+class Nearby:
+    institution: Institution
+    km: float
+
+
+def institutions_near(
+    *, lat: float, lon: float, kind: str | None = None, limit: int = 20
+) -> list[Nearby]:
+    """The nearest active institutions to a point, nearest first.
+
+    There are about a thousand institutions in the country: a scan of their coordinates is
+    cheaper than keeping a spatial index in the database for them.
+    """
+    qs = Institution.objects.filter(is_active=True, lat__isnull=False, lon__isnull=False)
+    if kind:
+        qs = qs.filter(kind=kind)
+    points = list(qs.values_list("pk", "lat", "lon"))
+    nearest = sorted((haversine_km(lat, lon, la, lo), pk) for pk, la, lo in points)[:limit]
+    by_id = Institution.objects.select_related("region", "agency", "settlement").in_bulk(
+        [pk for _km, pk in nearest]
+    )
+    return [Nearby(by_id[pk], round(km, 1)) for km, pk in nearest]
