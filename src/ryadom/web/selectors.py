@@ -15,9 +15,9 @@ from ryadom.institutions.models import Institution, InstitutionKind
 from ryadom.organisations.models import Agreement, Organisation
 
 
-def region_directory_list() -> QuerySet[Region]:
+def region_directory_list(*, with_institutions_only: bool = False) -> QuerySet[Region]:
     """Every region with how many institutions, military hospitals and NGOs it has."""
-    return Region.objects.annotate(
+    regions = Region.objects.annotate(
         institution_count=Count(
             "institutions", filter=Q(institutions__is_active=True), distinct=True
         ),
@@ -32,6 +32,7 @@ def region_directory_list() -> QuerySet[Region]:
             "organisations", filter=Q(organisations__is_active=True), distinct=True
         ),
     ).order_by("code")
+    return regions.filter(institution_count__gt=0) if with_institutions_only else regions
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ def institutions_near(
     qs = Institution.objects.filter(is_active=True, lat__isnull=False, lon__isnull=False)
     if kind:
         qs = qs.filter(kind=kind)
-    points = list(qs.values_list("pk", "lat", "lon"))
+    points = [(pk, la, lo) for pk, la, lo in qs.values_list("pk", "lat", "lon") if la and lo]
     nearest = sorted((haversine_km(lat, lon, la, lo), pk) for pk, la, lo in points)[:limit]
     by_id = Institution.objects.select_related("region", "agency", "settlement").in_bulk(
         [pk for _km, pk in nearest]

@@ -16,7 +16,7 @@ from ryadom.web import selectors
 
 def home(request: HttpRequest) -> HttpResponse:
     """What Ryadom is, for a veteran's family and for someone who wants to help."""
-    regions = selectors.region_directory_list().filter(institution_count__gt=0)
+    regions = selectors.region_directory_list(with_institutions_only=True)
     return render(request, "web/home.html", {"regions": regions})
 
 
