@@ -19,15 +19,26 @@ def test_open_requests_move_to_the_new_region_and_its_coordinator_with_history_k
 ) -> None:
     c = care_cast
     laundry = ServiceType.objects.get(code="laundry.wash")
-    waiting = request_create(actor=c.relative, service_type=laundry, institution=c.institution_a,
-                             veteran=c.veteran_a, channel="web")
-    assigned = request_create(actor=c.relative, service_type=laundry,
-                              institution=c.institution_a, veteran=c.veteran_a, channel="web")
+    waiting = request_create(
+        actor=c.relative,
+        service_type=laundry,
+        institution=c.institution_a,
+        veteran=c.veteran_a,
+        channel="web",
+    )
+    assigned = request_create(
+        actor=c.relative,
+        service_type=laundry,
+        institution=c.institution_a,
+        veteran=c.veteran_a,
+        channel="web",
+    )
     request_triage(actor=c.coord_a, request=assigned)
     request_assign(actor=c.coord_a, request=assigned, volunteer=c.volunteer_a)
 
-    stay_transfer(actor=c.coord_a, veteran=c.veteran_a, institution=c.institution_b,
-                  on=timezone.localdate())
+    stay_transfer(
+        actor=c.coord_a, veteran=c.veteran_a, institution=c.institution_b, on=timezone.localdate()
+    )
 
     waiting.refresh_from_db()
     assigned.refresh_from_db()
@@ -40,5 +51,8 @@ def test_open_requests_move_to_the_new_region_and_its_coordinator_with_history_k
     assert assigned.volunteer is None
     assert assigned.wants_previous_volunteer is True
     assert [e.action for e in assigned.events.order_by("at", "pk")] == [
-        "create", "triage", "assign", "transfer"
+        "create",
+        "triage",
+        "assign",
+        "transfer",
     ]

@@ -9,6 +9,7 @@ from ryadom.web import views as web_views
 
 urlpatterns = [
     path("", web_views.home, name="home"),
+    path("", include("ryadom.care.urls")),
     path("regions/", web_views.region_list, name="region-list"),
     path("regions/<str:code>/", web_views.region_detail, name="region-detail"),
     path(

@@ -1,0 +1,510 @@
+"""Page forms for care requests: they parse input; the services decide what is allowed."""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ryadom.accounts.models import User
+from ryadom.care import page_selectors
+from ryadom.care.lifecycle import Action
+from ryadom.care.models import MAX_DETAILS_LENGTH, Status, Urgency
+from ryadom.care.selectors import RequestFilters
+from ryadom.catalogue.models import Category, ServiceType
+from ryadom.core.errors import NotFoundError
+from ryadom.institutions.models import Department, Institution
+from ryadom.veterans.models import Veteran
+from ryadom.volunteers.models import Volunteer
+
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+
+class LargeRadioSelect(forms.RadioSelect):
+    """Large radio buttons; each group of choices (if any) in its own fieldset with a legend."""
+
+    template_name = "care/widget_grouped_radio.html"
+
+
+class PageForm(forms.Form):
+    """Our pages' form: no colon after labels; Django adds aria-invalid and
+    aria-describedby (`<id>_error`, `<id>_helptext`) which care/_field.html matches."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    @property
+    def top_errors(self) -> list[str]:
+        """Errors shown above the fields: the form's own and those of hidden fields."""
+        errors = [str(e) for e in self.non_field_errors()]
+        for field in self.hidden_fields():
+            errors += [str(e) for e in field.errors]
+        return errors
+
+
+def _yes(value: str) -> bool:
+    return value == "yes"
+
+
+def service_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Offered services grouped by category, in the catalogue's order of categories."""
+    groups: dict[str, list[tuple[str, str]]] = {c: [] for c in Category.values}
+    for service in page_selectors.service_types():
+        groups.setdefault(service.category, []).append((service.code, service.name))
+    labels = dict(Category.choices)
+    return [(str(labels.get(c, c)), items) for c, items in groups.items() if items]
+
+
+class ServiceField(forms.ChoiceField):
+    """A service chosen by its stable code; cleans to the ServiceType."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("What help is needed"))
+        super().__init__(choices=service_choices, **kwargs)
+
+    def clean(self, value: Any) -> ServiceType | None:
+        code = super().clean(value)
+        if not code:
+            return None
+        service = page_selectors.service_types().filter(code=code).first()
+        if service is None:
+            raise forms.ValidationError(_("This service is not offered."), code="invalid_choice")
+        return service
+
+
+def local_window(
+    day: datetime.date | None,
+    starts: datetime.time | None,
+    ends: datetime.time | None,
+    zone: zoneinfo.ZoneInfo,
+) -> tuple[datetime.datetime, datetime.datetime] | None:
+    """A day and two clock times in the institution's local time, as aware datetimes."""
+    if day is None or starts is None or ends is None:
+        return None
+    return (
+        datetime.datetime.combine(day, starts, tzinfo=zone),
+        datetime.datetime.combine(day, ends, tzinfo=zone),
+    )
+
+
+class WhenForm(PageForm):
+    """Urgency, an optional time window and the details: shared by every intake form."""
+
+    urgency = forms.ChoiceField(
+        label=_("How urgent is it"),
+        choices=Urgency.choices,
+        initial=Urgency.NORMAL,
+        widget=LargeRadioSelect,
+    )
+    window_date = forms.DateField(
+        label=_("Preferred day"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Optional. Leave the day and the times empty if any time suits."),
+    )
+    window_starts = forms.TimeField(
+        label=_("From"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    window_ends = forms.TimeField(
+        label=_("Until"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text=_("Local time of the hospital."),
+    )
+    details = forms.CharField(
+        label=_("Details"),
+        required=False,
+        max_length=MAX_DETAILS_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What exactly, how much, anything the helper should know."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        parts = [data.get(k) for k in ("window_date", "window_starts", "window_ends")]
+        if any(p is not None for p in parts) and not all(p is not None for p in parts):
+            for name in ("window_date", "window_starts", "window_ends"):
+                if data.get(name) is None and name not in self.errors:
+                    self.add_error(
+                        name, _("Give the day and both times, or leave all three empty.")
+                    )
+        return data
+
+    def window(self, zone: zoneinfo.ZoneInfo) -> tuple[datetime.datetime, datetime.datetime] | None:
+        d = self.cleaned_data
+        return local_window(
+            d.get("window_date"), d.get("window_starts"), d.get("window_ends"), zone
+        )
+
+
+class KeyField(forms.CharField):
+    """The idempotency key of one filled-in form: sending it twice creates one request."""
+
+    def __init__(self) -> None:
+        super().__init__(max_length=100, required=False, widget=forms.HiddenInput)
+
+
+# --- /ask/: three steps --------------------------------------------------------------------
+
+
+class AskServiceForm(PageForm):
+    """Step 1: for whom (when there is a choice) and what help."""
+
+    veteran = forms.ModelChoiceField(
+        label=_("For whom"),
+        queryset=Veteran.objects.none(),
+        widget=LargeRadioSelect,
+        empty_label=None,
+    )
+    service = ServiceField(widget=LargeRadioSelect)
+    # Set by the ward link (QR poster): where the veteran is.
+    institution = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    department = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, veterans: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["veteran"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared above
+        field.queryset = veterans
+        # With nobody to choose from, the page says for whom instead of asking.
+        self.only_veteran: Veteran | None = veterans[0] if len(veterans) == 1 else None
+        if self.only_veteran is not None:
+            field.initial = self.only_veteran.pk
+            field.widget = forms.HiddenInput()
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        institution_id, department_id = data.get("institution"), data.get("department")
+        data["ward"] = None
+        if institution_id and department_id:
+            try:
+                data["ward"] = page_selectors.ward_get(
+                    institution_id=institution_id, department_id=department_id
+                )
+            except NotFoundError:
+                raise forms.ValidationError(_("This ward link is not valid.")) from None
+        return data
+
+    def place(self) -> tuple[Institution | None, Department | None]:
+        """The ward of the link, or else where the veteran is treated now."""
+        ward: Department | None = self.cleaned_data.get("ward")
+        if ward is not None:
+            return ward.institution, ward
+        stay = page_selectors.current_stay(self.cleaned_data["veteran"])
+        if stay is None:
+            return None, None
+        return stay.institution, stay.department
+
+
+class AskWhenForm(WhenForm):
+    """Step 2: urgency, when and the details."""
+
+    wants_previous_volunteer = forms.BooleanField(
+        label=_("If possible, the same volunteer as last time"), required=False
+    )
+
+
+class AskSendForm(PageForm):
+    """Step 3: check and send. Carries the key that makes a double send harmless."""
+
+    key = KeyField()
+
+
+# --- the ward form and the coordinator's phone entry ---------------------------------------
+
+
+class WardForm(WhenForm):
+    """Ward staff ask for one veteran of the ward, or for the whole ward."""
+
+    field_order = ["veteran", "service", "urgency"]
+
+    veteran = forms.ModelChoiceField(
+        label=_("For whom"),
+        queryset=Veteran.objects.none(),
+        required=False,
+        blank=True,  # a radio button for "the whole ward"
+        empty_label=_("The whole ward"),
+        widget=LargeRadioSelect,
+    )
+    service = ServiceField(widget=LargeRadioSelect)
+    key = KeyField()
+
+    def __init__(self, *args: Any, actor: User, department: Department, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["veteran"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared above
+        field.queryset = page_selectors.ward_veterans(actor=actor, department=department)
+
+
+class InstitutionChoiceField(forms.ModelChoiceField[Institution]):
+    def label_from_instance(self, obj: Institution) -> str:
+        return f"{obj.name} ({obj.region.name})"
+
+
+class DepartmentChoiceField(forms.ModelChoiceField[Department]):
+    def label_from_instance(self, obj: Department) -> str:
+        return f"{obj.institution.name} — {obj.name}"
+
+
+class VeteranChoiceField(forms.ModelChoiceField[Veteran]):
+    def label_from_instance(self, obj: Veteran) -> str:
+        stay = page_selectors.current_stay(obj)
+        return f"{obj.addressed_as} — {stay.institution.name}" if stay else obj.addressed_as
+
+
+class IntakeForm(WhenForm):
+    """A coordinator enters a request for someone who phoned."""
+
+    field_order = [
+        "requester_name",
+        "institution",
+        "department",
+        "veteran",
+        "service",
+        "urgency",
+    ]
+
+    requester_name = forms.CharField(
+        label=_("Who called"),
+        max_length=120,
+        help_text=_("Name and, if they are not the veteran, who they are to the veteran."),
+    )
+    institution = InstitutionChoiceField(
+        label=_("Institution"), queryset=Institution.objects.none()
+    )
+    department = DepartmentChoiceField(
+        label=_("Ward"), queryset=Department.objects.none(), required=False
+    )
+    veteran = VeteranChoiceField(
+        label=_("Veteran"),
+        queryset=Veteran.objects.none(),
+        required=False,
+        empty_label=_("Not a particular veteran (the whole ward)"),
+    )
+    service = ServiceField(widget=forms.Select)
+    key = KeyField()
+
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        querysets: dict[str, Any] = {
+            "institution": page_selectors.queue_institutions(actor=actor),
+            "department": page_selectors.intake_departments(actor=actor),
+            "veteran": page_selectors.intake_veterans(actor=actor),
+        }
+        for name, queryset in querysets.items():
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared above
+            field.queryset = queryset
+
+
+# --- the queue -----------------------------------------------------------------------------
+
+
+class QueueFilterForm(PageForm):
+    """The queue's filters, sent with GET."""
+
+    institution = InstitutionChoiceField(
+        label=_("Institution"),
+        queryset=Institution.objects.none(),
+        required=False,
+        empty_label=_("All"),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("All")), *Status.choices], required=False
+    )
+    service = ServiceField(label=_("Service"), required=False, widget=forms.Select)
+    urgency = forms.ChoiceField(
+        label=_("Urgency"), choices=[("", _("All")), *Urgency.choices], required=False
+    )
+    overdue = forms.ChoiceField(
+        label=_("Deadline"),
+        choices=[("", _("All")), ("yes", _("Overdue")), ("no", _("Not overdue"))],
+        required=False,
+    )
+
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["institution"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared above
+        field.queryset = page_selectors.queue_institutions(actor=actor)
+        service = self.fields["service"]
+        assert isinstance(service, forms.ChoiceField)  # noqa: S101 - declared above
+        service.choices = [("", _("All")), *service_choices()]
+
+    def filters(self) -> RequestFilters:
+        """The filters that are valid (an invalid one is shown with its error, not applied)."""
+        self.is_valid()
+        d = self.cleaned_data
+        institution: Institution | None = d.get("institution")
+        service: ServiceType | None = d.get("service")
+        overdue = d.get("overdue")
+        return RequestFilters(
+            institution=institution.pk if institution else None,
+            status=d.get("status") or None,
+            service=service.code if service else None,
+            urgency=d.get("urgency") or None,
+            overdue=_yes(overdue) if overdue else None,
+        )
+
+
+class IdsField(forms.Field):
+    """Several request ids from checkboxes of the same name."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[int]:
+        try:
+            return [int(v) for v in value or []]
+        except (TypeError, ValueError):
+            raise forms.ValidationError(_("Choose requests from the list.")) from None
+
+
+class BulkTriageForm(PageForm):
+    ids = IdsField(
+        label=_("Requests"),
+        error_messages={"required": _("Choose at least one request to triage.")},
+    )
+
+
+# --- actions on one request ----------------------------------------------------------------
+
+
+class NoteForm(PageForm):
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=MAX_DETAILS_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ReasonForm(PageForm):
+    # Not required here: the service says "Please say why" where a reason is needed.
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=MAX_DETAILS_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class EmptyForm(PageForm):
+    """A button with nothing to fill in (claim, check in, confirm)."""
+
+
+class VolunteerChoiceField(forms.ModelChoiceField[Volunteer]):
+    def label_from_instance(self, obj: Volunteer) -> str:
+        name = obj.user.get_full_name() or obj.user.username
+        if getattr(obj, "is_previous", False):
+            return str(_("%(name)s (helped this veteran before)") % {"name": name})
+        return name
+
+
+class AssignForm(PageForm):
+    volunteer = VolunteerChoiceField(
+        label=_("Volunteer"),
+        queryset=Volunteer.objects.none(),
+        widget=LargeRadioSelect,
+        empty_label=None,
+        help_text=_("Volunteers of the region who may take this request now."),
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=MAX_DETAILS_LENGTH)
+
+    def __init__(self, *args: Any, volunteers: list[Volunteer], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["volunteer"]
+        assert isinstance(field, VolunteerChoiceField)  # noqa: S101 - declared above
+        # Choices keep the eligible order and marks; cleaning looks the id up among them.
+        field.queryset = Volunteer.objects.filter(pk__in=[v.pk for v in volunteers])
+        field.choices = [(v.pk, field.label_from_instance(v)) for v in volunteers]
+
+
+class ScheduleForm(PageForm):
+    date = forms.DateField(
+        label=_("Day of the visit"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    starts = forms.TimeField(
+        label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    ends = forms.TimeField(
+        label=_("Until"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text=_("Local time of the hospital, within its visiting hours."),
+    )
+
+    def window(self, zone: zoneinfo.ZoneInfo) -> tuple[datetime.datetime, datetime.datetime]:
+        d = self.cleaned_data
+        window = local_window(d["date"], d["starts"], d["ends"], zone)
+        assert window is not None  # noqa: S101 - all three fields are required
+        return window
+
+
+class OutcomeForm(PageForm):
+    outcome = forms.CharField(
+        label=_("What was done"),
+        required=False,
+        max_length=MAX_DETAILS_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class FeedbackForm(PageForm):
+    """The veteran's (or relative's, or ward's) word once the helper has finished."""
+
+    done = forms.ChoiceField(
+        label=_("Was it done?"),
+        choices=YES_NO,
+        widget=LargeRadioSelect,
+    )
+    respectful = forms.ChoiceField(
+        label=_("Were you listened to and treated with respect?"),
+        choices=YES_NO,
+        widget=LargeRadioSelect,
+    )
+    rating = forms.TypedChoiceField(
+        label=_("Rating, from 1 (bad) to 5 (excellent)"),
+        choices=[(str(n), str(n)) for n in range(1, 6)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=LargeRadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=MAX_DETAILS_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def answers(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        return {
+            "done": _yes(d["done"]),
+            "respectful": _yes(d["respectful"]),
+            "rating": d.get("rating"),
+            "comment": d.get("comment", ""),
+        }
+
+
+# The form of each action on the request page.
+ACTION_FORMS: dict[Action, type[PageForm]] = {
+    Action.TRIAGE: NoteForm,
+    Action.ASSIGN: AssignForm,
+    Action.CLAIM: EmptyForm,
+    Action.DECLINE: ReasonForm,
+    Action.SCHEDULE: ScheduleForm,
+    Action.CHECK_IN: EmptyForm,
+    Action.COMPLETE: OutcomeForm,
+    Action.CONFIRM: EmptyForm,
+    Action.CANCEL: ReasonForm,
+    Action.REOPEN: ReasonForm,
+}

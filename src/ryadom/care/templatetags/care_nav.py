@@ -1,0 +1,31 @@
+"""The care pages' links in the site navigation, shown by role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.translation import gettext_lazy as _
+
+from ryadom.care.page_selectors import page_roles
+
+register = template.Library()
+
+
+@register.inclusion_tag("care/nav_links.html", takes_context=True)
+def care_nav(context: dict[str, Any]) -> dict[str, Any]:
+    """Links to the pages the signed-in person uses: (url name, label)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    links: list[tuple[str, Any]] = []
+    if user is not None and user.is_authenticated:
+        roles = page_roles(actor=user)
+        if roles.requester:
+            links += [("care:ask", _("Ask for help")), ("care:my", _("My requests"))]
+        if roles.queue:
+            links.append(("care:queue", _("Queue")))
+        if roles.coordinator:
+            links.append(("care:request_new", _("Phone request")))
+        if roles.volunteer:
+            links.append(("care:volunteer", _("Volunteering")))
+    return {"links": links, "request": request}
