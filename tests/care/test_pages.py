@@ -253,7 +253,7 @@ def test_volunteer_takes_schedules_checks_in_and_out_and_sees_the_hours(
     response = _as(Client(), other.user).post(
         f"/requests/{request.pk}/claim/", {"next": "/volunteer/"}, follow=True
     )
-    assert "someone else took it" in _page(response)
+    assert "Already taken" in _page(response)
 
     starts = _tomorrow_at(15)
     response = _as(client, c.volunteer_user).post(

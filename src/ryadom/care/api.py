@@ -18,7 +18,12 @@ from ryadom.care import services
 from ryadom.care.lifecycle import Action
 from ryadom.care.models import MAX_DETAILS_LENGTH, CareRequest, Channel, Urgency
 from ryadom.care.models import Status as RequestStatus
-from ryadom.care.selectors import RequestFilters, request_get_for_user, request_list
+from ryadom.care.selectors import (
+    RequestFilters,
+    request_get_for_action,
+    request_get_for_user,
+    request_list,
+)
 from ryadom.catalogue.models import ServiceType
 from ryadom.core.api_auth import AUTH
 from ryadom.core.errors import ApplicationError
@@ -323,6 +328,6 @@ def give_feedback(request: HttpRequest, request_id: int, payload: FeedbackIn) ->
 def act_on_request(
     request: HttpRequest, request_id: int, action: Action, payload: ActionIn | None = None
 ) -> CareRequest:
-    obj = request_get_for_user(actor=request.user, request_id=request_id)
+    obj = request_get_for_action(actor=request.user, request_id=request_id, action=action)
     ACTIONS[action](_user(request), obj, payload or ActionIn(note=""))
     return request_get_for_user(actor=request.user, request_id=request_id)

@@ -114,6 +114,29 @@ def request_get_for_user(*, actor: User | AnonymousUser | None, request_id: int)
     return request
 
 
+def request_get_for_action(
+    *, actor: User | AnonymousUser | None, request_id: int, action: str
+) -> CareRequest:
+    """The request an action is about to be taken on.
+
+    A volunteer trying to take a request may find it already taken by someone else, and so no
+    longer visible to them; they still hear "already taken" (409) from the service rather than
+    "not found", as long as it is a request of their own region that was open to them.
+    """
+    try:
+        return request_get_for_user(actor=actor, request_id=request_id)
+    except NotFoundError:
+        scope = scope_of(actor)
+        if action != "claim" or not scope.has(Role.VOLUNTEER) or scope.user_id is None:
+            raise
+    request = CareRequest.objects.filter(
+        pk=request_id, region__volunteers__user_id=scope.user_id
+    ).first()
+    if request is None:
+        raise NotFoundError("Not found.")
+    return request
+
+
 def volunteer_hours(*, volunteer: Volunteer) -> datetime.timedelta:
     """Verified hours: the sum of checked-in to checked-out time of the volunteer's visits."""
     total = datetime.timedelta()

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ryadom.accounts.models import Role, RoleAssignment, ScopeKind, User
+from ryadom.accounts.scopes import scope_of
 from ryadom.audit.services import audit_record
 from ryadom.care import deadlines
 from ryadom.care.lifecycle import ALLOWED_TRANSITIONS, Action
@@ -107,6 +108,20 @@ def _validate_intake(
         )
 
 
+def _may_ask(actor: User, institution: Institution, veteran: Veteran | None) -> bool:
+    """The veteran, a relative of theirs, the institution's liaison, or its coordinators."""
+    scope = scope_of(actor)
+    if scope.federal or (
+        scope.has(Role.REGIONAL_COORDINATOR) and institution.region_id in scope.region_ids
+    ):
+        return True
+    if scope.has(Role.INSTITUTION_LIAISON) and institution.pk in scope.institution_ids:
+        return True
+    if veteran is None:
+        return False
+    return veteran.user_id == actor.pk or Proxy.objects.filter(veteran=veteran, user=actor).exists()
+
+
 def _body_hash(fields: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(fields, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -151,6 +166,10 @@ def request_create(
             return earlier
     if not service_type.is_active:
         raise ApplicationError(_("This service is not offered."), field="service")
+    if not _may_ask(actor, institution, veteran):
+        raise PermissionDeniedError(
+            _("You may ask for help for yourself, for a veteran you act for, or for your ward.")
+        )
     _validate_intake(
         institution=institution,
         department=department,

@@ -42,7 +42,12 @@ from ryadom.care.forms import (
 )
 from ryadom.care.lifecycle import Action
 from ryadom.care.models import CareRequest, Channel, Urgency
-from ryadom.care.selectors import request_get_for_user, request_list, volunteer_hours
+from ryadom.care.selectors import (
+    request_get_for_action,
+    request_get_for_user,
+    request_list,
+    volunteer_hours,
+)
 from ryadom.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from ryadom.core.validation import InvalidInput
 from ryadom.institutions.models import Department
@@ -602,14 +607,7 @@ def request_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404
     actor = _actor(request)
     back = _next_url(request)
-    try:
-        obj = request_get_for_user(actor=actor, request_id=pk)
-    except NotFoundError:
-        if act is Action.CLAIM and back:
-            # A volunteer no longer sees a request someone else has taken.
-            messages.error(request, _("This request is no longer open: someone else took it."))
-            return redirect(back)
-        raise
+    obj = request_get_for_action(actor=actor, request_id=pk, action=act)
     volunteers = (
         page_selectors.eligible_volunteers(actor=actor, request=obj)
         if act is Action.ASSIGN
