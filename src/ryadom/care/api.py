@@ -6,11 +6,11 @@ import binascii
 import datetime
 import json
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 
 from ryadom.accounts.models import User
@@ -29,9 +29,10 @@ from ryadom.core.api_auth import AUTH
 from ryadom.core.errors import ApplicationError
 from ryadom.institutions.models import Department, Institution
 from ryadom.organisations.models import Organisation
-from ryadom.veterans.models import Veteran
+from ryadom.veterans.selectors import veteran_list
 from ryadom.volunteers.models import Volunteer
 
+M = TypeVar("M", bound=Model)
 router = Router(tags=["care requests"], auth=AUTH)
 PAGE_MAX = 200
 
@@ -196,6 +197,18 @@ def _user(request: HttpRequest) -> User:
     return cast(User, request.user)  # the auth classes guarantee a signed-in user
 
 
+def _known(qs: QuerySet[M], pk: int | None, field: str) -> M | None:
+    """The row with this id, or a 422 naming the field (None when no id was given)."""
+    if pk is None:
+        return None
+    obj = qs.filter(pk=pk).first()
+    if obj is None:
+        raise ApplicationError(
+            gettext("Unknown %(field)s: %(id)s.") % {"field": field, "id": pk}, field=field
+        )
+    return obj
+
+
 def _encode_cursor(obj: CareRequest) -> str:
     raw = json.dumps([obj.deadline.isoformat(), obj.pk]).encode()
     return base64.urlsafe_b64encode(raw).decode()
@@ -205,14 +218,15 @@ def _after_cursor(qs: QuerySet[CareRequest], cursor: str) -> QuerySet[CareReques
     try:
         deadline_text, pk = json.loads(base64.urlsafe_b64decode(cursor.encode()))
         deadline = datetime.datetime.fromisoformat(deadline_text)
-        pk = int(pk)
-    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
+        if deadline.tzinfo is None or not isinstance(pk, int) or isinstance(pk, bool):
+            raise TypeError(cursor)
+    except (ValueError, TypeError, OverflowError, binascii.Error) as exc:
         raise ApplicationError("This cursor is not one we gave out.", field="cursor") from exc
     return qs.filter(Q(deadline__gt=deadline) | Q(deadline=deadline, pk__gt=pk))
 
 
 @router.get("/requests", response=RequestPage, summary="Requests I may see, by deadline")
-def list_requests(request: HttpRequest, filters: Query[ListFilters]) -> RequestPage:
+def list_requests(request: HttpRequest, filters: Query[ListFilters]) -> dict[str, Any]:
     qs = request_list(
         actor=request.user,
         filters=RequestFilters(
@@ -229,10 +243,8 @@ def list_requests(request: HttpRequest, filters: Query[ListFilters]) -> RequestP
     rows = list(qs[: filters.limit + 1])
     more = len(rows) > filters.limit
     rows = rows[: filters.limit]
-    return RequestPage(
-        items=[RequestOut.from_orm(r) for r in rows],
-        next_cursor=_encode_cursor(rows[-1]) if more else None,
-    )
+    # Ninja validates the ORM rows against RequestPage (from attributes) on the way out.
+    return {"items": rows, "next_cursor": _encode_cursor(rows[-1]) if more else None}
 
 
 @router.post("/requests", response={201: RequestDetailOut}, summary="Ask for help")
@@ -245,14 +257,17 @@ def create_request(request: HttpRequest, payload: RequestIn) -> Status[CareReque
     service = ServiceType.objects.filter(code=payload.service).first()
     if service is None:
         raise ApplicationError(f"Unknown service code “{payload.service}”.", field="service")
+    institution = _known(
+        Institution.objects.filter(is_active=True), payload.institution, "institution"
+    )
+    assert institution is not None  # noqa: S101 - the schema requires the id
     created = services.request_create(
         actor=_user(request),
         service_type=service,
-        institution=get_object_or_404(Institution, pk=payload.institution, is_active=True),
-        department=get_object_or_404(Department, pk=payload.department)
-        if payload.department
-        else None,
-        veteran=get_object_or_404(Veteran, pk=payload.veteran) if payload.veteran else None,
+        institution=institution,
+        department=_known(Department.objects.all(), payload.department, "department"),
+        # Only veterans the caller may see: an unknown id and someone else's look the same.
+        veteran=_known(veteran_list(actor=request.user), payload.veteran, "veteran"),
         details=payload.details,
         urgency=payload.urgency,
         window=window,
@@ -270,11 +285,11 @@ def get_request(request: HttpRequest, request_id: int) -> CareRequest:
 
 
 def _volunteer(pk: int | None) -> Volunteer | None:
-    return get_object_or_404(Volunteer, pk=pk) if pk else None
+    return _known(Volunteer.objects.all(), pk, "volunteer")
 
 
 def _organisation(pk: int | None) -> Organisation | None:
-    return get_object_or_404(Organisation, pk=pk) if pk else None
+    return _known(Organisation.objects.filter(is_active=True), pk, "organisation")
 
 
 def _schedule(actor: User, obj: CareRequest, body: ActionIn) -> CareRequest:

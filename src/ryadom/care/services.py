@@ -7,7 +7,7 @@ import hashlib
 import json
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -122,6 +122,21 @@ def _may_ask(actor: User, institution: Institution, veteran: Veteran | None) -> 
     return veteran.user_id == actor.pk or Proxy.objects.filter(veteran=veteran, user=actor).exists()
 
 
+def _aware(moment: datetime.datetime, institution: Institution) -> datetime.datetime:
+    """A time given without a zone is read as the institution's local time."""
+    if timezone.is_naive(moment):
+        return moment.replace(tzinfo=institution.region.zone)
+    return moment
+
+
+def _replay(actor: User, key: str, body_hash: str) -> CareRequest | None:
+    """The request made earlier with this Idempotency-Key, if the body is the same."""
+    earlier = CareRequest.objects.filter(requested_by=actor, idempotency_key=key).first()
+    if earlier is not None and earlier.idempotency_hash != body_hash:
+        raise ConflictError(_("This Idempotency-Key was used with a different request body."))
+    return earlier
+
+
 def _body_hash(fields: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(fields, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -143,6 +158,8 @@ def request_create(
     idempotency_key: str = "",
 ) -> CareRequest:
     """Accept a request from any channel; the same idempotency key returns the same request."""
+    if window is not None:
+        window = (_aware(window[0], institution), _aware(window[1], institution))
     fields = {
         "service": service_type.code,
         "institution": institution.pk,
@@ -152,18 +169,12 @@ def request_create(
         "urgency": urgency,
         "window": [w.isoformat() for w in window] if window else None,
         "channel": channel,
+        "requester_name": requester_name,
+        "wants_previous_volunteer": wants_previous_volunteer,
     }
     body_hash = _body_hash(fields)
-    if idempotency_key:
-        earlier = CareRequest.objects.filter(
-            requested_by=actor, idempotency_key=idempotency_key
-        ).first()
-        if earlier is not None:
-            if earlier.idempotency_hash != body_hash:
-                raise ConflictError(
-                    _("This Idempotency-Key was used with a different request body.")
-                )
-            return earlier
+    if idempotency_key and (earlier := _replay(actor, idempotency_key, body_hash)):
+        return earlier
     if not service_type.is_active:
         raise ApplicationError(_("This service is not offered."), field="service")
     if not _may_ask(actor, institution, veteran):
@@ -180,27 +191,36 @@ def request_create(
     if veteran is not None:
         _check_consent(actor=actor, veteran=veteran)
     now = timezone.now()
-    request = CareRequest.objects.create(
-        region_id=institution.region_id,
-        institution=institution,
-        department=department,
-        veteran=veteran,
-        service_type=service_type,
-        details=details.strip(),
-        urgency=urgency,
-        window_starts=window[0] if window else None,
-        window_ends=window[1] if window else None,
-        channel=channel,
-        requested_by=actor,
-        requester_name=requester_name.strip(),
-        wants_previous_volunteer=wants_previous_volunteer,
-        coordinator=_owner_for(institution.region_id),
-        deadline=deadlines.deadline_for(service_type=service_type, urgency=urgency, start=now),
-        idempotency_key=idempotency_key,
-        idempotency_hash=body_hash if idempotency_key else "",
-        created_at=now,
-        updated_at=now,
-    )
+    try:
+        # A savepoint: a concurrent retry with the same key may insert first.
+        with transaction.atomic():
+            request = CareRequest.objects.create(
+                region_id=institution.region_id,
+                institution=institution,
+                department=department,
+                veteran=veteran,
+                service_type=service_type,
+                details=details.strip(),
+                urgency=urgency,
+                window_starts=window[0] if window else None,
+                window_ends=window[1] if window else None,
+                channel=channel,
+                requested_by=actor,
+                requester_name=requester_name.strip(),
+                wants_previous_volunteer=wants_previous_volunteer,
+                coordinator=_owner_for(institution.region_id),
+                deadline=deadlines.deadline_for(
+                    service_type=service_type, urgency=urgency, start=now
+                ),
+                idempotency_key=idempotency_key,
+                idempotency_hash=body_hash if idempotency_key else "",
+                created_at=now,
+                updated_at=now,
+            )
+    except IntegrityError:
+        if idempotency_key and (earlier := _replay(actor, idempotency_key, body_hash)):
+            return earlier
+        raise
     Event.objects.create(
         request=request,
         actor=actor,
@@ -390,6 +410,7 @@ def request_schedule(
     *, actor: User, request: CareRequest, starts: datetime.datetime, ends: datetime.datetime
 ) -> CareRequest:
     """Plan the visit, within the institution's visiting hours (its region's local time)."""
+    starts, ends = _aware(starts, request.institution), _aware(ends, request.institution)
     if ends <= starts:
         raise ApplicationError(_("The visit ends before it starts."), field="ends")
     if starts <= timezone.now():
@@ -445,14 +466,24 @@ def request_cancel(*, actor: User, request: CareRequest, reason: str = "") -> Ca
 
 @transaction.atomic
 def request_reopen(*, actor: User | None, request: CareRequest, reason: str) -> CareRequest:
-    """It was not done after all: back to the queue for a new helper."""
-    return _transition(
+    """It was not done after all: back to the queue for a new helper, with a new deadline."""
+    deadline = deadlines.deadline_for(
+        service_type=request.service_type, urgency=request.urgency, start=timezone.now()
+    )
+    result = _transition(
         actor=actor,
         request=request,
         action=Action.REOPEN,
         note=reason,
-        changes={"volunteer": None, "organisation": None},
+        changes={
+            "volunteer": None,
+            "organisation": None,
+            "deadline": deadline,
+            "escalation_level": 0,
+        },
     )
+    deadlines.watch(result)
+    return result
 
 
 @transaction.atomic
@@ -475,13 +506,7 @@ def request_feedback(
     if done and request.status == Status.COMPLETED:
         request_confirm(actor=actor, request=request)
     elif not done:
-        _transition(
-            actor=actor,
-            request=request,
-            action=Action.REOPEN,
-            note=_("The veteran says it was not done."),
-            changes={"volunteer": None, "organisation": None},
-        )
+        request_reopen(actor=actor, request=request, reason=_("The veteran says it was not done."))
     elif not parties_of(actor, request) & ACTION_PARTIES[Action.CONFIRM]:
         raise PermissionDeniedError(_("You may not do this with this request."))
     feedback = Feedback.objects.create(
