@@ -138,4 +138,44 @@ def test_the_outsider_gets_404_and_a_wrong_state_gets_409(care_cast: Cast, clien
     _post(client, f"/api/v1/requests/{rid}/triage")
     status, body = _post(client, f"/api/v1/requests/{rid}/triage")
     assert status == 409
-    assert "Waiting for a helper" in str(body["detail"]) or "ожидает" in str(body["detail"])
+    assert "Ищем помощника" in str(body["detail"])  # the status, in the default language
+
+
+def test_the_coordinator_answers_a_complaint_once_by_api_and_the_outsider_cannot(
+    care_cast: Cast, client: Client
+) -> None:
+    c = care_cast
+    _, body = _post(
+        _as(client, c.liaison),
+        "/api/v1/requests",
+        {
+            "service": "laundry.wash",
+            "institution": c.institution_a.pk,
+            "veteran": c.veteran_a2.pk,
+        },
+    )
+    rid = body["id"]
+    _as(client, c.coord_a)
+    _post(client, f"/api/v1/requests/{rid}/triage")
+    _post(client, f"/api/v1/requests/{rid}/assign", {"volunteer": c.volunteer_a.pk})
+    _as(client, c.volunteer_user)
+    starts, ends = _visit_slot()
+    _post(client, f"/api/v1/requests/{rid}/schedule", {"starts": starts, "ends": ends})
+    _post(client, f"/api/v1/requests/{rid}/check-in")
+    _post(client, f"/api/v1/requests/{rid}/complete")
+    _post(
+        _as(client, c.liaison),
+        f"/api/v1/requests/{rid}/feedback",
+        {"done": True, "respectful": False, "comment": "Грубил"},
+    )
+    complaint = Complaint.objects.get(request_id=rid)
+
+    answer = {"answer": "Мы поговорили с волонтёром", "upheld": True}
+    path = f"/api/v1/complaints/{complaint.pk}/answer"
+    assert _post(_as(client, c.coord_b), path, answer)[0] == 404
+    assert _post(_as(client, c.volunteer_user), path, answer)[0] in (403, 404)
+    status, body = _post(_as(client, c.coord_a), path, answer)
+    assert (status, body["upheld"]) == (200, True)
+    assert _post(client, path, answer)[0] == 409
+    page = client.get(f"/requests/{rid}/").content.decode()
+    assert "Complaint to answer" not in page and "Жалоба" not in page

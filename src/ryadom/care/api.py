@@ -16,10 +16,11 @@ from ninja import Field, Query, Router, Schema, Status
 from ryadom.accounts.models import User
 from ryadom.care import services
 from ryadom.care.lifecycle import Action
-from ryadom.care.models import MAX_DETAILS_LENGTH, CareRequest, Channel, Urgency
+from ryadom.care.models import MAX_DETAILS_LENGTH, CareRequest, Channel, Complaint, Urgency
 from ryadom.care.models import Status as RequestStatus
 from ryadom.care.selectors import (
     RequestFilters,
+    complaint_get_for_coordinator,
     request_get_for_action,
     request_get_for_user,
     request_list,
@@ -346,3 +347,30 @@ def act_on_request(
     obj = request_get_for_action(actor=request.user, request_id=request_id, action=action)
     ACTIONS[action](_user(request), obj, payload or ActionIn(note=""))
     return request_get_for_user(actor=request.user, request_id=request_id)
+
+
+class ComplaintAnswerIn(Schema):
+    answer: str = Field(max_length=MAX_DETAILS_LENGTH)
+    upheld: bool
+
+
+class ComplaintOut(Schema):
+    id: int
+    request_id: int
+    answer: str
+    upheld: bool | None
+    answered_at: datetime.datetime | None
+
+
+@router.post(
+    "/complaints/{complaint_id}/answer",
+    response=ComplaintOut,
+    summary="The coordinator answers a complaint",
+)
+def answer_complaint(
+    request: HttpRequest, complaint_id: int, payload: ComplaintAnswerIn
+) -> Complaint:
+    complaint = complaint_get_for_coordinator(actor=request.user, complaint_id=complaint_id)
+    return services.complaint_answer(
+        actor=_user(request), complaint=complaint, answer=payload.answer, upheld=payload.upheld
+    )

@@ -17,7 +17,7 @@ from ryadom.accounts.models import Role, User
 from ryadom.accounts.scopes import scope_of
 from ryadom.care.eligibility import request_missing_steps
 from ryadom.care.lifecycle import Action, actions_from, allowed_from
-from ryadom.care.models import CareRequest, Status, Visit
+from ryadom.care.models import CareRequest, Complaint, Status, Visit
 from ryadom.care.parties import ACTION_PARTIES, Party, parties_of
 from ryadom.care.selectors import RequestFilters, request_list
 from ryadom.catalogue.models import ServiceType
@@ -299,4 +299,15 @@ def ward_veterans(*, actor: User, department: Department) -> QuerySet[Veteran]:
             )
         )
         .order_by("addressed_as")
+    )
+
+
+def complaints_to_answer(*, actor: User, request: CareRequest) -> list[Complaint]:
+    """Unanswered complaints on this request, for a coordinator of it (else none)."""
+    if Party.COORDINATOR not in parties_of(actor, request):
+        return []
+    return list(
+        Complaint.objects.filter(request=request, answered_at__isnull=True)
+        .select_related("feedback")
+        .order_by("opened_at")
     )

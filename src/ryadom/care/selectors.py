@@ -12,7 +12,7 @@ from django.utils import timezone
 from ryadom.accounts.models import Role, User
 from ryadom.accounts.scopes import scope_of
 from ryadom.care.lifecycle import OPEN_STATES
-from ryadom.care.models import CareRequest, Event, Status, Visit
+from ryadom.care.models import CareRequest, Complaint, Event, Status, Visit
 from ryadom.core.errors import NotFoundError
 from ryadom.veterans.models import Proxy
 from ryadom.volunteers.models import Volunteer
@@ -135,6 +135,20 @@ def request_get_for_action(
     if request is None:
         raise NotFoundError("Not found.")
     return request
+
+
+def complaint_get_for_coordinator(
+    *, actor: User | AnonymousUser | None, complaint_id: int
+) -> Complaint:
+    """A complaint on a request the actor may see, or NotFoundError."""
+    complaint = (
+        Complaint.objects.select_related("request", "feedback")
+        .filter(pk=complaint_id, request__in=request_list(actor=actor).values("pk"))
+        .first()
+    )
+    if complaint is None:
+        raise NotFoundError("Not found.")
+    return complaint
 
 
 def volunteer_hours(*, volunteer: Volunteer) -> datetime.timedelta:

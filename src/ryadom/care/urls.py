@@ -20,6 +20,11 @@ urlpatterns = [
     path("requests/<int:pk>/", views.request_detail, name="request_detail"),
     # Before the generic action route, which would otherwise match it.
     path("requests/<int:pk>/feedback/", views.request_feedback, name="request_feedback"),
+    path(
+        "requests/<int:pk>/complaints/<int:complaint_id>/answer/",
+        views.complaint_answer,
+        name="complaint_answer",
+    ),
     path("requests/<int:pk>/<slug:action>/", views.request_act, name="request_act"),
     path("queue/", views.queue, name="queue"),
     path("queue/triage/", views.queue_triage, name="queue_triage"),

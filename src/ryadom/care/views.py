@@ -43,6 +43,7 @@ from ryadom.care.forms import (
 from ryadom.care.lifecycle import Action
 from ryadom.care.models import CareRequest, Channel, Urgency
 from ryadom.care.selectors import (
+    complaint_get_for_coordinator,
     request_get_for_action,
     request_get_for_user,
     request_list,
@@ -577,6 +578,7 @@ def _render_detail(
         feedback = _feedback_form(obj)
     context = {
         "obj": obj,
+        "complaints": page_selectors.complaints_to_answer(actor=actor, request=obj),
         "timeline": [(e, EVENT_LABELS.get(e.action, e.action)) for e in obj.events.all()],
         "action_forms": action_forms,
         "feedback_form": feedback,
@@ -696,3 +698,37 @@ def my_requests(request: HttpRequest) -> HttpResponse:
         for r in page_selectors.my_requests(actor=actor)
     ]
     return render(request, "care/my_requests.html", {"rows": rows})
+
+
+class ComplaintAnswerForm(forms.Form):
+    answer = forms.CharField(
+        label=gettext_lazy("Answer to the veteran"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    upheld = forms.BooleanField(label=gettext_lazy("The complaint is justified"), required=False)
+
+
+@login_required
+@require_POST
+@domain_errors
+def complaint_answer(request: HttpRequest, pk: int, complaint_id: int) -> HttpResponse:
+    """The coordinator answers a complaint opened by a "no" in feedback."""
+    actor = _actor(request)
+    complaint = complaint_get_for_coordinator(actor=actor, complaint_id=complaint_id)
+    form = ComplaintAnswerForm(request.POST)
+    answered = form.is_valid() and (
+        attempt(
+            form,
+            lambda: services.complaint_answer(
+                actor=actor,
+                complaint=complaint,
+                answer=form.cleaned_data["answer"],
+                upheld=form.cleaned_data["upheld"],
+            ),
+        )
+        is not None
+    )
+    if answered:
+        messages.success(request, _("Your answer is recorded."))
+    else:
+        messages.error(request, _errors_text(form))
+    return redirect(_detail_url(complaint.request))

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from ryadom.accounts import views as accounts_views
 from ryadom.config.api import api
 from ryadom.web import views as web_views
 
@@ -18,6 +19,8 @@ urlpatterns = [
         name="institution-detail",
     ),
     path("find/", web_views.find, name="find"),
+    path("profile/", accounts_views.profile, name="profile"),
+    path("profile/tokens/<int:token_id>/revoke/", accounts_views.token_revoke, name="token-revoke"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
