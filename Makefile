@@ -8,7 +8,7 @@ PORT ?= 8000
 WORKERS ?= 2
 TEST_WORKERS ?= 2
 
-.PHONY: demo test lint install messages clean
+.PHONY: demo test lint install messages clean bench bench-matching
 
 $(BIN)/ryadom: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,12 @@ demo: install
 test: install
 	mkdir -p $(RYADOM_VAR_DIR)
 	$(BIN)/pytest -n $(TEST_WORKERS)
+
+# Matching benchmark (docs/matching.md); e.g. make bench-matching BENCH_ARGS="--sizes small"
+bench-matching: install
+	$(BIN)/python bench/matching.py $(BENCH_ARGS)
+
+bench: bench-matching
 
 lint: install
 	$(BIN)/ruff check src tests

@@ -140,7 +140,7 @@ def test_a_missed_deadline_escalates_to_the_region_then_24_hours_later_to_federa
     assert request.escalation_level == 1
     assert request.status == Status.NEW  # escalation does not move the request itself
     [first] = escalations(request)
-    assert "regional coordinator" in first.note
+    assert "региональному координатору" in first.note  # system notes: the default language
     [done, follow_up] = checks_for(request)
     assert (done.status, done.return_value) == ("SUCCESSFUL", "escalated to 1")
     assert follow_up.status == "READY"
@@ -155,7 +155,7 @@ def test_a_missed_deadline_escalates_to_the_region_then_24_hours_later_to_federa
         run_worker()
     request.refresh_from_db()
     assert request.escalation_level == 2
-    assert "federal staff" in escalations(request)[-1].note
+    assert "федеральный уровень" in escalations(request)[-1].note
     assert len(escalations(request)) == 2
     # Federal staff is the last level: nothing further is scheduled.
     assert [t.status for t in checks_for(request)] == ["SUCCESSFUL", "SUCCESSFUL"]

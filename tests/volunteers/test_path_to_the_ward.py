@@ -7,7 +7,7 @@ import datetime
 import pytest
 import time_machine
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ryadom.accounts.models import Role
 from ryadom.accounts.services import role_assign
@@ -99,7 +99,7 @@ def test_a_newcomer_finds_the_hospital_completes_the_steps_and_then_may_take_a_r
         channel="web",
     )
     request_triage(actor=cast.coord_a, request=request)
-    with pytest.raises(ApplicationError) as refused:
+    with translation.override("en"), pytest.raises(ApplicationError) as refused:
         request_claim(actor=newcomer.user, request=request)
     assert "Security screening is needed" in refused.value.message
     assert "Join an NGO" in refused.value.message

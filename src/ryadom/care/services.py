@@ -7,9 +7,10 @@ import hashlib
 import json
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ryadom.accounts.models import Role, RoleAssignment, ScopeKind, User
@@ -238,6 +239,46 @@ def request_create(
     )
     deadlines.watch(request)
     return request
+
+
+def _tell_coordinators(request: CareRequest, *, kind: str, federal: bool, key: str) -> None:
+    """Coordinators hear of missed deadlines and complaints at once (urgent: no quiet hours).
+
+    The owner hears first; federal coordinators when it goes further or nobody owns it.
+    """
+    from ryadom.notifications.services import notify
+
+    owner = request.coordinator
+    if federal or owner is None:
+        recipients = list(
+            User.objects.filter(roles__role=Role.FEDERAL_COORDINATOR, is_active=True).distinct()
+        )
+    else:
+        recipients = [owner]
+    zone = request.institution.region.zone
+    context = {
+        "number": f"#{request.pk}",
+        "service": request.service_type.name,
+        "institution": request.institution.name,
+        "deadline": f"{request.deadline.astimezone(zone):%d.%m.%Y %H:%M}",
+        "url": f"{settings.SITE_URL}/requests/{request.pk}/",
+    }
+    for user in recipients:
+        notify(
+            recipient=user,
+            kind=kind,
+            context=context,
+            urgent=True,
+            dedupe_key=f"request:{request.pk}:{key}",
+        )
+
+
+def _escalation_note(level: int) -> str:
+    # Written by the worker, not in answer to anyone: in the site's default language.
+    with translation.override(settings.LANGUAGE_CODE):
+        if level == 1:
+            return _("Deadline missed: escalated to the regional coordinator.")
+        return _("Deadline missed again: escalated to federal staff.")
 
 
 def _status_label(status: str) -> str:
@@ -518,7 +559,10 @@ def request_feedback(
         comment=comment.strip(),
     )
     if not done or not respectful:
-        Complaint.objects.create(request=request, feedback=feedback)
+        complaint = Complaint.objects.create(request=request, feedback=feedback)
+        _tell_coordinators(
+            request, kind="complaint", federal=False, key=f"complaint:{complaint.pk}"
+        )
     audit_record(
         actor=actor,
         action="care_request.feedback",
@@ -567,9 +611,13 @@ def request_escalate(*, request: CareRequest, expected_level: int) -> CareReques
             action="escalate",
             from_status=request.status,
             to_status=request.status,
-            note=_("Deadline missed: escalated to the regional coordinator.")
-            if request.escalation_level == 1
-            else _("Deadline missed again: escalated to federal staff."),
+            note=_escalation_note(request.escalation_level),
+        )
+        _tell_coordinators(
+            request,
+            kind="escalation",
+            federal=request.escalation_level >= 2,
+            key=f"escalation:{request.escalation_level}",
         )
         audit_record(
             actor=None,

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "ryadom.veterans",
     "ryadom.care",
     "ryadom.audit",
+    "ryadom.notifications",
     "ryadom.web",
 ]
 
@@ -66,6 +67,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "ryadom.config.urls"
+# Where people reach the site; links in messages start with it.
+SITE_URL = os.environ.get("RYADOM_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 WSGI_APPLICATION = "ryadom.config.wsgi.application"
 
 TEMPLATES = [
@@ -172,3 +175,40 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("RYADOM_LOG_LEVEL", "INFO")},
 }
+
+
+# --- Notifications (ryadom.notifications; see docs/notifications.md) ---------------------------
+# E-mail goes out through Django's SMTP backend, configured with Django's own EMAIL_* settings.
+EMAIL_HOST = os.environ.get("RYADOM_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("RYADOM_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("RYADOM_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("RYADOM_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("RYADOM_EMAIL_USE_TLS", False)  # STARTTLS, usually port 587
+EMAIL_USE_SSL = env_bool("RYADOM_EMAIL_USE_SSL", False)  # implicit TLS, usually port 465
+EMAIL_TIMEOUT = int(os.environ.get("RYADOM_EMAIL_TIMEOUT", "20"))
+DEFAULT_FROM_EMAIL = os.environ.get("RYADOM_EMAIL_FROM", "Рядом <noreply@ryadom.local>")
+NOTIFICATIONS = {
+    # SMS: an HTTP gateway that takes {"to", "text"} as JSON with the key in a header.
+    "SMS_GATEWAY_URL": os.environ.get("RYADOM_SMS_GATEWAY_URL", ""),
+    "SMS_GATEWAY_KEY": os.environ.get("RYADOM_SMS_GATEWAY_KEY", ""),
+    # Telegram Bot API; the base URL is configurable so a proxy or a test server can stand in.
+    "TELEGRAM_API_BASE": os.environ.get("RYADOM_TELEGRAM_API_BASE", "https://api.telegram.org"),
+    "TELEGRAM_BOT_TOKEN": os.environ.get("RYADOM_TELEGRAM_BOT_TOKEN", ""),
+    "HTTP_TIMEOUT_SECONDS": float(os.environ.get("RYADOM_NOTIFICATIONS_HTTP_TIMEOUT", "10")),
+    # Temporary failures are retried after BACKOFF, 2×BACKOFF, 4×BACKOFF… (capped at
+    # BACKOFF_MAX); after MAX_ATTEMPTS attempts the message is failed for good.
+    "MAX_ATTEMPTS": int(os.environ.get("RYADOM_NOTIFICATIONS_MAX_ATTEMPTS", "6")),
+    "BACKOFF_SECONDS": int(os.environ.get("RYADOM_NOTIFICATIONS_BACKOFF", "60")),
+    "BACKOFF_MAX_SECONDS": int(os.environ.get("RYADOM_NOTIFICATIONS_BACKOFF_MAX", "3600")),
+    # How long a worker may hold a message it is sending before another attempt may take it
+    # over (a worker killed mid-send). Keep it well above the e-mail and HTTP timeouts.
+    "LEASE_SECONDS": int(os.environ.get("RYADOM_NOTIFICATIONS_LEASE", "300")),
+    # The task queue deliveries go to; a worker must serve it.
+    "QUEUE": os.environ.get("RYADOM_NOTIFICATIONS_QUEUE", "default"),
+}
+# The Redis-backed task backend (RYADOM_TASKS_BACKEND=django_tasks_rq.RQBackend) reads its
+# queues from django-rq; workers run `ryadom rqworker --job-class django_tasks_rq.Job
+# --with-scheduler default`.
+RQ_QUEUES = {"default": {"URL": os.environ.get("RYADOM_REDIS_URL", "redis://127.0.0.1:6379/0")}}
+if TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":
+    INSTALLED_APPS.append("django_rq")

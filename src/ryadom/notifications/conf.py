@@ -1,0 +1,39 @@
+"""The NOTIFICATIONS settings, typed; read on every use so overrides take effect at once."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class NotificationSettings:
+    sms_gateway_url: str
+    sms_gateway_key: str
+    telegram_api_base: str
+    telegram_bot_token: str
+    http_timeout: float
+    max_attempts: int
+    backoff: datetime.timedelta
+    backoff_max: datetime.timedelta
+    lease: datetime.timedelta
+    queue: str
+
+
+def notification_settings() -> NotificationSettings:
+    raw: dict[str, Any] = settings.NOTIFICATIONS
+    return NotificationSettings(
+        sms_gateway_url=str(raw["SMS_GATEWAY_URL"]),
+        sms_gateway_key=str(raw["SMS_GATEWAY_KEY"]),
+        telegram_api_base=str(raw["TELEGRAM_API_BASE"]).rstrip("/"),
+        telegram_bot_token=str(raw["TELEGRAM_BOT_TOKEN"]),
+        http_timeout=float(raw["HTTP_TIMEOUT_SECONDS"]),
+        max_attempts=int(raw["MAX_ATTEMPTS"]),
+        backoff=datetime.timedelta(seconds=float(raw["BACKOFF_SECONDS"])),
+        backoff_max=datetime.timedelta(seconds=float(raw["BACKOFF_MAX_SECONDS"])),
+        lease=datetime.timedelta(seconds=float(raw["LEASE_SECONDS"])),
+        queue=str(raw["QUEUE"]),
+    )

@@ -1,0 +1,138 @@
+"""What each kind of message says: English msgids, translated and filled in for the recipient."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import zoneinfo
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import formats
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A subject and a body with %(name)s placeholders, the names taken from the context."""
+
+    subject: Promise
+    body: Promise
+    # Sent at any hour: the person is waiting for it right now (a sign-in code).
+    any_hour: bool = False
+
+    @property
+    def keys(self) -> frozenset[str]:
+        # The msgids themselves say which context keys they need, so the two cannot drift.
+        return frozenset(PLACEHOLDER.findall(f"{self.subject}\n{self.body}"))
+
+
+KINDS: dict[str, Kind] = {
+    "request_received": Kind(
+        subject=_("We have received your request"),
+        body=_(
+            "We have received your request for “%(service)s” (number %(number)s). "
+            "A coordinator will find a helper and tell you who is coming. "
+            "You can follow it here: %(status_url)s"
+        ),
+    ),
+    "request_assigned": Kind(
+        subject=_("A helper has been found"),
+        body=_("%(helper)s will help you with “%(service)s”. Planned time: %(when)s."),
+    ),
+    "visit_tomorrow": Kind(
+        subject=_("A visit tomorrow"),
+        body=_("A reminder: %(helper)s is coming tomorrow, %(when)s, to help with “%(service)s”."),
+    ),
+    "request_done_please_confirm": Kind(
+        subject=_("Was it done?"),
+        body=_(
+            "The helper has marked “%(service)s” as done. Please tell us whether it was done "
+            "and whether you were treated with respect: %(status_url)s"
+        ),
+    ),
+    "volunteer_new_request": Kind(
+        subject=_("Someone near you needs help"),
+        body=_(
+            "Someone at %(institution)s needs help with “%(service)s”. "
+            "If you can help, take the request here: %(url)s"
+        ),
+    ),
+    "volunteer_reminder_day": Kind(
+        subject=_("Your visit tomorrow"),
+        body=_(
+            "A reminder: tomorrow, %(when)s, you are helping with “%(service)s” "
+            "at %(institution)s. Take your ID with you."
+        ),
+    ),
+    "volunteer_reminder_hour": Kind(
+        subject=_("Your visit in an hour"),
+        body=_("A reminder: at %(when)s you are helping with “%(service)s” at %(institution)s."),
+    ),
+    "request_cancelled": Kind(
+        subject=_("Request %(number)s has been cancelled"),
+        body=_("Request number %(number)s (“%(service)s”) has been cancelled."),
+    ),
+    "escalation": Kind(
+        subject=_("Request %(number)s is overdue"),
+        body=_(
+            "Nobody has helped with request %(number)s (“%(service)s”, %(institution)s) "
+            "by its deadline, %(deadline)s. Please act: %(url)s"
+        ),
+    ),
+    "complaint": Kind(
+        subject=_("A complaint about request %(number)s"),
+        body=_(
+            "The veteran says the work on request %(number)s (“%(service)s”) was not done, "
+            "or that they were not treated with respect. Please answer: %(url)s"
+        ),
+    ),
+    "daily_digest": Kind(
+        subject=_("Requests on %(date)s"),
+        body=_("New requests: %(new)s. Overdue: %(overdue)s. The queue: %(url)s"),
+    ),
+    "one_time_code": Kind(
+        subject=_("Your sign-in code"),
+        body=_(
+            "Your Ryadom code is %(code)s. It is valid for %(minutes)s minutes. "
+            "Do not tell it to anyone."
+        ),
+        any_hour=True,
+    ),
+}
+
+
+def kind_get(kind: str) -> Kind:
+    try:
+        return KINDS[kind]
+    except KeyError:
+        raise ValueError(f"unknown notification kind {kind!r}") from None
+
+
+# "10 June 2026, 15:00" / "10 июня 2026, 15:00": E is the month's name in the form a date
+# takes (genitive in Russian); a 24-hour clock, and no "p.m." to clash with a full stop.
+DATE_FORMAT = "j E Y"
+DATETIME_FORMAT = "j E Y, H:i"
+
+
+def _shown(value: Any, zone: zoneinfo.ZoneInfo) -> str:
+    """A context value as the recipient reads it: times in their zone, in their language."""
+    if isinstance(value, datetime.datetime):
+        return str(formats.date_format(value.astimezone(zone), DATETIME_FORMAT))
+    if isinstance(value, datetime.date):
+        return str(formats.date_format(value, DATE_FORMAT))
+    return str(value)
+
+
+def render(kind: str, context: Mapping[str, Any], *, zone: zoneinfo.ZoneInfo) -> tuple[str, str]:
+    """Subject and body in the active language; call it under translation.override()."""
+    template = kind_get(kind)
+    missing = template.keys - context.keys()
+    if missing:
+        raise ValueError(f"notification {kind!r} needs {', '.join(sorted(missing))}")
+    values = {key: _shown(context[key], zone) for key in template.keys}
+    return str(template.subject) % values, str(template.body) % values

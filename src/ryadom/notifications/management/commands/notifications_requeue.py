@@ -1,0 +1,17 @@
+"""`ryadom notifications_requeue`: a safety net for messages whose delivery task was lost."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from ryadom.notifications.services import messages_requeue_stale
+
+
+class Command(BaseCommand):
+    help = "Enqueue deliveries for messages long overdue (a process died before enqueueing)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        count = messages_requeue_stale()
+        self.stdout.write(f"requeued {count} message(s)")
