@@ -495,3 +495,19 @@ def test_every_form_carries_a_csrf_token_and_a_post_without_one_is_refused(
     assert strict.post("/queue/triage/", {"ids": [request.pk]}).status_code == 403
     request.refresh_from_db()
     assert request.status == Status.NEW
+
+
+def test_the_federal_coordinator_filters_the_queue_by_region(
+    care_cast: Cast, client: Client
+) -> None:
+    c = care_cast
+    a = _request(c, veteran=c.veteran_a, service="leisure.reading")
+    b = services.request_create(
+        actor=c.coord_b,
+        service_type=ServiceType.objects.get(code="laundry.wash"),
+        institution=c.institution_b,
+        veteran=c.veteran_b,
+        channel="phone",
+    )
+    page = _page(_as(client, c.federal).get("/queue/?region=61"))
+    assert f"/requests/{b.pk}/" in page and f"/requests/{a.pk}/" not in page

@@ -16,6 +16,7 @@ from ryadom.care.models import MAX_DETAILS_LENGTH, Status, Urgency
 from ryadom.care.selectors import RequestFilters
 from ryadom.catalogue.models import Category, ServiceType
 from ryadom.core.errors import NotFoundError
+from ryadom.geo.models import Region
 from ryadom.institutions.models import Department, Institution
 from ryadom.veterans.models import Veteran
 from ryadom.volunteers.models import Volunteer
@@ -311,6 +312,13 @@ class IntakeForm(WhenForm):
 class QueueFilterForm(PageForm):
     """The queue's filters, sent with GET."""
 
+    region = forms.ModelChoiceField(
+        label=_("Region"),
+        queryset=Region.objects.order_by("code"),
+        to_field_name="code",
+        required=False,
+        empty_label=_("All"),
+    )
     institution = InstitutionChoiceField(
         label=_("Institution"),
         queryset=Institution.objects.none(),
@@ -346,7 +354,9 @@ class QueueFilterForm(PageForm):
         institution: Institution | None = d.get("institution")
         service: ServiceType | None = d.get("service")
         overdue = d.get("overdue")
+        region: Region | None = d.get("region")
         return RequestFilters(
+            region=region.code if region else None,
             institution=institution.pk if institution else None,
             status=d.get("status") or None,
             service=service.code if service else None,
