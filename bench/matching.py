@@ -237,7 +237,7 @@ def _timed(fn: Callable[..., Any], *args: Any) -> tuple[float, Any]:
 _LABELS = {
     "greedy": "(a) greedy, nearest eligible by deadline",
     "engine": "(b) engine: top-12 candidates + min-cost flow",
-    "exact": "(c) exact: min-cost flow on the full eligible graph",
+    "exact": "(c) exact: min-cost flow on the full eligible graph (= LP bound)",
     "lp": "(d) LP relaxation of (c), HiGHS",
 }
 
@@ -281,8 +281,8 @@ def _print_recommend(r: Metrics) -> None:
             print(f"| recommend, {path} path only | | {r[f'p95_{path}']:.2f} | |")
     print(f"| brute-force NumPy scan | {r['scan_p50']:.2f} | {r['scan_p95']:.2f} | |")
     print(
-        f"| scan / recommend | {r['scan_p50'] / r['p50']:.0f}x "
-        f"| {r['scan_p95'] / r['p95']:.0f}x | |"
+        f"| scan / recommend | {r['scan_p50'] / r['p50']:.1f}x "
+        f"| {r['scan_p95'] / r['p95']:.1f}x | |"
     )
 
 

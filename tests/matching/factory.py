@@ -44,7 +44,7 @@ def make_volunteers(
     caps = rng.integers(cap[0], cap[1] + 1, n)
     clearance = [np.flatnonzero(rng.random(n_inst) < 0.6).tolist() for _ in range(n)]
     served = [
-        rng.choice(veterans, min(veterans, rng.integers(0, 3)), replace=False).tolist()
+        rng.choice(veterans, min(veterans, int(rng.integers(0, 3))), replace=False).tolist()
         if veterans
         else []
         for _ in range(n)

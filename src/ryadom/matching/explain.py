@@ -10,7 +10,14 @@ from ryadom.matching.data import ANY
 from ryadom.matching.geo import km_for_chord
 from ryadom.matching.index import NOBODY_CLEARED, Prepared, VolunteerIndex
 from ryadom.matching.results import Proposals, Unserved, UnservedReason
-from ryadom.matching.rules import ELIGIBLE, NOT_IN_REACH, chord2, knows_veteran, stage
+from ryadom.matching.rules import (
+    ELIGIBLE,
+    NOT_IN_REACH,
+    chord2,
+    knows_veteran,
+    likes_the_service,
+    stage,
+)
 
 Int64Array = npt.NDArray[np.int64]
 
@@ -47,7 +54,7 @@ def describe(
         gender_rule=r.gender[request] != ANY,
         cleared=r.institution[request] >= 0,
         hours=np.bitwise_count(meet).sum(axis=1).astype(np.int64),
-        likes=((v.interests[volunteer] >> r.service[request].astype(np.uint64)) & 1) != 0,
+        likes=likes_the_service(rq, ix, request, volunteer),
         feedback=v.feedback[volunteer],
         tasks=tasks,
     )

@@ -1,7 +1,8 @@
 """The hard rules and the cost of one (request, volunteer) pair, in one place.
 
 Every function takes request rows `ri` and volunteer rows `vj` that broadcast against
-each other: (R, 1) with (1, C) scores a block, (P,) with (P,) scores a list of pairs.
+each other: (R, 1) with (1, C) scores a block, (P,) with (P,) scores a list of pairs
+(the clearance check takes only the latter).
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from ryadom.matching.geo import km_for_chord
 from ryadom.matching.index import Prepared, VolunteerIndex
 
 Int64Array = npt.NDArray[np.int64]
-# What candidates are ranked by: full cost (the engine) or distance alone (the baseline).
-Rank = Literal["cost", "km"]
 Float64Array = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
+
+# What candidates are ranked by: full cost (the engine) or distance alone (the baseline).
+Rank = Literal["cost", "km"]
 
 # How far a request got through the rules with its best volunteer (see `stage`).
 NOT_IN_REACH = 0  # nobody cleared for the institution lives within their radius of it
@@ -60,10 +62,15 @@ def in_reach(
 ) -> tuple[BoolArray, Float64Array]:
     """Within the volunteer's radius and cleared for the institution; and the squared chord."""
     c2 = chord2(rq, ix, ri, vj)
-    ok = c2 <= ix.reach2[vj]
+    ok = within_radius(ix, vj, c2)
     if check_clearance:
         ok &= ix.is_cleared(vj, rq.inst_pos[ri])
     return ok, c2
+
+
+def within_radius(ix: VolunteerIndex, vj: Int64Array, c2: Float64Array) -> BoolArray:
+    """The great-circle distance is within the volunteer's radius (chords are monotone)."""
+    return np.asarray(c2 <= ix.reach2[vj])
 
 
 def qualified(rq: Prepared, ix: VolunteerIndex, ri: Int64Array, vj: Int64Array) -> BoolArray:
@@ -100,7 +107,7 @@ def evaluate(
     # further rule, so the costlier rules look at a fraction of the pairs.
     if c2 is None:
         c2 = chord2(rq, ix, ri, vj)
-    ok = (c2 <= ix.reach2[vj]) & (free[vj] > 0)
+    ok = within_radius(ix, vj, c2) & (free[vj] > 0)
     r = np.broadcast_to(ri, ok.shape)[ok]
     v = np.broadcast_to(vj, ok.shape)[ok]
     c2 = c2[ok]
@@ -141,13 +148,21 @@ def pair_cost(
     continuity: BoolArray,
 ) -> Int64Array:
     """Travel + continuity + feedback + interest points of flat pairs (see `weights`)."""
-    w, v = rq.weights, ix.volunteers
-    likes = ((v.interests[vj] >> rq.req.service[ri].astype(np.uint64)) & np.uint64(1)) != 0
+    w = rq.weights
+    likes = likes_the_service(rq, ix, ri, vj)
     cost = np.rint(km * w.km).astype(np.int64)
     cost += np.where(continuity, 0, rq.absence[ri])
     cost += ix.feedback_points[vj]
     cost += np.where(likes, 0, w.no_interest)
     return cost
+
+
+def likes_the_service(
+    rq: Prepared, ix: VolunteerIndex, ri: Int64Array, vj: Int64Array
+) -> BoolArray:
+    """The volunteer said they like the request's kind of help."""
+    bit = rq.req.service[ri].astype(np.uint64)
+    return np.asarray(((ix.volunteers.interests[vj] >> bit) & np.uint64(1)) != 0)
 
 
 def next_load_cost(
