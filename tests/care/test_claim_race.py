@@ -49,11 +49,14 @@ def _race(contenders: Sequence[Contender[R]]) -> list[R | BaseException]:
         try:
             # Translations are per thread: service messages in English, as in the other tests.
             with translation.override("en"):
-                go = contender()
+                try:
+                    go = contender()
+                except BaseException:
+                    barrier.abort()  # a thread failing before the barrier must not hang the rest
+                    raise
                 barrier.wait(timeout=30)
                 results[index] = go()
-        except BaseException as exc:  # noqa: BLE001 - handed to the main thread to assert on
-            barrier.abort()  # a thread that fails before the barrier must not hang the others
+        except BaseException as exc:  # handed to the main thread to assert on
             results[index] = exc
         finally:
             connection.close()  # this thread's own connection; Django opened it on first use
