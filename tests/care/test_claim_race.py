@@ -311,3 +311,28 @@ def test_a_volunteer_claiming_a_moment_after_another_gets_409_already_taken(
 
     _assert_already_taken_conflict((response.status_code, response.json()))
     _assert_taken_once(request, first)
+
+
+def test_a_volunteer_claiming_a_request_not_yet_open_gets_the_same_404_as_for_any_unseen_one(
+    care_cast: Cast, volunteers: list[Volunteer], client: Client
+) -> None:
+    """Before triage a request is not shown to volunteers: claiming it must not reveal it."""
+    request = services.request_create(
+        actor=care_cast.liaison,
+        service_type=ServiceType.objects.get(code="leisure.reading"),
+        institution=care_cast.institution_a,
+        veteran=care_cast.veteran_a2,
+        channel=Channel.WARD,
+    )
+    client.force_login(volunteers[1].user)
+    assert client.get(f"/api/v1/requests/{request.pk}").status_code == 404
+
+    response = client.post(
+        f"/api/v1/requests/{request.pk}/claim",
+        content_type="application/json",
+        headers={"Accept-Language": "en"},
+    )
+
+    assert (response.status_code, response.json()["detail"]) == (404, "Not found.")
+    request.refresh_from_db()
+    assert (request.status, request.volunteer_id) == (Status.NEW, None)

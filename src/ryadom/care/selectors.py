@@ -129,9 +129,12 @@ def request_get_for_action(
         scope = scope_of(actor)
         if action != "claim" or not scope.has(Role.VOLUNTEER) or scope.user_id is None:
             raise
-    request = CareRequest.objects.filter(
-        pk=request_id, region__volunteers__user_id=scope.user_id
-    ).first()
+    # Never-triaged requests were never open to volunteers: those stay "not found".
+    request = (
+        CareRequest.objects.filter(pk=request_id, region__volunteers__user_id=scope.user_id)
+        .exclude(status=Status.NEW)
+        .first()
+    )
     if request is None:
         raise NotFoundError("Not found.")
     return request

@@ -281,6 +281,10 @@ def _escalation_note(level: int) -> str:
         return _("Deadline missed again: escalated to federal staff.")
 
 
+# States in which "already taken" is the true reason a claim or assignment fails.
+TAKEN_STATES = frozenset({Status.ASSIGNED, Status.SCHEDULED, Status.IN_PROGRESS})
+
+
 def _status_label(status: str) -> str:
     return str(Status(status).label)
 
@@ -306,7 +310,7 @@ def _transition(
     sources, target = ALLOWED_TRANSITIONS[action]
     if request.status not in sources:
         raise ConflictError(
-            conflict
+            (conflict if request.status in TAKEN_STATES else None)
             or _("This cannot be done now: the request is “%(status)s”.")
             % {"status": _status_label(request.status)}
         )
