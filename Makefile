@@ -16,7 +16,12 @@ $(BIN)/ryadom: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(BIN)/ryadom
 
-install: $(BIN)/ryadom messages
+install: $(BIN)/ryadom messages node_modules/axe-core/axe.min.js
+
+# The accessibility checker the browser tests inject into pages (package-lock.json pins it).
+node_modules/axe-core/axe.min.js: package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
 
 # Compiled translations are build output: made from the .po files, never committed.
 messages: $(BIN)/ryadom

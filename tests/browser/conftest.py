@@ -1,0 +1,205 @@
+"""Real browser, real server: Debian's chromium driven by Playwright against gunicorn.
+
+The server is a separate process serving the test database, so a journey's data must be
+committed: browser tests use ``django_db(transaction=True, serialized_rollback=True)``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+
+from ryadom.accounts.models import User
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = "/usr/bin/chromium"
+# Saved for people to look at, never committed (var/ is ignored).
+SCREENSHOTS = ROOT / "var" / "screenshots"
+PASSWORD = "a-long-browser-password-2026"
+
+VIEWPORTS = {
+    "desktop": {"viewport": {"width": 1280, "height": 800}},
+    "phone": {
+        "viewport": {"width": 390, "height": 844},
+        "device_scale_factor": 2,
+        "is_mobile": True,
+        "has_touch": True,
+    },
+}
+LOCALES = {"ru": "ru-RU", "en": "en-GB"}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _database_url() -> str:
+    """The test database as the server process must reach it."""
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{s['NAME']}"
+    password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
+    return f"postgres://{s['USER']}{password}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def live_url(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """gunicorn with production-like settings (DEBUG off, hashed static files)."""
+    var = tmp_path_factory.mktemp("server-var")
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "RYADOM_VAR_DIR": str(var),
+        "RYADOM_DEBUG": "0",
+        "RYADOM_SECRET_KEY": "browser-tests-secret-key-not-for-production",
+        "RYADOM_SITE_URL": f"http://127.0.0.1:{port}",
+    }
+    bin_dir = Path(sys.executable).parent
+    subprocess.run(
+        [bin_dir / "ryadom", "collectstatic", "--no-input", "--verbosity", "0"],
+        env=env,
+        check=True,
+    )
+    log = (var / "server.log").open("w")
+    server = subprocess.Popen(
+        [bin_dir / "gunicorn", "ryadom.config.wsgi", "--bind", f"127.0.0.1:{port}"]
+        + ["--workers", "1", "--threads", "4", "--log-level", "warning"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(url + "/api/v1/regions", timeout=1)  # noqa: S310
+                break
+            except OSError:
+                if server.poll() is not None:
+                    raise RuntimeError((var / "server.log").read_text()) from None
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("the server did not start: " + (var / "server.log").read_text())
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def playwright_instance() -> Iterator[Playwright]:
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance: Playwright) -> Iterator[Browser]:
+    browser = playwright_instance.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=["--no-sandbox"]
+    )
+    yield browser
+    browser.close()
+
+
+@dataclass
+class Visit:
+    """One person at one browser: a page, the server's address, and what was checked."""
+
+    page: Page
+    base: str
+    name: str
+    language: str
+    checked: list[str] = field(default_factory=list)
+
+    def go(self, path: str) -> None:
+        self.page.goto(self.base + path)
+
+    def login(self, user: User) -> None:
+        self.go("/login/")
+        self.page.fill("#id_username", user.username)
+        self.page.fill("#id_password", PASSWORD)
+        self.page.locator("form [type=submit]").click()
+        self.page.wait_for_load_state()
+
+    def shot(self, label: str) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=SCREENSHOTS / f"{self.name}-{label}.png", full_page=True)
+
+    def axe(self) -> None:
+        """Zero serious or critical WCAG 2.1 A/AA violations on the page as it is now."""
+        self.page.add_script_tag(path=str(AXE))
+        result = self.page.evaluate(
+            """() => axe.run(document, {runOnly: {type: 'tag',
+                 values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"""
+        )
+        bad = [
+            {
+                "id": v["id"],
+                "impact": v["impact"],
+                "help": v["help"],
+                "targets": [n["target"] for n in v["nodes"]][:5],
+            }
+            for v in result["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        assert not bad, f"{self.page.url}: {json.dumps(bad, indent=1, ensure_ascii=False)}"
+        self.checked.append(self.page.url)
+
+    def see(self, text: str) -> None:
+        assert text in self.page.inner_text("main"), (text, self.page.url)
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def viewport(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def open_visit(
+    browser: Browser, live_url: str, viewport: str, request: pytest.FixtureRequest
+) -> Iterator[Any]:
+    """``open_visit(language)`` → a fresh browser context (own cookies) at this viewport."""
+    contexts: list[BrowserContext] = []
+
+    def make(language: str = "ru", who: str = "user") -> Visit:
+        context = browser.new_context(
+            locale=LOCALES[language],
+            # axe is injected as a script; the page's own policy would rightly refuse it.
+            bypass_csp=True,
+            **VIEWPORTS[viewport],
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        name = f"{request.node.originalname}-{viewport}-{language}-{who}"
+        return Visit(page=context.new_page(), base=live_url, name=name, language=language)
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def with_browser_password(user: User) -> User:
+    """The server process checks passwords with the real hasher, not the tests' fast one."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.PBKDF2PasswordHasher"]):
+        user.set_password(PASSWORD)
+        user.save(update_fields=["password"])
+    return user
