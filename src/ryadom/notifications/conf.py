@@ -21,6 +21,14 @@ class NotificationSettings:
     backoff_max: datetime.timedelta
     lease: datetime.timedelta
     queue: str
+    # At most this many volunteers are told of one open request.
+    alerts_per_need: int
+    # A volunteer hears of at most this many new requests a day (their local day).
+    alerts_per_volunteer_per_day: int
+    # How long the status link in a requester's message stays valid.
+    status_link_max_age: datetime.timedelta
+    # When coordinators get the daily digest, in their region's local time.
+    digest_at: datetime.time
 
 
 def notification_settings() -> NotificationSettings:
@@ -36,4 +44,8 @@ def notification_settings() -> NotificationSettings:
         backoff_max=datetime.timedelta(seconds=float(raw["BACKOFF_MAX_SECONDS"])),
         lease=datetime.timedelta(seconds=float(raw["LEASE_SECONDS"])),
         queue=str(raw["QUEUE"]),
+        alerts_per_need=int(raw.get("ALERTS_PER_NEED", 5)),
+        alerts_per_volunteer_per_day=int(raw.get("ALERTS_PER_VOLUNTEER_PER_DAY", 3)),
+        status_link_max_age=datetime.timedelta(days=float(raw.get("STATUS_LINK_DAYS", 30))),
+        digest_at=datetime.time.fromisoformat(str(raw.get("DIGEST_AT", "08:00"))),
     )

@@ -44,6 +44,13 @@ KINDS: dict[str, Kind] = {
         subject=_("A helper has been found"),
         body=_("%(helper)s will help you with “%(service)s”. Planned time: %(when)s."),
     ),
+    "visit_scheduled": Kind(
+        subject=_("Your visit is planned"),
+        body=_(
+            "%(helper)s will come on %(when)s to help with “%(service)s”. "
+            "You can follow it here: %(status_url)s"
+        ),
+    ),
     "visit_tomorrow": Kind(
         subject=_("A visit tomorrow"),
         body=_("A reminder: %(helper)s is coming tomorrow, %(when)s, to help with “%(service)s”."),
@@ -93,7 +100,10 @@ KINDS: dict[str, Kind] = {
     ),
     "daily_digest": Kind(
         subject=_("Requests on %(date)s"),
-        body=_("New requests: %(new)s. Overdue: %(overdue)s. The queue: %(url)s"),
+        body=_(
+            "New requests: %(new)s. Overdue: %(overdue)s. Waiting for a helper: %(waiting)s. "
+            "The queue: %(url)s"
+        ),
     ),
     "one_time_code": Kind(
         subject=_("Your sign-in code"),
@@ -102,6 +112,28 @@ KINDS: dict[str, Kind] = {
             "Do not tell it to anyone."
         ),
         any_hour=True,
+    ),
+    "volunteer_distress": Kind(
+        subject=_("A volunteer would like to talk"),
+        body=_(
+            "After a visit, %(volunteer)s said something upsets them and would like to talk "
+            "to someone. Please get in touch (phone: %(phone)s) and mark it when you have: "
+            "%(url)s"
+        ),
+    ),
+    "check_expiring": Kind(
+        subject=_("%(check)s expires on %(date)s"),
+        body=_(
+            "Your “%(check)s” is valid until %(date)s. Ask your NGO to renew it in time, "
+            "or you will not be able to take requests that need it: %(url)s"
+        ),
+    ),
+    "member_check_expiring": Kind(
+        subject=_("%(volunteer)s: %(check)s expires on %(date)s"),
+        body=_(
+            "The “%(check)s” of %(volunteer)s is valid until %(date)s. "
+            "Please arrange the renewal in time: %(url)s"
+        ),
     ),
 }
 

@@ -140,3 +140,115 @@ class Preference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {', '.join(self.channels)}"
+
+
+class VolunteerAlert(models.Model):
+    """A volunteer was told of an open request: the record that rotation and rate limits read."""
+
+    volunteer = models.ForeignKey(
+        "volunteers.Volunteer",
+        on_delete=models.CASCADE,
+        related_name="alerts",
+        verbose_name=_("volunteer"),
+    )
+    request = models.ForeignKey(
+        "care.CareRequest",
+        on_delete=models.CASCADE,
+        related_name="alerts",
+        verbose_name=_("request"),
+    )
+    created_at = models.DateTimeField(_("alerted at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("volunteer alert")
+        verbose_name_plural = _("volunteer alerts")
+        constraints = [
+            # A volunteer hears of a request once, however often it reopens.
+            models.UniqueConstraint(
+                fields=["request", "volunteer"], name="notifications_alert_once"
+            )
+        ]
+        indexes = [
+            # "When was each candidate last alerted, how often today": the rotation's read.
+            models.Index(fields=["volunteer", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} → {self.volunteer_id}"
+
+
+class CalendarFeed(models.Model):
+    """A private iCalendar feed of a volunteer's or an institution's visits.
+
+    The address carries a random token; only its SHA-256 is stored, so a database leak does
+    not open anyone's calendar. Revoked feeds answer 404.
+    """
+
+    volunteer = models.ForeignKey(
+        "volunteers.Volunteer",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="calendar_feeds",
+        verbose_name=_("volunteer"),
+    )
+    institution = models.ForeignKey(
+        "institutions.Institution",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="calendar_feeds",
+        verbose_name=_("institution"),
+    )
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last read at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(volunteer__isnull=False, institution__isnull=True)
+                | Q(volunteer__isnull=True, institution__isnull=False),
+                name="notifications_feed_one_owner",
+            ),
+            # One live address per owner: issuing a new one revokes the old.
+            models.UniqueConstraint(
+                fields=["volunteer"],
+                condition=Q(revoked_at__isnull=True, volunteer__isnull=False),
+                name="notifications_feed_one_live_per_volunteer",
+            ),
+            models.UniqueConstraint(
+                fields=["institution"],
+                condition=Q(revoked_at__isnull=True, institution__isnull=False),
+                name="notifications_feed_one_live_per_institution",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        owner = f"volunteer {self.volunteer_id}" if self.volunteer_id else f"{self.institution_id}"
+        return f"calendar of {owner}"
+
+
+class DigestDay(models.Model):
+    """The daily digests of one day have been planned: one row per day, so however many
+    chains of digest tasks exist, each day is planned once."""
+
+    day = models.DateField(_("day"), unique=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    dispatched_at = models.DateTimeField(_("planned at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("digest day")
+        verbose_name_plural = _("digest days")
+
+    def __str__(self) -> str:
+        return str(self.day)

@@ -6,12 +6,18 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from ryadom.notifications.digest import digests_ensure
 from ryadom.notifications.services import messages_requeue_stale
 
 
 class Command(BaseCommand):
-    help = "Enqueue deliveries for messages long overdue (a process died before enqueueing)."
+    help = (
+        "Enqueue deliveries for messages long overdue (a process died before enqueueing), "
+        "and make sure the coordinators' daily digests are planned."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         count = messages_requeue_stale()
         self.stdout.write(f"requeued {count} message(s)")
+        planned = digests_ensure()
+        self.stdout.write(f"planned {planned} digest day(s)")

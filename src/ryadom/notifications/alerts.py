@@ -1,0 +1,159 @@
+"""Telling volunteers of a new request: only those who may take it, few, and in turn.
+
+Rules (numbers in settings.NOTIFICATIONS):
+- at most ALERTS_PER_NEED volunteers hear of one opening of a request;
+- a volunteer hears of at most ALERTS_PER_VOLUNTEER_PER_DAY requests in 24 hours;
+- the least recently alerted go first (never alerted before anyone), ties broken by a hash
+  of (request, volunteer), so the same few are not alerted every time and nobody is
+  favoured by their id. With V volunteers fitting every one of K needs, nobody hears of
+  more than ceil(K × N / V) of them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from ryadom.care.eligibility import request_missing_steps
+from ryadom.care.models import CareRequest, Event, Status
+from ryadom.notifications.conf import notification_settings
+from ryadom.notifications.models import VolunteerAlert
+from ryadom.notifications.services import notify
+from ryadom.organisations.models import Agreement
+from ryadom.volunteers.models import MembershipStatus, Volunteer
+
+DAY = datetime.timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    volunteer_id: int
+    last_alert_at: datetime.datetime | None
+    alerts_last_day: int
+
+
+def fair_pick(
+    *, candidates: Sequence[Candidate], n: int, daily_cap: int, request_id: int
+) -> list[int]:
+    """The ids of at most n candidates under the daily cap, least recently alerted first."""
+
+    def tiebreak(volunteer_id: int) -> bytes:
+        return hashlib.sha256(f"{request_id}:{volunteer_id}".encode()).digest()
+
+    def order(c: Candidate) -> tuple[bool, datetime.datetime, int, bytes]:
+        never = datetime.datetime.min.replace(tzinfo=datetime.UTC)
+        return (
+            c.last_alert_at is not None,
+            c.last_alert_at or never,
+            c.alerts_last_day,
+            tiebreak(c.volunteer_id),
+        )
+
+    open_ = [c for c in candidates if c.alerts_last_day < daily_cap]
+    return [c.volunteer_id for c in sorted(open_, key=order)[: max(n, 0)]]
+
+
+def volunteers_fitting(*, request: CareRequest) -> list[Volunteer]:
+    """Active volunteers of the request's region who may take it today (the one rule)."""
+    today = timezone.localdate()
+    agreed = Agreement.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=today),
+        institution_id=request.institution_id,
+        valid_from__lte=today,
+    ).values("organisation_id")
+    # A cheap pre-filter in SQL; the full check then runs for each of the few left.
+    candidates = (
+        Volunteer.objects.filter(
+            region_id=request.region_id,
+            user__is_active=True,
+            memberships__status=MembershipStatus.APPROVED,
+            memberships__organisation_id__in=agreed,
+        )
+        .distinct()
+        .select_related("user")
+        .prefetch_related("checks")
+        .order_by("pk")
+    )
+    return [
+        v for v in candidates if not request_missing_steps(volunteer=v, request=request, on=today)
+    ]
+
+
+def _opened_at(request: CareRequest) -> datetime.datetime:
+    """When the request last started waiting for a helper (triaged, declined, reopened)."""
+    at = (
+        Event.objects.filter(request=request, to_status=Status.TRIAGED)
+        .exclude(from_status=Status.TRIAGED)
+        .order_by("-at", "-pk")
+        .values_list("at", flat=True)
+        .first()
+    )
+    return at or request.created_at
+
+
+@transaction.atomic
+def volunteers_alert(*, request_id: int) -> list[VolunteerAlert]:
+    """Tell the volunteers whose turn it is of a request waiting for a helper. Safe to run
+    twice: a volunteer hears of a request once, and an opening alerts N at most."""
+    # The row lock serialises two runs for the same request.
+    request = (
+        CareRequest.objects.select_for_update()
+        .select_related("institution", "service_type")
+        .filter(pk=request_id)
+        .first()
+    )
+    if request is None or request.status != Status.TRIAGED:
+        return []
+    config = notification_settings()
+    alerted = VolunteerAlert.objects.filter(request=request)
+    room = config.alerts_per_need - alerted.filter(created_at__gte=_opened_at(request)).count()
+    if room <= 0:
+        return []
+    already = set(alerted.values_list("volunteer_id", flat=True))
+    fitting = {v.pk: v for v in volunteers_fitting(request=request) if v.pk not in already}
+    now = timezone.now()
+    stats = {
+        row["volunteer_id"]: row
+        for row in VolunteerAlert.objects.filter(volunteer_id__in=list(fitting))
+        .values("volunteer_id")
+        .annotate(last=Max("created_at"), recent=Count("pk", filter=Q(created_at__gt=now - DAY)))
+    }
+    candidates = [
+        Candidate(
+            volunteer_id=pk,
+            last_alert_at=stats[pk]["last"] if pk in stats else None,
+            alerts_last_day=stats[pk]["recent"] if pk in stats else 0,
+        )
+        for pk in fitting
+    ]
+    picked = fair_pick(
+        candidates=candidates,
+        n=room,
+        daily_cap=config.alerts_per_volunteer_per_day,
+        request_id=request.pk,
+    )
+    from ryadom.notifications.producers import volunteer_request_url
+
+    context = {
+        "service": str(request.service_type.name),
+        "institution": str(request.institution.name),
+        "url": volunteer_request_url(request),
+    }
+    alerts = []
+    for pk in picked:
+        alerts.append(
+            VolunteerAlert.objects.create(volunteer_id=pk, request=request, created_at=now)
+        )
+        notify(
+            recipient=fitting[pk].user,
+            kind="volunteer_new_request",
+            context=context,
+            dedupe_key=f"request:{request.pk}:alert",
+        )
+    return alerts

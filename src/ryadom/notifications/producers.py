@@ -1,0 +1,215 @@
+"""What care tells whom when a request moves: called by care services inside their transaction.
+
+Each function only calls notify() (the outbox) or enqueues a task on commit, so a rolled-back
+transition tells nobody. Dedupe keys name the event, so a retried call notifies once.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ryadom.accounts.models import User
+from ryadom.care.models import CareRequest, Visit
+from ryadom.notifications.links import status_url
+from ryadom.notifications.selectors import is_coordinator
+from ryadom.notifications.services import notify
+from ryadom.veterans.models import Proxy
+
+# Reminders before a visit, and the kinds they use.
+DAY_BEFORE = datetime.timedelta(hours=24)
+HOUR_BEFORE = datetime.timedelta(hours=1)
+REMINDERS = {"day": DAY_BEFORE, "hour": HOUR_BEFORE}
+
+
+def requester_of(request: CareRequest) -> User | None:
+    """Who hears about the request: whoever asked, unless a coordinator entered it for
+    someone; then the veteran's own account, or else a relative who acts for them."""
+    asker = request.requested_by
+    if asker is not None and asker.is_active and not is_coordinator(asker):
+        return asker
+    veteran = request.veteran
+    if veteran is None:
+        return None
+    if veteran.user is not None and veteran.user.is_active:
+        return veteran.user
+    proxy = (
+        Proxy.objects.filter(veteran=veteran, may_act=True, user__is_active=True)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    return proxy.user if proxy is not None else None
+
+
+def helper_name(request: CareRequest) -> str:
+    """The helper as the requester knows them: a volunteer's first name, or the NGO's name."""
+    if request.volunteer is not None:
+        user = request.volunteer.user
+        return user.first_name or str(_("your volunteer"))
+    if request.organisation is not None:
+        return request.organisation.name
+    return str(_("a helper"))
+
+
+def _service(request: CareRequest) -> str:
+    return str(request.service_type.name)
+
+
+def _number(request: CareRequest) -> str:
+    return f"#{request.pk}"
+
+
+def request_received(*, request: CareRequest) -> None:
+    """The requester hears that the request is in, with the link to follow it."""
+    person = requester_of(request)
+    if person is None:
+        return
+    notify(
+        recipient=person,
+        kind="request_received",
+        context={
+            "service": _service(request),
+            "number": _number(request),
+            "status_url": status_url(request=request, person=person),
+        },
+        dedupe_key=f"request:{request.pk}:received",
+    )
+
+
+def request_assigned(*, request: CareRequest) -> None:
+    """The requester hears who will help; the time once it is planned (visit_scheduled)."""
+    person = requester_of(request)
+    if person is None:
+        return
+    visit = request.visits.order_by("starts").first()
+    helper_key = (
+        f"v{request.volunteer_id}" if request.volunteer_id else f"o{request.organisation_id}"
+    )
+    notify(
+        recipient=person,
+        kind="request_assigned",
+        context={
+            "helper": helper_name(request),
+            "service": _service(request),
+            "when": visit.starts if visit else _("to be agreed; we will tell you"),
+        },
+        # A second helper after a decline is news; the same helper twice is not.
+        dedupe_key=f"request:{request.pk}:assigned:{helper_key}",
+    )
+
+
+def _visit_key(visit: Visit) -> str:
+    return f"visit:{visit.pk}:{int(visit.starts.timestamp())}"
+
+
+def visit_scheduled(*, request: CareRequest, visit: Visit) -> None:
+    """The requester hears when the helper comes; reminders are set for the day and the hour
+    before (each task re-reads the visit, so a moved or dropped visit reminds nobody)."""
+    person = requester_of(request)
+    if person is not None:
+        notify(
+            recipient=person,
+            kind="visit_scheduled",
+            context={
+                "helper": helper_name(request),
+                "service": _service(request),
+                "when": visit.starts,
+                "status_url": status_url(request=request, person=person),
+            },
+            dedupe_key=f"{_visit_key(visit)}:scheduled",
+        )
+    from ryadom.notifications.tasks import visit_remind  # tasks import this module's callers
+
+    visit_id, starts = visit.pk, visit.starts
+    for which, before in REMINDERS.items():
+        at = starts - before
+        if at <= timezone.now():
+            continue  # planned too late for this reminder: the people involved just arranged it
+
+        def enqueue(which: str = which, at: datetime.datetime = at) -> None:
+            visit_remind.using(run_after=at).enqueue(
+                visit_id=visit_id, starts=starts.isoformat(), which=which
+            )
+
+        transaction.on_commit(enqueue)
+
+
+def visit_reminders_send(*, visit: Visit, which: str) -> None:
+    """The reminder of a visit still planned for the time it was set for."""
+    request = visit.request
+    key = f"{_visit_key(visit)}:{which}"
+    institution = str(request.institution.name)
+    volunteer = visit.volunteer or request.volunteer
+    if volunteer is not None:
+        notify(
+            recipient=volunteer.user,
+            kind="volunteer_reminder_day" if which == "day" else "volunteer_reminder_hour",
+            context={
+                "service": _service(request),
+                "institution": institution,
+                "when": visit.starts,
+            },
+            dedupe_key=key,
+        )
+    person = requester_of(request) if which == "day" else None
+    if person is not None:
+        notify(
+            recipient=person,
+            kind="visit_tomorrow",
+            context={
+                "helper": helper_name(request),
+                "service": _service(request),
+                "when": visit.starts,
+            },
+            dedupe_key=key,
+        )
+
+
+def request_done(*, request: CareRequest) -> None:
+    """The helper has finished: the requester is asked to confirm, by the status link."""
+    person = requester_of(request)
+    if person is None:
+        return
+    notify(
+        recipient=person,
+        kind="request_done_please_confirm",
+        context={
+            "service": _service(request),
+            "status_url": status_url(request=request, person=person),
+        },
+        # A request reopened and done again asks again.
+        dedupe_key=f"request:{request.pk}:done:{int(request.updated_at.timestamp())}",
+    )
+
+
+def request_cancelled(*, request: CareRequest, actor: User | None) -> None:
+    """The volunteer who was going stays home; the requester hears if someone else cancelled."""
+    context = {"number": _number(request), "service": _service(request)}
+    key = f"request:{request.pk}:cancelled"
+    if request.volunteer is not None:
+        notify(
+            recipient=request.volunteer.user,
+            kind="request_cancelled",
+            context=context,
+            dedupe_key=key,
+        )
+    person = requester_of(request)
+    if person is not None and actor is not None and person.pk != actor.pk:
+        notify(recipient=person, kind="request_cancelled", context=context, dedupe_key=key)
+
+
+def request_opened(*, request: CareRequest) -> None:
+    """The request waits for a helper: volunteers who fit hear of it, chosen in a task."""
+    from ryadom.notifications.tasks import volunteers_alert
+
+    request_id = request.pk
+    transaction.on_commit(lambda: volunteers_alert.enqueue(request_id=request_id))
+
+
+def volunteer_request_url(request: CareRequest) -> str:
+    return f"{settings.SITE_URL}/requests/{request.pk}/"
