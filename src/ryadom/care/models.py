@@ -306,3 +306,47 @@ class Complaint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request} ({self.opened_at:%Y-%m-%d})"
+
+
+class Feeling(models.TextChoices):
+    FINE = "fine", _("It went well")
+    HARD = "hard", _("It was hard, but I am all right")
+    UPSET = "upset", _("Something upsets me; I would like to talk to someone")
+
+
+class Debrief(models.Model):
+    """The volunteer's answer to "How was it?" after a visit; "upset" flags them to their NGO.
+
+    Seen only by the volunteer and the managers of their NGOs.
+    """
+
+    visit = models.OneToOneField(
+        Visit, on_delete=models.CASCADE, related_name="debrief", verbose_name=_("visit")
+    )
+    volunteer = models.ForeignKey(
+        Volunteer, on_delete=models.CASCADE, related_name="debriefs", verbose_name=_("volunteer")
+    )
+    feeling = models.CharField(_("how it was"), max_length=10, choices=Feeling.choices)
+    note = models.TextField(_("anything to add"), blank=True, max_length=MAX_DETAILS_LENGTH)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    acknowledged_at = models.DateTimeField(_("followed up"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("followed up by"),
+    )
+
+    class Meta:
+        verbose_name = _("debrief")
+        verbose_name_plural = _("debriefs")
+        indexes = [models.Index(fields=["volunteer", "feeling"])]
+
+    def __str__(self) -> str:
+        return f"{self.visit}: {self.feeling}"
+
+    @property
+    def distress(self) -> bool:
+        return self.feeling == Feeling.UPSET

@@ -63,6 +63,7 @@ def _add_routers() -> None:
     from ryadom.core.api import router as core_router
     from ryadom.geo.api import router as geo_router
     from ryadom.institutions.api import router as institutions_router
+    from ryadom.openings.api import router as openings_router
     from ryadom.organisations.api import router as organisations_router
     from ryadom.veterans.api import router as veterans_router
     from ryadom.volunteers.api import router as volunteers_router
@@ -76,6 +77,7 @@ def _add_routers() -> None:
     api.add_router("", volunteers_router)
     api.add_router("", veterans_router)
     api.add_router("", care_router)
+    api.add_router("", openings_router)
 
 
 _add_routers()

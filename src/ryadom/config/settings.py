@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "ryadom.audit",
     "ryadom.notifications",
     "ryadom.web",
+    "ryadom.openings",
 ]
 
 MIDDLEWARE = [
