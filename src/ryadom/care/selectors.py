@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from ryadom.accounts.models import Role, User
 from ryadom.accounts.scopes import scope_of
+from ryadom.audit.reads import audited_read
 from ryadom.care.lifecycle import OPEN_STATES
 from ryadom.care.models import CareRequest, Complaint, Event, Status, Visit
 from ryadom.core.errors import NotFoundError
@@ -98,6 +99,7 @@ def request_list(
     return qs.order_by("deadline", "pk")
 
 
+@audited_read("request.viewed", lambda r: (r.region_id, r.veteran_id))
 def request_get_for_user(*, actor: User | AnonymousUser | None, request_id: int) -> CareRequest:
     """One request with its timeline, or NotFoundError when missing or not the actor's."""
     request = (

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 import tempfile
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent  # src/ryadom
@@ -40,8 +43,16 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    # Security (docs/security.md): second factor, sign-in lockout; ninja serves the API
+    # docs' scripts from our own static files, which the Content-Security-Policy allows.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "ninja",
     "ryadom.core",
     "ryadom.accounts",
+    "ryadom.security",
     "ryadom.geo",
     "ryadom.catalogue",
     "ryadom.institutions",
@@ -49,9 +60,13 @@ INSTALLED_APPS = [
     "ryadom.volunteers",
     "ryadom.veterans",
     "ryadom.care",
+    "ryadom.dispatch",
     "ryadom.audit",
+    "ryadom.attachments",
     "ryadom.notifications",
+    "ryadom.telegram",
     "ryadom.web",
+    "ryadom.analytics",
     "ryadom.openings",
 ]
 
@@ -63,8 +78,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ryadom.security.middleware.SessionLifetimeMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "ryadom.security.middleware.SecondFactorMiddleware",
+    "ryadom.security.middleware.RateLimitMiddleware",
+    "ryadom.audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ryadom.config.urls"
@@ -112,6 +135,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "ryadom.security.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -134,6 +161,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Uploaded files: outside the web root, handed out only by a view that checks permission.
+RYADOM_UPLOADS_DIR = Path(os.environ.get("RYADOM_UPLOADS_DIR", VAR_DIR / "uploads"))
+# A veteran's personal data is anonymised this long after discharge and the last closed request.
+RYADOM_RETENTION_DAYS = int(os.environ.get("RYADOM_RETENTION_DAYS", "365"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -146,20 +177,80 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
-SESSION_COOKIE_AGE = 60 * 60 * 8
+# --- Security (docs/security.md) -------------------------------------------------------------
+# Production (RYADOM_PRODUCTION=1) needs a secret key from the environment and turns HTTPS on
+# unless told otherwise; `ryadom check --deploy` is clean with it (tests/security).
+PRODUCTION = env_bool("RYADOM_PRODUCTION", False)
+# A session ends after 30 idle minutes (activity moves the end forward, written at most once
+# a minute by ryadom.security.middleware.SessionLifetimeMiddleware rather than on every request
+# as SESSION_SAVE_EVERY_REQUEST would), and 12 hours after signing in whatever happens.
+SESSION_COOKIE_AGE = int(os.environ.get("RYADOM_SESSION_IDLE_SECONDS", str(30 * 60)))
+SESSION_MAX_AGE = int(os.environ.get("RYADOM_SESSION_MAX_SECONDS", str(12 * 60 * 60)))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if env_bool("RYADOM_HTTPS", False):
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if env_bool("RYADOM_HTTPS", PRODUCTION):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_REDIRECT_EXEMPT = [r"^api/v1/health$"]  # the load balancer probes over plain HTTP
+
+# Content-Security-Policy (django-csp 4): no inline scripts or styles anywhere, no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [CSP_SELF],
+        "script-src": [CSP_SELF],
+        "style-src": [CSP_SELF],
+        "img-src": [CSP_SELF, "data:"],
+        "font-src": [CSP_SELF],
+        "connect-src": [CSP_SELF],
+        "form-action": [CSP_SELF],
+        "frame-ancestors": [CSP_NONE],
+        "base-uri": [CSP_NONE],
+        "object-src": [CSP_NONE],
+    }
+}
+
+# Second factor (django-otp): required for staff roles (ryadom.security.twofactor).
+TWO_FACTOR_REQUIRED = env_bool("RYADOM_2FA_REQUIRED", True)
+OTP_TOTP_ISSUER = "Ryadom"
+
+# Sign-in lockout (django-axes): 5 wrong passwords for one account from one address pause
+# sign-in there for 15 minutes; a right password resets the count.
+AXES_FAILURE_LIMIT = int(os.environ.get("RYADOM_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "ryadom.security.backends.lockout_response"
+AXES_VERBOSE = False
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are not kept: only failures count
+
+# Rate limits (ryadom.security.ratelimit): bucket → (attempts, seconds) per person or address.
+RATE_LIMITS: dict[str, tuple[int, int]] = {
+    "login": (30, 10 * 60),
+    "signup": (10, 60 * 60),
+    "one_time_code": (5, 60 * 60),
+    "intake": (20, 60 * 60),
+    "second_factor": (10, 10 * 60),
+}
+# Counters live in the cache: the local memory of one process by default, Redis when
+# several processes serve the site (their counts must add up).
+_cache_url = os.environ.get("RYADOM_CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+        if _cache_url
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 
 # Background work: the database backend by default; a worker runs `ryadom db_worker`.
 TASKS = {
@@ -195,6 +286,10 @@ NOTIFICATIONS = {
     # Telegram Bot API; the base URL is configurable so a proxy or a test server can stand in.
     "TELEGRAM_API_BASE": os.environ.get("RYADOM_TELEGRAM_API_BASE", "https://api.telegram.org"),
     "TELEGRAM_BOT_TOKEN": os.environ.get("RYADOM_TELEGRAM_BOT_TOKEN", ""),
+    # The bot's webhook is /telegram/webhook/<secret>/ (empty: the bot is off); its public name
+    # makes the t.me link shown with a link code (docs/telegram.md).
+    "TELEGRAM_WEBHOOK_SECRET": os.environ.get("RYADOM_TELEGRAM_WEBHOOK_SECRET", ""),
+    "TELEGRAM_BOT_USERNAME": os.environ.get("RYADOM_TELEGRAM_BOT_USERNAME", ""),
     "HTTP_TIMEOUT_SECONDS": float(os.environ.get("RYADOM_NOTIFICATIONS_HTTP_TIMEOUT", "10")),
     # Temporary failures are retried after BACKOFF, 2×BACKOFF, 4×BACKOFF… (capped at
     # BACKOFF_MAX); after MAX_ATTEMPTS attempts the message is failed for good.
@@ -206,6 +301,13 @@ NOTIFICATIONS = {
     "LEASE_SECONDS": int(os.environ.get("RYADOM_NOTIFICATIONS_LEASE", "300")),
     # The task queue deliveries go to; a worker must serve it.
     "QUEUE": os.environ.get("RYADOM_NOTIFICATIONS_QUEUE", "default"),
+    # New requests: at most N volunteers alerted per need, each at most M alerts a day.
+    "ALERTS_PER_NEED": int(os.environ.get("RYADOM_ALERTS_PER_NEED", "5")),
+    "ALERTS_PER_VOLUNTEER_PER_DAY": int(os.environ.get("RYADOM_ALERTS_PER_VOLUNTEER_DAY", "3")),
+    # Requesters' status links (/s/<token>/) stay valid this many days.
+    "STATUS_LINK_DAYS": int(os.environ.get("RYADOM_STATUS_LINK_DAYS", "30")),
+    # Coordinators' daily digest, at this local time of their region.
+    "DIGEST_AT": os.environ.get("RYADOM_DIGEST_AT", "08:00"),
 }
 # The Redis-backed task backend (RYADOM_TASKS_BACKEND=django_tasks_rq.RQBackend) reads its
 # queues from django-rq; workers run `ryadom rqworker --job-class django_tasks_rq.Job

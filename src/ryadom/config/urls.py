@@ -10,7 +10,13 @@ from ryadom.web import views as web_views
 
 urlpatterns = [
     path("", web_views.home, name="home"),
+    # Before care's generic "requests/<pk>/<action>/" route, which would otherwise match it.
+    path("", include("ryadom.attachments.urls")),
     path("", include("ryadom.care.urls")),
+    path("", include("ryadom.openings.urls")),
+    path("", include("ryadom.veterans.urls")),
+    path("", include("ryadom.audit.urls")),
+    path("", include("ryadom.telegram.urls")),
     path("regions/", web_views.region_list, name="region-list"),
     path("regions/<str:code>/", web_views.region_detail, name="region-detail"),
     path(
@@ -19,9 +25,11 @@ urlpatterns = [
         name="institution-detail",
     ),
     path("find/", web_views.find, name="find"),
+    path("", include("ryadom.volunteers.urls")),
     path("profile/", accounts_views.profile, name="profile"),
     path("profile/tokens/<int:token_id>/revoke/", accounts_views.token_revoke, name="token-revoke"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("account/2fa/", include("ryadom.security.urls")),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -71,6 +71,8 @@ class Veteran(models.Model):
         default=HelperGender.ANY,
     )
     created_at = models.DateTimeField(_("registered"), default=timezone.now)
+    # Set once the personal data is wiped; the row stays so statistics keep their counts.
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("veteran")
@@ -240,3 +242,56 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.veteran}: {self.get_purpose_display()}"
+
+
+class DeletionStatus(models.TextChoices):
+    ASKED = "asked", _("Asked")
+    DONE = "done", _("Done: the personal data is wiped")
+    CANCELLED = "cancelled", _("Withdrawn by the person")
+
+
+class DeletionRequest(models.Model):
+    """A veteran (or a relative acting for them) asks that their personal data be erased."""
+
+    veteran = models.ForeignKey(
+        Veteran,
+        on_delete=models.CASCADE,
+        related_name="deletion_requests",
+        verbose_name=_("veteran"),
+    )
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("asked by"),
+    )
+    asked_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    status = models.CharField(
+        _("status"), max_length=10, choices=DeletionStatus.choices, default=DeletionStatus.ASKED
+    )
+    executed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("executed by"),
+    )
+    executed_at = models.DateTimeField(_("executed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-asked_at", "-pk"]
+        verbose_name = _("deletion request")
+        verbose_name_plural = _("deletion requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["veteran"],
+                condition=Q(status="asked"),
+                name="veterans_one_pending_deletion_request",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} ({self.get_status_display()})"

@@ -1,18 +1,28 @@
-"""Writes on veterans: stays and transfers."""
+"""Writes on veterans: stays and transfers, consent, anonymisation and deletion requests."""
 
 from __future__ import annotations
 
 import datetime
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ryadom.accounts.models import User
+from ryadom.accounts.models import Role, User
+from ryadom.accounts.scopes import scope_of
 from ryadom.audit.services import audit_record
-from ryadom.core.errors import ApplicationError
+from ryadom.core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from ryadom.core.validation import full_clean_or_raise
 from ryadom.institutions.models import Department, Institution
-from ryadom.veterans.models import Stay, Veteran
+from ryadom.veterans.models import (
+    Consent,
+    ConsentPurpose,
+    DeletionRequest,
+    DeletionStatus,
+    Proxy,
+    Stay,
+    Veteran,
+)
 
 
 def _lock_veteran(veteran: Veteran) -> None:
@@ -94,3 +104,217 @@ def stay_transfer(
         actor=actor, veteran=veteran, institution=institution, department=department
     )
     return new_stay
+
+
+# --- consent -------------------------------------------------------------------------------
+
+
+def acts_for(actor: User, veteran: Veteran) -> bool:
+    """The veteran themself, or a relative with authority to act for them."""
+    if veteran.user_id is not None and veteran.user_id == actor.pk:
+        return True
+    return Proxy.objects.filter(veteran=veteran, user=actor, may_act=True).exists()
+
+
+def _subject_or_raise(actor: User, veteran: Veteran) -> None:
+    if veteran.anonymised_at is not None:
+        raise NotFoundError("Not found.")
+    if not acts_for(actor, veteran):
+        raise PermissionDeniedError(
+            _("Only the veteran or a relative with authority to act for them may do this.")
+        )
+
+
+@transaction.atomic
+def consent_give(*, actor: User, veteran: Veteran, purpose: str) -> Consent:
+    """The veteran (or a relative with authority) consents to processing for one purpose."""
+    _subject_or_raise(actor, veteran)
+    if purpose not in ConsentPurpose.values:
+        raise ApplicationError(_("Unknown purpose of consent."), field="purpose")
+    _lock_veteran(veteran)
+    if Consent.objects.filter(veteran=veteran, purpose=purpose, withdrawn_at__isnull=True).exists():
+        raise ConflictError(_("This consent is already given."))
+    consent = Consent.objects.create(
+        veteran=veteran,
+        purpose=purpose,
+        given_by=actor,
+        recorded_by=actor,
+        given_at=timezone.now(),
+    )
+    audit_record(
+        actor=actor,
+        action="consent.given",
+        target=consent,
+        region_id=veteran.home_region_id,
+        veteran_id=veteran.pk,
+        changes={"purpose": purpose},
+    )
+    return consent
+
+
+# Requests nobody has accepted yet: withdrawing consent to care stops them. Accepted ones are
+# delivered with the minimum kept (where, when, what), since a helper is already on the way.
+NOT_ACCEPTED = ("new", "triaged")
+
+
+@transaction.atomic
+def consent_withdraw(*, actor: User, consent: Consent) -> Consent:
+    """Withdraw a consent; without consent to care, requests not yet accepted are cancelled
+    and everything but the minimum to deliver accepted ones is wiped."""
+    veteran = consent.veteran
+    _subject_or_raise(actor, veteran)
+    _lock_veteran(veteran)
+    now = timezone.now()
+    changed = Consent.objects.filter(pk=consent.pk, withdrawn_at__isnull=True).update(
+        withdrawn_at=now
+    )
+    if changed != 1:
+        raise ConflictError(_("This consent is already withdrawn."))
+    consent.withdrawn_at = now
+    audit_record(
+        actor=actor,
+        action="consent.withdrawn",
+        target=consent,
+        region_id=veteran.home_region_id,
+        veteran_id=veteran.pk,
+        changes={"purpose": consent.purpose},
+    )
+    if consent.purpose in (ConsentPurpose.CARE, ConsentPurpose.CONTACT):
+        _minimise(actor=actor, veteran=veteran, care=consent.purpose == ConsentPurpose.CARE)
+    return consent
+
+
+def _minimise(*, actor: User, veteran: Veteran, care: bool) -> None:
+    # Imported here: care builds on veterans, not back.
+    from ryadom.care.models import CareRequest
+    from ryadom.care.services import request_cancel
+
+    wiped: dict[str, list[str]] = {}
+    fields = ["phone"]
+    if care:
+        fields += ["what_matters"]
+        for request in CareRequest.objects.filter(veteran=veteran, status__in=NOT_ACCEPTED):
+            request_cancel(
+                actor=actor,
+                request=request,
+                reason=_("The consent to arranging help is withdrawn."),
+            )
+        if not CareRequest.objects.filter(
+            veteran=veteran, status__in=["assigned", "scheduled", "in_progress"]
+        ).exists():
+            fields += ["communication_needs", "mobility_needs"]
+    for field in fields:
+        if getattr(veteran, field):
+            wiped[field] = ["…", ""]
+            setattr(veteran, field, "")
+    if wiped:
+        veteran.save(update_fields=list(wiped))
+        audit_record(
+            actor=actor,
+            action="veteran.minimised",
+            target=veteran,
+            region_id=veteran.home_region_id,
+            veteran_id=veteran.pk,
+            changes=wiped,
+        )
+
+
+# --- anonymisation and deletion requests ---------------------------------------------------
+
+ANONYMOUS = "—"
+
+
+@transaction.atomic
+def veteran_anonymise(*, actor: User | None, veteran: Veteran, reason: str) -> Veteran:
+    """Wipe a veteran's personal data and the free text about them; keep the rows that the
+    statistics count (stays, requests, visits, feedback scores), now without a person."""
+    _lock_veteran(veteran)
+    veteran.refresh_from_db()
+    if veteran.anonymised_at is not None:
+        return veteran
+    _wipe_requests(veteran)
+    account = veteran.user
+    Proxy.objects.filter(veteran=veteran).delete()
+    veteran.addressed_as = ANONYMOUS
+    veteran.phone = veteran.what_matters = ""
+    veteran.communication_needs = veteran.mobility_needs = ""
+    veteran.user = None
+    veteran.anonymised_at = timezone.now()
+    veteran.save()
+    if account is not None:
+        _wipe_account(account)
+    audit_record(
+        actor=actor,
+        action="veteran.anonymised",
+        target=veteran,
+        region_id=veteran.home_region_id,
+        veteran_id=veteran.pk,
+        changes={"reason": reason},
+    )
+    return veteran
+
+
+def _wipe_requests(veteran: Veteran) -> None:
+    from ryadom.attachments.services import attachments_delete_for_requests
+    from ryadom.care.models import CareRequest, Complaint, Event, Feedback, Visit
+
+    requests = CareRequest.objects.filter(veteran=veteran)
+    attachments_delete_for_requests(requests=requests)
+    Event.objects.filter(request__in=requests).update(note="")
+    Visit.objects.filter(request__in=requests).update(outcome="")
+    Feedback.objects.filter(request__in=requests).update(comment="")
+    Complaint.objects.filter(request__in=requests).update(answer="")
+    requests.update(details="", requester_name="", idempotency_key="", idempotency_hash="")
+
+
+def _wipe_account(account: User) -> None:
+    from ryadom.notifications.models import Message, Preference
+
+    account.username = f"anonymised-{account.pk}"
+    account.first_name = account.last_name = account.email = account.phone = ""
+    account.is_active = False
+    account.set_unusable_password()
+    account.save()
+    Preference.objects.filter(user=account).update(telegram_chat_id="")
+    Message.objects.filter(recipient=account).update(address="", subject="", body="")
+
+
+@transaction.atomic
+def deletion_ask(*, actor: User, veteran: Veteran) -> DeletionRequest:
+    """The veteran (or a relative with authority) asks that their personal data be erased."""
+    _subject_or_raise(actor, veteran)
+    _lock_veteran(veteran)
+    if DeletionRequest.objects.filter(veteran=veteran, status=DeletionStatus.ASKED).exists():
+        raise ConflictError(_("You have already asked; the coordinator will act on it."))
+    asked = DeletionRequest.objects.create(veteran=veteran, asked_by=actor)
+    audit_record(
+        actor=actor,
+        action="deletion.asked",
+        target=asked,
+        region_id=veteran.home_region_id,
+        veteran_id=veteran.pk,
+    )
+    return asked
+
+
+@transaction.atomic
+def deletion_execute(*, actor: User, deletion: DeletionRequest) -> DeletionRequest:
+    """A coordinator carries out a deletion request: the veteran is anonymised."""
+    if not scope_of(actor).federal and not scope_of(actor).has(Role.REGIONAL_COORDINATOR):
+        raise PermissionDeniedError(_("Only a coordinator may carry out a deletion request."))
+    now = timezone.now()
+    changed = DeletionRequest.objects.filter(pk=deletion.pk, status=DeletionStatus.ASKED).update(
+        status=DeletionStatus.DONE, executed_by=actor, executed_at=now
+    )
+    if changed != 1:
+        raise ConflictError(_("This deletion request is already dealt with."))
+    deletion.refresh_from_db()
+    veteran_anonymise(actor=actor, veteran=deletion.veteran, reason="deletion request")
+    audit_record(
+        actor=actor,
+        action="deletion.executed",
+        target=deletion,
+        region_id=deletion.veteran.home_region_id,
+        veteran_id=deletion.veteran_id,
+    )
+    return deletion

@@ -1,0 +1,68 @@
+"""Upload a file to a request; download it through the same permission check."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from ryadom.accounts.models import User
+from ryadom.attachments.selectors import attachment_get_for_user
+from ryadom.attachments.services import attachment_add
+from ryadom.care.selectors import request_get_for_user
+from ryadom.core.errors import ApplicationError, NotFoundError
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Photo of a receipt or a document (JPEG, PNG or PDF, up to 5 MB)")
+    )
+
+
+@login_required
+@require_POST
+def upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """Attach a file to a request; the reason for a refusal is shown on the request's page."""
+    actor = cast(User, request.user)
+    back = reverse("care:request_detail", args=[pk])
+    try:
+        obj = request_get_for_user(actor=actor, request_id=pk)
+        form = UploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
+            return redirect(back)
+        attachment_add(actor=actor, request=obj, upload=form.cleaned_data["file"])
+    except NotFoundError as exc:
+        raise Http404(exc.message) from exc
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect(back)
+    messages.success(request, _("The file is attached."))
+    return redirect(back)
+
+
+@login_required
+@require_GET
+def download(request: HttpRequest, attachment_id: int) -> HttpResponse:
+    """The file itself, to those who may see it; never cached by shared caches."""
+    try:
+        attachment = attachment_get_for_user(actor=request.user, attachment_id=attachment_id)
+    except NotFoundError as exc:
+        raise Http404(exc.message) from exc
+    response = FileResponse(
+        attachment.file.open("rb"),
+        content_type=attachment.content_type,
+        as_attachment=attachment.kind == "pdf",
+        filename=f"request-{attachment.request_id}-{attachment.pk}.{attachment.kind}",
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from ryadom.audit import views
+
+app_name = "audit"
+
+urlpatterns = [
+    path("my/access-log/", views.access_log, name="access_log"),
+    path("audit/export/", views.export, name="export"),
+]
