@@ -1,0 +1,221 @@
+"""Matching runs: propose assignments for a region (or the country), and accept them.
+
+A run only proposes. Accepting assigns each proposal through `care.services.request_assign`,
+so the lifecycle, the eligibility rule and the audit apply as to any assignment; a proposal
+the world has overtaken (the request was taken, a check expired, the week filled up) is
+reported with the reason and left alone.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ryadom.accounts.models import User
+from ryadom.audit.services import audit_record
+from ryadom.care.selectors import request_list
+from ryadom.care.services import request_assign
+from ryadom.core.errors import ApplicationError, ConflictError, PermissionDeniedError
+from ryadom.dispatch import adapter
+from ryadom.dispatch.models import (
+    MatchingRun,
+    Proposal,
+    ProposalStatus,
+    RunStatus,
+    UnservedRequest,
+)
+from ryadom.dispatch.reasons import reasons_json
+from ryadom.dispatch.selectors import may_match, volunteer_week_load
+from ryadom.geo.models import Region
+from ryadom.matching import Assignment, UnservedReason, assign
+from ryadom.volunteers.selectors import volunteer_list
+
+BULK_BATCH = 2000
+
+
+@dataclass(frozen=True)
+class Solved:
+    """What a run found, before anything is written."""
+
+    loaded: adapter.Loaded
+    assignment: Assignment | None  # None when there was nothing to solve
+    seconds: float
+
+
+def _solve(*, actor: User, region: Region | None) -> Solved:
+    """Load the open requests and the volunteers of the region (or country) and solve."""
+    requests = request_list(actor=actor).filter(status__in=adapter.OPEN_FOR_MATCHING)
+    if region is not None:
+        requests = requests.filter(region_id=region.pk)
+    volunteers = volunteer_list(actor=actor, region_id=region.pk if region else None)
+    loaded = adapter.load(requests, volunteers)
+    started = time.perf_counter()
+    result = None
+    if len(loaded.requests) and len(loaded.volunteers):
+        result = assign(loaded.requests, loaded.volunteers)
+    return Solved(loaded, result, time.perf_counter() - started)
+
+
+def matching_run_create(
+    *, actor: User, region: Region | None, dry_run: bool = False
+) -> MatchingRun:
+    """Propose volunteers for the open requests of a region (None: the whole country)."""
+    if not may_match(actor, region.pk if region else None):
+        raise PermissionDeniedError(
+            _("Only the region's coordinators (or federal ones) may suggest assignments.")
+        )
+    # Loading and solving read only; the write transaction starts after them, so the
+    # database is not held for the seconds a large region takes to solve.
+    solved = _solve(actor=actor, region=region)
+    with transaction.atomic():
+        return _record(actor=actor, region=region, dry_run=dry_run, solved=solved)
+
+
+def _record(*, actor: User, region: Region | None, dry_run: bool, solved: Solved) -> MatchingRun:
+    loaded, result = solved.loaded, solved.assignment
+    proposals = result.proposals if result is not None else None
+    matched = len(proposals) if proposals is not None else 0
+    run = MatchingRun.objects.create(
+        region=region,
+        actor=actor,
+        dry_run=dry_run,
+        status=RunStatus.DRY_RUN if dry_run else RunStatus.PROPOSED,
+        requests=len(loaded.requests),
+        volunteers=len(loaded.volunteers),
+        matched=matched,
+        unserved=len(loaded.requests) - matched,
+        total_km=float(proposals.km.sum()) if proposals is not None else 0.0,
+        objective=result.objective if result is not None else 0,
+        load_seconds=loaded.seconds,
+        solve_seconds=solved.seconds,
+    )
+    rows = []
+    if proposals is not None:
+        for p in range(len(proposals)):
+            rows.append(
+                Proposal(
+                    run=run,
+                    request_id=int(loaded.request_ids[proposals.request[p]]),
+                    volunteer_id=int(loaded.volunteer_ids[proposals.volunteer[p]]),
+                    cost=int(proposals.cost[p]),
+                    km=round(float(proposals.km[p]), 2),
+                    reasons=reasons_json(proposals.reasons(p)),
+                )
+            )
+    Proposal.objects.bulk_create(rows, batch_size=BULK_BATCH)
+    UnservedRequest.objects.bulk_create(
+        [
+            UnservedRequest(run=run, request_id=int(loaded.request_ids[row]), reason=str(why))
+            for row, why in _unserved(solved)
+        ],
+        batch_size=BULK_BATCH,
+    )
+    audit_record(
+        actor=actor,
+        action="matching_run.created",
+        target=run,
+        region_id=region.pk if region else None,
+        changes={"dry_run": dry_run, "requests": run.requests, "matched": run.matched},
+    )
+    return run
+
+
+def _unserved(solved: Solved) -> Iterable[tuple[int, UnservedReason]]:
+    """Unserved request rows with why; with nobody to consider, nobody is within reach."""
+    if solved.assignment is not None:
+        return solved.assignment.unserved
+    rows = np.arange(len(solved.loaded.requests))
+    return ((int(r), UnservedReason.NO_ELIGIBLE_WITHIN_RADIUS) for r in rows)
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """What accepting did: the proposals now assigned, and those reported stale with why."""
+
+    run: MatchingRun
+    accepted: list[Proposal]
+    stale: list[Proposal]
+
+
+@transaction.atomic
+def matching_run_accept(
+    *, actor: User, run: MatchingRun, proposal_ids: list[int] | None = None
+) -> Accepted:
+    """Assign the run's pending proposals (all, or those chosen) through `request_assign`."""
+    if not may_match(actor, run.region_id):
+        raise PermissionDeniedError(_("Only the region's coordinators may accept proposals."))
+    if run.dry_run:
+        raise ConflictError(
+            _("A dry run only shows what would be proposed: start a run to accept.")
+        )
+    pending = run.proposals.filter(status=ProposalStatus.PENDING)
+    if proposal_ids is not None:
+        chosen = set(proposal_ids)
+        if not chosen:
+            raise ApplicationError(_("Choose at least one proposal."), field="proposal_ids")
+        known = set(run.proposals.filter(pk__in=chosen).values_list("pk", flat=True))
+        if unknown := sorted(chosen - known):
+            raise ApplicationError(
+                _("Not proposals of this run: %(ids)s.") % {"ids": ", ".join(map(str, unknown))},
+                field="proposal_ids",
+            )
+        pending = pending.filter(pk__in=chosen)
+    accepted, stale = [], []
+    rows = pending.select_related(
+        "request__institution__region", "request__service_type", "request__veteran", "volunteer"
+    ).order_by("pk")
+    for proposal in rows:
+        problem = _accept_one(actor=actor, run=run, proposal=proposal)
+        if problem is None:
+            proposal.status, proposal.accepted_at = ProposalStatus.ACCEPTED, timezone.now()
+            accepted.append(proposal)
+        else:
+            proposal.status, proposal.outcome = ProposalStatus.STALE, problem
+            stale.append(proposal)
+        proposal.save(update_fields=["status", "accepted_at", "outcome"])
+    _settle(run)
+    audit_record(
+        actor=actor,
+        action="matching_run.accepted",
+        target=run,
+        region_id=run.region_id,
+        changes={"accepted": [p.pk for p in accepted], "stale": [p.pk for p in stale]},
+    )
+    return Accepted(run, accepted, stale)
+
+
+def _accept_one(*, actor: User, run: MatchingRun, proposal: Proposal) -> str | None:
+    """Assign one proposal; the reason it is no longer possible, or None when done."""
+    volunteer = proposal.volunteer
+    try:
+        # A savepoint each: one stale proposal leaves the others' assignments in place.
+        with transaction.atomic():
+            if volunteer_week_load(volunteer_id=volunteer.pk) >= volunteer.weekly_task_cap:
+                raise ConflictError(_("The volunteer's week is full now."))
+            request_assign(
+                actor=actor,
+                request=proposal.request,
+                volunteer=volunteer,
+                note=_("Suggested by matching run #%(run)d.") % {"run": run.pk},
+            )
+    except ApplicationError as exc:
+        return exc.message
+    return None
+
+
+def _settle(run: MatchingRun) -> None:
+    """The run's status from its proposals: accepted when none is left pending."""
+    statuses = set(run.proposals.values_list("status", flat=True).distinct())
+    status = run.status
+    if ProposalStatus.ACCEPTED in statuses:
+        only = statuses == {ProposalStatus.ACCEPTED}
+        status = RunStatus.ACCEPTED if only else RunStatus.PARTLY_ACCEPTED
+    if status != run.status:
+        run.status = status
+        run.save(update_fields=["status"])

@@ -1,0 +1,72 @@
+"""A region with open requests and volunteers near them, made through the real services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.utils import timezone
+
+from ryadom.care import services as care
+from ryadom.care.models import CareRequest, Channel
+from ryadom.catalogue.models import ServiceType
+from ryadom.institutions.models import Institution
+from ryadom.volunteers.models import Check, CheckKind, CheckStatus, Volunteer
+from tests import factories as f
+from tests.conftest import Cast
+
+PASS_CHECKS = (CheckKind.IDENTITY, CheckKind.AGREEMENT, CheckKind.TRAINING, CheckKind.MEDICAL)
+
+
+def clear(volunteer: Volunteer, by: object, kinds: tuple[str, ...] = PASS_CHECKS) -> None:
+    """Record the checks as passed (no expiry)."""
+    for kind in kinds:
+        Check.objects.update_or_create(
+            volunteer=volunteer,
+            kind=kind,
+            defaults={
+                "status": CheckStatus.PASSED,
+                "verified_by": by,
+                "verified_at": timezone.now(),
+                "valid_until": None,
+            },
+        )
+
+
+def ask(c: Cast, *, veteran: object = None, service: str = "laundry.wash",
+        institution: Institution | None = None, triage: bool = True) -> CareRequest:  # fmt: skip
+    """A request entered by the coordinator of region A, opened for helpers."""
+    request = care.request_create(
+        actor=c.coord_a,
+        service_type=ServiceType.objects.get(code=service),
+        institution=institution or c.institution_a,
+        veteran=veteran,  # type: ignore[arg-type]
+        channel=Channel.PHONE,
+    )
+    if triage:
+        care.request_triage(actor=c.coord_a, request=request)
+    return request
+
+
+@dataclass
+class Region:
+    """Region A of the cast with three cleared volunteers near hospital A and 3 requests."""
+
+    c: Cast
+    near: list[Volunteer]  # cleared, 1, 2 and 3 km from hospital A
+    requests: list[CareRequest]
+
+
+@pytest.fixture
+def region_a(care_cast: Cast) -> Region:
+    c = care_cast
+    inst = c.institution_a
+    near = [c.volunteer_a]
+    # volunteer_a lives at the hospital's point; two more a little further away.
+    for km in (2, 3):
+        v = f.VolunteerFactory(region=inst.region, lat=inst.lat + km / 111.0, lon=inst.lon)
+        f.MembershipFactory(volunteer=v, organisation=c.ngo_a)
+        clear(v, c.ngo_manager)
+        near.append(v)
+    requests = [ask(c, veteran=c.veteran_a), ask(c, veteran=c.veteran_a2), ask(c)]
+    return Region(c, near, requests)

@@ -1,0 +1,152 @@
+"""Runs propose, coordinators accept: all, some, and what went stale meanwhile."""
+
+from __future__ import annotations
+
+import pytest
+
+from ryadom.audit.models import AuditEvent
+from ryadom.care import services as care
+from ryadom.care.models import CareRequest, Status
+from ryadom.core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
+from ryadom.dispatch.models import MatchingRun, ProposalStatus, RunStatus
+from ryadom.dispatch.selectors import run_get_for_user
+from ryadom.dispatch.services import matching_run_accept, matching_run_create
+from ryadom.volunteers.models import Check, CheckKind
+from tests.dispatch.conftest import Region, ask
+
+pytestmark = pytest.mark.django_db
+
+
+def _run(r: Region, **kwargs: object) -> MatchingRun:
+    return matching_run_create(actor=r.c.coord_a, region=r.c.institution_a.region, **kwargs)  # type: ignore[arg-type]
+
+
+def test_run_proposes_a_volunteer_for_each_open_request_and_assigns_nobody(
+    region_a: Region,
+) -> None:
+    run = _run(region_a)
+    assert (run.requests, run.matched, run.unserved) == (3, 3, 0)
+    assert run.status == RunStatus.PROPOSED
+    proposed = {p.request_id: p.volunteer_id for p in run.proposals.all()}
+    assert set(proposed) == {r.pk for r in region_a.requests}
+    assert set(proposed.values()) <= {v.pk for v in region_a.near}
+    # Nothing is assigned behind the coordinator's back.
+    assert set(CareRequest.objects.values_list("status", flat=True)) == {Status.TRIAGED}
+    p = run.proposals.first()
+    assert p is not None and p.reasons[0]["code"] == "distance_km"
+    assert AuditEvent.objects.filter(action="matching_run.created", target_id=str(run.pk)).exists()
+
+
+def test_accept_all_assigns_exactly_the_proposals(region_a: Region) -> None:
+    run = _run(region_a)
+    done = matching_run_accept(actor=region_a.c.coord_a, run=run)
+    assert len(done.accepted) == 3 and not done.stale
+    for p in run.proposals.all():
+        request = CareRequest.objects.get(pk=p.request_id)
+        assert (request.status, request.volunteer_id) == (Status.ASSIGNED, p.volunteer_id)
+        assert p.status == ProposalStatus.ACCEPTED and p.accepted_at is not None
+        assert request.events.filter(action="assign", actor=region_a.c.coord_a).exists()
+    run.refresh_from_db()
+    assert run.status == RunStatus.ACCEPTED
+
+
+def test_accept_selected_assigns_only_those(region_a: Region) -> None:
+    run = _run(region_a)
+    chosen = run.proposals.order_by("pk").first()
+    assert chosen is not None
+    done = matching_run_accept(actor=region_a.c.coord_a, run=run, proposal_ids=[chosen.pk])
+    assert [p.pk for p in done.accepted] == [chosen.pk]
+    assigned = CareRequest.objects.filter(status=Status.ASSIGNED)
+    assert list(assigned.values_list("pk", "volunteer_id")) == [
+        (chosen.request_id, chosen.volunteer_id)
+    ]
+    assert run.proposals.filter(status=ProposalStatus.PENDING).count() == 2
+    run.refresh_from_db()
+    assert run.status == RunStatus.PARTLY_ACCEPTED
+
+
+def test_a_request_taken_meanwhile_is_reported_not_forced(region_a: Region) -> None:
+    run = _run(region_a)
+    p = run.proposals.select_related("request").order_by("pk").first()
+    assert p is not None
+    other = next(v for v in region_a.near if v.pk != p.volunteer_id)
+    care.request_assign(actor=region_a.c.federal, request=p.request, volunteer=other)
+    done = matching_run_accept(actor=region_a.c.coord_a, run=run)
+    assert [s.pk for s in done.stale] == [p.pk]
+    assert "Already taken" in done.stale[0].outcome
+    assert CareRequest.objects.get(pk=p.request_id).volunteer_id == other.pk  # left alone
+    assert len(done.accepted) == 2
+    p.refresh_from_db()
+    assert p.status == ProposalStatus.STALE
+
+
+def test_a_check_expired_meanwhile_is_reported_not_forced(region_a: Region) -> None:
+    run = _run(region_a)
+    p = run.proposals.order_by("pk").first()
+    assert p is not None
+    Check.objects.filter(volunteer_id=p.volunteer_id, kind=CheckKind.MEDICAL).update(
+        status="refused"
+    )
+    done = matching_run_accept(actor=region_a.c.coord_a, run=run, proposal_ids=[p.pk])
+    assert not done.accepted
+    assert "Medical clearance" in done.stale[0].outcome
+    assert CareRequest.objects.get(pk=p.request_id).status == Status.TRIAGED
+
+
+def test_a_full_week_is_reported_not_forced(region_a: Region) -> None:
+    run = _run(region_a)
+    p = run.proposals.select_related("volunteer").order_by("pk").first()
+    assert p is not None
+    volunteer = p.volunteer
+    volunteer.weekly_task_cap = 1
+    volunteer.save(update_fields=["weekly_task_cap"])
+    extra = ask(region_a.c)
+    care.request_assign(actor=region_a.c.coord_a, request=extra, volunteer=volunteer)
+    done = matching_run_accept(actor=region_a.c.coord_a, run=run, proposal_ids=[p.pk])
+    assert done.stale and "week is full" in done.stale[0].outcome
+
+
+def test_a_dry_run_cannot_be_accepted(region_a: Region) -> None:
+    run = _run(region_a, dry_run=True)
+    assert run.status == RunStatus.DRY_RUN and run.proposals.count() == 3
+    with pytest.raises(ConflictError):
+        matching_run_accept(actor=region_a.c.coord_a, run=run)
+    assert not CareRequest.objects.filter(status=Status.ASSIGNED).exists()
+
+
+def test_unknown_proposal_ids_are_refused_and_change_nothing(region_a: Region) -> None:
+    run = _run(region_a)
+    with pytest.raises(ApplicationError) as err:
+        matching_run_accept(actor=region_a.c.coord_a, run=run, proposal_ids=[999_999])
+    assert err.value.field == "proposal_ids"
+    assert not CareRequest.objects.filter(status=Status.ASSIGNED).exists()
+
+
+def test_coordinator_of_another_region_neither_runs_nor_sees_nor_accepts(
+    region_a: Region,
+) -> None:
+    c = region_a.c
+    with pytest.raises(PermissionDeniedError):
+        matching_run_create(actor=c.coord_b, region=c.institution_a.region)
+    run = _run(region_a)
+    with pytest.raises(NotFoundError):
+        run_get_for_user(actor=c.coord_b, run_id=run.pk)
+    with pytest.raises(PermissionDeniedError):
+        matching_run_accept(actor=c.coord_b, run=run)
+    assert run_get_for_user(actor=c.federal, run_id=run.pk) == run
+
+
+def test_national_runs_are_for_federal_coordinators(region_a: Region) -> None:
+    c = region_a.c
+    with pytest.raises(PermissionDeniedError):
+        matching_run_create(actor=c.coord_a, region=None)
+    run = matching_run_create(actor=c.federal, region=None)
+    assert run.region is None and run.matched == 3
+
+
+def test_requests_nobody_can_serve_are_listed_with_why(region_a: Region) -> None:
+    c = region_a.c
+    far = ask(c, service="escort.military_ward")  # needs screening nobody has
+    run = _run(region_a)
+    unserved = {u.request_id: u.reason for u in run.unserved_requests.all()}
+    assert unserved == {far.pk: "no_volunteer_with_the_skills_checks_or_gender"}
