@@ -26,6 +26,7 @@ def care_nav(context: dict[str, Any]) -> dict[str, Any]:
             links.append(("care:queue", _("Queue")))
         if roles.coordinator:
             links.append(("care:request_new", _("Phone request")))
+            links.append(("failed-messages", _("Messages not delivered")))
         if roles.volunteer:
             links.append(("care:volunteer", _("Volunteering")))
     return {"links": links, "request": request}
