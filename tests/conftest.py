@@ -8,7 +8,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.cache import cache
+from django.test import Client
 from django.utils import timezone, translation
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ryadom.accounts.models import Role, User
 from ryadom.accounts.services import role_assign
@@ -28,6 +33,36 @@ def _test_settings(settings: Any) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Rate-limit counters live in the cache; each test starts with none used."""
+    cache.clear()
+
+
+def _force_login_past_second_factor(
+    self: Client, user: AbstractBaseUser, backend: str | None = None
+) -> None:
+    """`force_login` stands for a finished sign-in: password and, for staff, the second factor.
+
+    The enforcement itself is tested through the real sign-in pages in tests/security/.
+    """
+    _force_login(self, user, backend)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    session = self.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+_force_login = Client.force_login
+
+
+@pytest.fixture(autouse=True)
+def _signed_in_past_second_factor(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Client, "force_login", _force_login_past_second_factor)
 
 
 @pytest.fixture(autouse=True)

@@ -26,9 +26,10 @@ def test_the_language_switch_turns_the_site_to_english(cast: Cast, client: Clien
 def test_sign_in_with_a_wrong_password_says_so_and_a_right_one_signs_in(
     cast: Cast, client: Client
 ) -> None:
-    wrong = client.post("/login/", {"username": "coord_a", "password": "nope"})
+    # A volunteer: staff also pass a second factor (tests/security/test_two_factor.py).
+    wrong = client.post("/login/", {"username": "volunteer", "password": "nope"})
     assert wrong.status_code == 200
     assert "errors" in wrong.content.decode()
-    right = client.post("/login/", {"username": "coord_a", "password": "correct-horse-battery"})
+    right = client.post("/login/", {"username": "volunteer", "password": "correct-horse-battery"})
     assert right.status_code == 302
-    assert client.get("/api/v1/me").json()["username"] == "coord_a"
+    assert client.get("/api/v1/me").json()["username"] == "volunteer"

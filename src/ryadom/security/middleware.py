@@ -1,0 +1,143 @@
+"""The two checks every request passes: the second factor, and the rate limits of a few forms."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+
+from ryadom.security.ratelimit import RateLimitedError, client_key, rate_limit_hit
+from ryadom.security.twofactor import has_second_factor, second_factor_required
+
+# Pages a signed-in person who still owes the second factor may open.
+OPEN_BEFORE_SECOND_FACTOR = frozenset(
+    {
+        "login",
+        "logout",
+        "set_language",
+        "security:verify",
+        "security:setup",
+        "security:backup_codes",
+    }
+)
+
+# POSTs that are rate limited: URL name → bucket of settings.RATE_LIMITS. The API's URL
+# names are its first operation's function name (`list_requests` serves GET and POST).
+RATE_LIMITED_POSTS = {
+    "login": "login",
+    "admin:login": "login",
+    "join": "signup",
+    "accounts:join": "signup",
+    "onboarding:join": "signup",
+    "care:ask": "intake",
+    "care:ward": "intake",
+    "care:request_new": "intake",
+    "api:list_requests": "intake",
+}
+
+
+SIGNED_IN_AT = "ryadom_signed_in_at"
+LAST_SEEN = "ryadom_last_seen"
+# How often activity moves a session's end forward: a write on every request would cost a
+# database write on every page.
+SEEN_EVERY_SECONDS = 60
+
+
+def _is_api(request: HttpRequest) -> bool:
+    match = request.resolver_match
+    return match is not None and "api" in match.namespaces
+
+
+class SessionLifetimeMiddleware:
+    """Signed-in sessions end after SESSION_COOKIE_AGE idle seconds, and in any case
+    SESSION_MAX_AGE seconds after signing in (a shared ward computer left signed in).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            now = int(time.time())
+            session = request.session
+            signed_in_at = session.setdefault(SIGNED_IN_AT, now)
+            if now - signed_in_at > settings.SESSION_MAX_AGE:
+                logout(request)
+            elif now - session.get(LAST_SEEN, 0) >= SEEN_EVERY_SECONDS:
+                session[LAST_SEEN] = now  # saved by SessionMiddleware with a new expiry
+        return self.get_response(request)
+
+
+class SecondFactorMiddleware:
+    """After django-otp's OTPMiddleware: staff who signed in with a password only are sent to
+    verify (or set up) their second factor before any page; to the JSON API their session
+    counts as signed out (a bearer token still works: it is its own credential).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        user = request.user
+        if not second_factor_required(user) or user.is_verified():  # type: ignore[union-attr]
+            return None
+        if _is_api(request):
+            request.user = AnonymousUser()
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in OPEN_BEFORE_SECOND_FACTOR:
+            return None
+        where = "security:verify" if has_second_factor(user) else "security:setup"  # type: ignore[arg-type]
+        response = redirect(where)
+        response["Location"] += "?" + urlencode({"next": request.get_full_path()})
+        return response
+
+
+class RateLimitMiddleware:
+    """Counts the POSTs of sign-in, sign-up and request intake per person (or address)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        match = request.resolver_match
+        if request.method != "POST" or match is None:
+            return None
+        bucket = RATE_LIMITED_POSTS.get(match.view_name)
+        if bucket is None:
+            return None
+        try:
+            rate_limit_hit(bucket=bucket, key=client_key(request))
+        except RateLimitedError as exc:
+            return rate_limited_response(request, exc)
+        return None
+
+
+def rate_limited_response(request: HttpRequest, exc: RateLimitedError) -> HttpResponse:
+    """429 with Retry-After: the API's error shape, or a page that says when to come back."""
+    response: HttpResponse
+    if _is_api(request):
+        response = JsonResponse({"detail": exc.message, "errors": []}, status=429)
+    else:
+        response = render(
+            request, "security/rate_limited.html", {"message": exc.message}, status=429
+        )
+    response["Retry-After"] = str(exc.retry_after)
+    return response
