@@ -57,12 +57,10 @@ def _record_all(cast: Cast, volunteer: object, screening_until: datetime.date) -
         status=CheckStatus.PASSED,
         detail="Курс «Помощь в палате»",
     )
-    check_record(
-        actor=cast.ngo_manager,
-        volunteer=volunteer,
-        kind=CheckKind.SCREENING,
-        status=CheckStatus.IN_PROGRESS,
-    )
+    for step in (CheckStatus.REQUESTED, CheckStatus.IN_PROGRESS):
+        check_record(
+            actor=cast.ngo_manager, volunteer=volunteer, kind=CheckKind.SCREENING, status=step
+        )
     check_record(
         actor=cast.ngo_manager,
         volunteer=volunteer,

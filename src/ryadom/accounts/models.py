@@ -125,3 +125,44 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.name})"
+
+
+class AddressKind(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    PHONE = "phone", _("Phone")
+
+
+class OneTimeCode(models.Model):
+    """A short code sent to an e-mail address or a phone to prove the person holds it.
+
+    Only a keyed hash of the code is stored. A code dies when used, when it expires, or
+    after too many wrong guesses; issued codes also count towards the sending rate limit.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="one_time_codes", verbose_name=_("user")
+    )
+    address_kind = models.CharField(_("address kind"), max_length=10, choices=AddressKind.choices)
+    # Normalised: e-mail lowercased, phone as +digits.
+    address = models.CharField(_("address"), max_length=254)
+    code_hash = models.CharField(_("code hash"), max_length=64)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    attempts = models.PositiveSmallIntegerField(_("wrong attempts"), default=0)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("one-time code")
+        verbose_name_plural = _("one-time codes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")),
+                name="accounts_code_expires_after_creation",
+            )
+        ]
+        # The rate limit counts an address's codes of the last hour; verification reads
+        # the address's newest code.
+        indexes = [models.Index(fields=["address", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.address} ({self.created_at:%Y-%m-%d %H:%M})"

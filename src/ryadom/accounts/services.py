@@ -1,15 +1,31 @@
-"""Writes on accounts: role assignments and API tokens."""
+"""Writes on accounts: role assignments, API tokens, and sign-in with a one-time code."""
 
 from __future__ import annotations
 
+import datetime
 import hashlib
+import re
 import secrets
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from ryadom.accounts.models import ROLE_SCOPE, ApiToken, RoleAssignment, ScopeKind, User
+from ryadom.accounts.models import (
+    ROLE_SCOPE,
+    AddressKind,
+    ApiToken,
+    OneTimeCode,
+    Role,
+    RoleAssignment,
+    ScopeKind,
+    User,
+)
 from ryadom.audit.services import audit_record
 from ryadom.core.errors import ApplicationError
 
@@ -88,3 +104,209 @@ def api_token_authenticate(key: str) -> User | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+# --- sign-in with a one-time code ----------------------------------------------------------
+
+CODE_DIGITS = 6
+CODE_LIFETIME = datetime.timedelta(minutes=10)
+CODE_MAX_ATTEMPTS = 5
+CODES_PER_HOUR = 5  # per address: a limit on what anyone can make us send to one inbox
+# Roles whose holders sign in with a password (and a second factor), never with a code sent
+# to an address: a code must not become a side door into a coordinator's account.
+SELF_ROLES = frozenset({Role.VOLUNTEER, Role.VETERAN, Role.RELATIVE})
+
+
+class TooManyCodesError(ApplicationError):
+    """Too many codes sent to one address in the last hour."""
+
+    status_code = 429
+
+
+def address_normalise(raw: str) -> tuple[str, str]:
+    """(kind, address): an e-mail in lower case, or a phone as + and its digits."""
+    text = raw.strip()
+    if "@" in text:
+        try:
+            validate_email(text)
+        except ValidationError:
+            raise ApplicationError(
+                _("Enter a valid e-mail address or a phone number."), field="address"
+            ) from None
+        return AddressKind.EMAIL, text.lower()
+    digits = re.sub(r"[\s()\-.]", "", text)
+    if digits.startswith("8") and len(digits) == 11:  # the Russian trunk prefix
+        digits = "+7" + digits[1:]
+    if not re.fullmatch(r"\+?\d{10,15}", digits):
+        raise ApplicationError(
+            _("Enter a valid e-mail address or a phone number, e.g. +7 900 123-45-67."),
+            field="address",
+        )
+    if not digits.startswith("+"):
+        digits = ("+7" if len(digits) == 10 else "+") + digits
+    return AddressKind.PHONE, digits
+
+
+def _code_hash(address: str, code: str) -> str:
+    # Keyed with the secret key: a leaked table does not give the codes away by brute force.
+    return salted_hmac(
+        "ryadom.accounts.one_time_code", f"{address}:{code}", algorithm="sha256"
+    ).hexdigest()
+
+
+def _account_for(kind: str, address: str) -> User | None:
+    users = User.objects.order_by("pk")
+    if kind == AddressKind.EMAIL:
+        return users.filter(email__iexact=address).first()
+    return users.filter(phone=address).first()
+
+
+def _signs_in_with_password(user: User) -> bool:
+    if user.is_staff or user.is_superuser:
+        return True
+    return RoleAssignment.objects.filter(user=user).exclude(role__in=SELF_ROLES).exists()
+
+
+def _unused_username(address: str) -> str:
+    base = address[:150]
+    if not User.objects.filter(username=base).exists():
+        return base
+    return f"user-{secrets.token_hex(6)}"
+
+
+def _account_create(kind: str, address: str, language: str) -> User:
+    """A new account, inactive until the address is proven; it has no password."""
+    from ryadom.notifications.services import preference_set
+
+    user = User(
+        username=_unused_username(address),
+        email=address if kind == AddressKind.EMAIL else "",
+        phone=address if kind == AddressKind.PHONE else "",
+        language=language if language in ("ru", "en") else "ru",
+        is_active=False,
+    )
+    user.set_unusable_password()
+    user.save()
+    # The code, and later messages, go where the person said they can be reached.
+    preference_set(
+        actor=user,
+        user=user,
+        channels=["email" if kind == AddressKind.EMAIL else "sms"],
+        quiet_from=datetime.time(22),
+        quiet_until=datetime.time(8),
+    )
+    audit_record(actor=user, action="user.signed_up", target=user, changes={"via": kind})
+    return user
+
+
+@transaction.atomic
+def code_send(*, address: str, language: str = "ru") -> OneTimeCode:
+    """Send a sign-in code to an address, creating an (inactive) account for a new one.
+
+    At most CODES_PER_HOUR codes an hour go to one address; the code goes out through the
+    outbox, so it is sent after commit and retried if the gateway is down. A new account
+    reads its messages in `language`, the one the person used to sign up.
+    """
+    from ryadom.notifications.services import notify
+
+    kind, address = address_normalise(address)
+    now = timezone.now()
+    recent = OneTimeCode.objects.filter(
+        address=address, created_at__gt=now - datetime.timedelta(hours=1)
+    ).order_by("created_at")
+    if recent.count() >= CODES_PER_HOUR:
+        oldest = recent.values_list("created_at", flat=True).first()
+        assert oldest is not None  # noqa: S101 - the count above is positive
+        wait = max(1, int((oldest + datetime.timedelta(hours=1) - now).total_seconds() // 60) + 1)
+        raise TooManyCodesError(
+            ngettext(
+                "Too many codes have been sent to this address. Try again in %(minutes)d minute.",
+                "Too many codes have been sent to this address. Try again in %(minutes)d minutes.",
+                wait,
+            )
+            % {"minutes": wait},
+            field="address",
+        )
+    user = _account_for(kind, address)
+    if user is not None and _signs_in_with_password(user):
+        raise ApplicationError(
+            _("This address belongs to an account that signs in with a password. Sign in."),
+            field="address",
+        )
+    if user is None:
+        user = _account_create(kind, address, language)
+    code = "".join(secrets.choice("0123456789") for _i in range(CODE_DIGITS))
+    one_time = OneTimeCode.objects.create(
+        user=user,
+        address_kind=kind,
+        address=address,
+        code_hash=_code_hash(address, code),
+        created_at=now,
+        expires_at=now + CODE_LIFETIME,
+    )
+    notify(
+        recipient=user,
+        kind="one_time_code",
+        context={"code": code, "minutes": int(CODE_LIFETIME.total_seconds() // 60)},
+        dedupe_key=f"one_time_code:{one_time.pk}",
+        urgent=True,
+    )
+    return one_time
+
+
+def code_verify(*, address: str, code: str) -> User:
+    """The account behind the address, if the code is its newest live one; it activates a
+    new account. A wrong guess is counted (and stays counted) before the refusal."""
+    kind, address = address_normalise(address)
+    now = timezone.now()
+    with transaction.atomic():
+        one_time = (
+            OneTimeCode.objects.select_for_update()
+            .filter(address=address)
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        if (
+            one_time is None
+            or one_time.used_at is not None
+            or one_time.expires_at <= now
+            or one_time.attempts >= CODE_MAX_ATTEMPTS
+        ):
+            raise ApplicationError(
+                _("This code is no longer valid. Ask for a new one."), field="code"
+            )
+        right = constant_time_compare(one_time.code_hash, _code_hash(address, code.strip()))
+        if not right:
+            OneTimeCode.objects.filter(pk=one_time.pk).update(attempts=F("attempts") + 1)
+            left = CODE_MAX_ATTEMPTS - one_time.attempts - 1
+        else:
+            return _code_accept(one_time, kind, address, now)
+    # Outside the block: the wrong attempt is committed whatever the caller does next.
+    if left <= 0:
+        raise ApplicationError(_("Wrong code. Ask for a new one."), field="code")
+    raise ApplicationError(
+        ngettext("Wrong code. %(left)d attempt left.", "Wrong code. %(left)d attempts left.", left)
+        % {"left": left},
+        field="code",
+    )
+
+
+def _code_accept(one_time: OneTimeCode, kind: str, address: str, now: datetime.datetime) -> User:
+    # Compare-and-set: of two tabs submitting the same code, one signs in.
+    if OneTimeCode.objects.filter(pk=one_time.pk, used_at__isnull=True).update(used_at=now) != 1:
+        raise ApplicationError(_("This code is no longer valid. Ask for a new one."), field="code")
+    user = User.objects.select_for_update().get(pk=one_time.user_id)
+    fields = []
+    if not user.is_active:
+        user.is_active = True
+        fields.append("is_active")
+    if kind == AddressKind.EMAIL and not user.email:
+        user.email = address
+        fields.append("email")
+    if kind == AddressKind.PHONE and not user.phone:
+        user.phone = address
+        fields.append("phone")
+    if fields:
+        user.save(update_fields=fields)
+    audit_record(actor=user, action="user.address_verified", target=user, changes={"via": kind})
+    return user

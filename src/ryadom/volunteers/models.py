@@ -53,6 +53,13 @@ class Volunteer(GeoPoint):
     )
     travel_radius_km = models.PositiveSmallIntegerField(_("travel radius, km"), default=15)
     weekly_task_cap = models.PositiveSmallIntegerField(_("tasks a week at most"), default=3)
+    # Set by the volunteer's NGO manager to keep people from burning out; empty: no limit.
+    weekly_hour_limit = models.PositiveSmallIntegerField(
+        _("hours a week at most"),
+        null=True,
+        blank=True,
+        help_text=_("Set by the NGO manager. Empty means no limit."),
+    )
     is_veteran = models.BooleanField(_("is a veteran"), default=False)
     is_veteran_relative = models.BooleanField(_("is a veteran's relative"), default=False)
     organisations: models.ManyToManyField[Organisation, Membership] = models.ManyToManyField(
@@ -75,6 +82,11 @@ class Volunteer(GeoPoint):
             models.CheckConstraint(
                 condition=Q(weekly_task_cap__gte=1, weekly_task_cap__lte=50),
                 name="volunteers_task_cap_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(weekly_hour_limit__isnull=True)
+                | Q(weekly_hour_limit__gte=1, weekly_hour_limit__lte=80),
+                name="volunteers_hour_limit_range",
             ),
         ]
 
@@ -187,3 +199,19 @@ class Check(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.get_status_display()}"
+
+
+class ExpiryWarningRun(models.Model):
+    """One row per day the expiring-checks sweep has run: of two sweeps of the same day
+    (a task enqueued twice), the second finds the row and ends its chain."""
+
+    day = models.DateField(_("day"), unique=True)
+    ran_at = models.DateTimeField(_("ran at"), default=timezone.now)
+    warned = models.PositiveIntegerField(_("checks warned about"), default=0)
+
+    class Meta:
+        verbose_name = _("expiring checks sweep")
+        verbose_name_plural = _("expiring checks sweeps")
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.warned}"
