@@ -61,6 +61,7 @@ def _add_routers() -> None:
     from ryadom.care.api import router as care_router
     from ryadom.catalogue.api import router as catalogue_router
     from ryadom.core.api import router as core_router
+    from ryadom.dispatch.api import router as dispatch_router
     from ryadom.geo.api import router as geo_router
     from ryadom.institutions.api import router as institutions_router
     from ryadom.openings.api import router as openings_router
@@ -76,6 +77,8 @@ def _add_routers() -> None:
     api.add_router("", organisations_router)
     api.add_router("", volunteers_router)
     api.add_router("", veterans_router)
+    # Before care: its POST /requests/{id}/{action} would shadow GET .../recommendations.
+    api.add_router("", dispatch_router)
     api.add_router("", care_router)
     api.add_router("", openings_router)
 
