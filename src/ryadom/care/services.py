@@ -29,6 +29,7 @@ from ryadom.care.models import (
     Visit,
 )
 from ryadom.care.parties import ACTION_PARTIES, parties_of
+from ryadom.care.wellbeing import CLAIM_HOURS, hour_limit_check
 from ryadom.catalogue.models import ServiceType
 from ryadom.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from ryadom.institutions.models import Department, Institution
@@ -375,6 +376,15 @@ def _eligible_or_raise(*, volunteer: Volunteer, request: CareRequest) -> Organis
     return organisation
 
 
+def _within_hour_limit_or_raise(*, volunteer: Volunteer, request: CareRequest) -> None:
+    """Taking a request counts as its planned window, or the shortest visit when it has none."""
+    if request.window_starts is not None and request.window_ends is not None:
+        day = request.window_starts.astimezone(volunteer.region.zone).date()
+    else:
+        day = timezone.localdate(timezone=volunteer.region.zone)
+    hour_limit_check(volunteer=volunteer, day=day, adding=CLAIM_HOURS)
+
+
 @transaction.atomic
 def request_assign(
     *,
@@ -389,6 +399,7 @@ def request_assign(
         raise ApplicationError(_("Choose a volunteer or an NGO."), field="volunteer")
     if volunteer is not None:
         organisation = _eligible_or_raise(volunteer=volunteer, request=request)
+        _within_hour_limit_or_raise(volunteer=volunteer, request=request)
     return _transition(
         actor=actor,
         request=request,
@@ -407,6 +418,7 @@ def request_claim(*, actor: User, request: CareRequest) -> CareRequest:
         raise PermissionDeniedError(_("Only volunteers can take requests."))
     if request.status == Status.TRIAGED:
         organisation = _eligible_or_raise(volunteer=volunteer, request=request)
+        _within_hour_limit_or_raise(volunteer=volunteer, request=request)
     else:
         organisation = None  # _transition explains why it cannot be taken
     return _transition(
@@ -463,6 +475,13 @@ def request_schedule(
     if not _within_visiting_hours(request.institution, starts, ends):
         raise ApplicationError(
             _("The visit is outside the institution's visiting hours."), field="starts"
+        )
+    if request.volunteer is not None:
+        hour_limit_check(
+            volunteer=request.volunteer,
+            day=starts.astimezone(request.volunteer.region.zone).date(),
+            adding=(ends - starts).total_seconds() / 3600,
+            exclude_request_id=request.pk,
         )
     local = starts.astimezone(request.institution.region.zone)
     result = _transition(
