@@ -33,6 +33,7 @@ from ryadom.care.wellbeing import CLAIM_HOURS, hour_limit_check
 from ryadom.catalogue.models import ServiceType
 from ryadom.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from ryadom.institutions.models import Department, Institution
+from ryadom.notifications import producers
 from ryadom.organisations.models import Organisation
 from ryadom.veterans.models import Consent, ConsentPurpose, Proxy, Stay, Veteran
 from ryadom.volunteers.models import Volunteer
@@ -239,6 +240,7 @@ def request_create(
         changes={"channel": channel},
     )
     deadlines.watch(request)
+    producers.request_received(request=request)
     return request
 
 
@@ -347,7 +349,9 @@ def _transition(
 @transaction.atomic
 def request_triage(*, actor: User, request: CareRequest, note: str = "") -> CareRequest:
     """The coordinator has looked at it: open for volunteers and NGOs to take."""
-    return _transition(actor=actor, request=request, action=Action.TRIAGE, note=note)
+    result = _transition(actor=actor, request=request, action=Action.TRIAGE, note=note)
+    producers.request_opened(request=result)
+    return result
 
 
 def _eligible_or_raise(*, volunteer: Volunteer, request: CareRequest) -> Organisation:
@@ -400,7 +404,7 @@ def request_assign(
     if volunteer is not None:
         organisation = _eligible_or_raise(volunteer=volunteer, request=request)
         _within_hour_limit_or_raise(volunteer=volunteer, request=request)
-    return _transition(
+    result = _transition(
         actor=actor,
         request=request,
         action=Action.ASSIGN,
@@ -408,6 +412,8 @@ def request_assign(
         changes={"volunteer": volunteer, "organisation": organisation},
         conflict=_("Already taken: someone else has just been assigned to this request."),
     )
+    producers.request_assigned(request=result)
+    return result
 
 
 @transaction.atomic
@@ -421,13 +427,15 @@ def request_claim(*, actor: User, request: CareRequest) -> CareRequest:
         _within_hour_limit_or_raise(volunteer=volunteer, request=request)
     else:
         organisation = None  # _transition explains why it cannot be taken
-    return _transition(
+    result = _transition(
         actor=actor,
         request=request,
         action=Action.CLAIM,
         changes={"volunteer": volunteer, "organisation": organisation},
         conflict=_("Already taken: another volunteer has just taken this request."),
     )
+    producers.request_assigned(request=result)
+    return result
 
 
 def _drop_planned_visits(request: CareRequest) -> None:
@@ -447,6 +455,7 @@ def request_decline(*, actor: User, request: CareRequest, reason: str) -> CareRe
         changes={"volunteer": None, "organisation": None},
     )
     _drop_planned_visits(request)
+    producers.request_opened(request=result)
     return result
 
 
@@ -488,7 +497,10 @@ def request_schedule(
         actor=actor, request=request, action=Action.SCHEDULE, note=f"{local:%Y-%m-%d %H:%M}"
     )
     _drop_planned_visits(request)
-    Visit.objects.create(request=request, volunteer=request.volunteer, starts=starts, ends=ends)
+    visit = Visit.objects.create(
+        request=request, volunteer=request.volunteer, starts=starts, ends=ends
+    )
+    producers.visit_scheduled(request=result, visit=visit)
     return result
 
 
@@ -511,6 +523,7 @@ def request_complete(*, actor: User, request: CareRequest, outcome: str = "") ->
     Visit.objects.filter(
         request=request, checked_in_at__isnull=False, checked_out_at__isnull=True
     ).update(checked_out_at=request.updated_at, outcome=outcome)
+    producers.request_done(request=result)
     return result
 
 
@@ -525,6 +538,7 @@ def request_cancel(*, actor: User, request: CareRequest, reason: str = "") -> Ca
     """No longer needed (the veteran was discharged, or the need went away)."""
     result = _transition(actor=actor, request=request, action=Action.CANCEL, note=reason)
     _drop_planned_visits(request)
+    producers.request_cancelled(request=result, actor=actor)
     return result
 
 
@@ -547,6 +561,7 @@ def request_reopen(*, actor: User | None, request: CareRequest, reason: str) -> 
         },
     )
     deadlines.watch(result)
+    producers.request_opened(request=result)
     return result
 
 
@@ -700,5 +715,7 @@ def requests_follow_veteran(
             updated_at=timezone.now(),
         )
         request.refresh_from_db()
+        if request.status == Status.TRIAGED:
+            producers.request_opened(request=request)
         moved.append(request)
     return moved
