@@ -238,7 +238,7 @@ RATE_LIMITS: dict[str, tuple[int, int]] = {
     "login": (30, 10 * 60),
     "signup": (10, 60 * 60),
     "one_time_code": (5, 60 * 60),
-    "intake": (20, 60 * 60),
+    "intake": (60, 60 * 60),  # POSTs: the ask form takes three per request
     "second_factor": (10, 10 * 60),
 }
 # Counters live in the cache: the local memory of one process by default, Redis when
