@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -270,6 +271,10 @@ def _wipe_requests(veteran: Veteran) -> None:
 def _wipe_account(account: User) -> None:
     from ryadom.notifications.models import Message, Preference
 
+    # Sign-in records name the account by its username, which may be a name or an e-mail.
+    if apps.is_installed("axes"):
+        for name in ("AccessAttempt", "AccessLog", "AccessFailureLog"):
+            apps.get_model("axes", name).objects.filter(username=account.username).delete()
     account.username = f"anonymised-{account.pk}"
     account.first_name = account.last_name = account.email = account.phone = ""
     account.is_active = False
