@@ -68,6 +68,7 @@ def _add_routers() -> None:
     from ryadom.organisations.api import router as organisations_router
     from ryadom.veterans.api import router as veterans_router
     from ryadom.volunteers.api import router as volunteers_router
+    from ryadom.web.api import router as web_router
 
     api.add_router("", core_router)
     api.add_router("", accounts_router)
@@ -76,6 +77,7 @@ def _add_routers() -> None:
     api.add_router("", institutions_router)
     api.add_router("", organisations_router)
     api.add_router("", volunteers_router)
+    api.add_router("", web_router)
     api.add_router("", veterans_router)
     # Before care: its POST /requests/{id}/{action} would shadow GET .../recommendations.
     api.add_router("", dispatch_router)

@@ -2,14 +2,24 @@
 
 # No `from __future__ import annotations`: Ninja reads these annotations at runtime.
 
+import datetime
+
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from ryadom.core.api_auth import AUTH
+from ryadom.core.errors import PermissionDeniedError
 from ryadom.volunteers.models import Volunteer
-from ryadom.volunteers.selectors import volunteer_get_for_user, volunteer_list
+from ryadom.volunteers.selectors import (
+    checklist_for,
+    volunteer_get_for_user,
+    volunteer_list,
+    volunteer_of,
+)
+from ryadom.web.selectors import institution_directory
 
 router = Router(tags=["volunteers"], auth=AUTH)
 
@@ -70,3 +80,51 @@ def volunteer_list_view(request: HttpRequest, region_id: int | None = None) -> Q
 @router.get("/volunteers/{volunteer_id}", response=VolunteerDetailOut, summary="One volunteer")
 def volunteer_detail(request: HttpRequest, volunteer_id: int) -> Volunteer:
     return volunteer_get_for_user(actor=request.user, volunteer_id=volunteer_id)
+
+
+class StepStateOut(Schema):
+    code: str
+    description: str
+    done: bool
+    missing: str
+    status: str | None
+    valid_until: datetime.date | None
+
+
+class EligibilityOut(Schema):
+    institution_id: int
+    on: datetime.date
+    eligible: bool
+    missing: list[str]
+    steps: list[StepStateOut]
+
+
+@router.get(
+    "/volunteers/me/eligibility",
+    response=EligibilityOut,
+    summary="May I work in this institution now, and if not, what is missing",
+)
+def my_eligibility(request: HttpRequest, institution: int) -> EligibilityOut:
+    volunteer = volunteer_of(actor=request.user)
+    if volunteer is None:
+        raise PermissionDeniedError(_("Only volunteers have a checklist: sign up at /join/ first."))
+    checklist = checklist_for(
+        volunteer=volunteer, institution=institution_directory(institution_id=institution)
+    )
+    return EligibilityOut(
+        institution_id=institution,
+        on=checklist.on,
+        eligible=checklist.ready,
+        missing=[item.code for item in checklist.items if not item.done],
+        steps=[
+            StepStateOut(
+                code=item.code,
+                description=str(item.help),
+                done=item.done,
+                missing=str(item.problem),
+                status=item.check.status if item.check else None,
+                valid_until=item.check.valid_until if item.check else None,
+            )
+            for item in checklist.items
+        ],
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
@@ -223,6 +224,7 @@ class Contact:
 class Checklist:
     institution: Institution
     volunteer: Volunteer
+    on: datetime.date
     items: list[ChecklistItem]
 
     @property
@@ -277,7 +279,7 @@ def checklist_for(*, volunteer: Volunteer, institution: Institution) -> Checklis
                 step.code, step.message, step.code not in missing, problem, check, contacts
             )
         )
-    return Checklist(institution, volunteer, items)
+    return Checklist(institution, volunteer, today, items)
 
 
 def manages_any(*, actor: User | AnonymousUser | None) -> bool:
