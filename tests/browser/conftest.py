@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.test import override_settings
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
@@ -56,7 +56,8 @@ def _database_url() -> str:
     if connection.vendor == "sqlite":
         return f"sqlite:///{s['NAME']}"
     password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
-    return f"postgres://{s['USER']}{password}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+    host = f"{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}"
+    return f"postgres://{s['USER']}{password}@{host}/{s['NAME']}"
 
 
 @pytest.fixture(scope="session")
@@ -73,13 +74,13 @@ def live_url(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) ->
         "RYADOM_SITE_URL": f"http://127.0.0.1:{port}",
     }
     bin_dir = Path(sys.executable).parent
-    subprocess.run(
+    subprocess.run(  # noqa: S603 - our own entry point, from this virtualenv
         [bin_dir / "ryadom", "collectstatic", "--no-input", "--verbosity", "0"],
         env=env,
         check=True,
     )
     log = (var / "server.log").open("w")
-    server = subprocess.Popen(
+    server = subprocess.Popen(  # noqa: S603 - gunicorn from this virtualenv
         [bin_dir / "gunicorn", "ryadom.config.wsgi", "--bind", f"127.0.0.1:{port}"]
         + ["--workers", "1", "--threads", "4", "--log-level", "warning"],
         env=env,
@@ -106,9 +107,22 @@ def live_url(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) ->
 
 
 @pytest.fixture(scope="session")
-def playwright_instance() -> Iterator[Playwright]:
+def playwright_instance(django_db_setup: None) -> Iterator[Playwright]:
+    # Playwright's sync API runs the tests inside its event loop's context. Django's guard
+    # against database calls from async code would see the loop, though no coroutine calls
+    # us; and the connections are per context, so the new ones must be given the snapshot
+    # that serialized_rollback restores from.
+    snapshots = {
+        alias: getattr(connections[alias], "_test_serialized_contents", None)
+        for alias in connections
+    }
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as p:
+        for alias, snapshot in snapshots.items():
+            if snapshot is not None:
+                connections[alias]._test_serialized_contents = snapshot
         yield p
+    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 @pytest.fixture(scope="session")
@@ -137,7 +151,7 @@ class Visit:
         self.go("/login/")
         self.page.fill("#id_username", user.username)
         self.page.fill("#id_password", PASSWORD)
-        self.page.locator("form [type=submit]").click()
+        self.page.locator("main form [type=submit]").click()
         self.page.wait_for_load_state()
 
     def shot(self, label: str) -> None:
