@@ -1,0 +1,18 @@
+"""The one call care makes when a request changes: refresh its rollups after commit."""
+
+from __future__ import annotations
+
+import functools
+
+from django.db import transaction
+
+
+def _enqueue(request_id: int) -> None:
+    from ryadom.analytics.tasks import refresh_request
+
+    refresh_request.enqueue(request_id=request_id)
+
+
+def request_changed(request_id: int) -> None:
+    """Queue a refresh of this request's fact and rollups once the caller's write commits."""
+    transaction.on_commit(functools.partial(_enqueue, request_id))

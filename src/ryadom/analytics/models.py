@@ -1,0 +1,262 @@
+"""Derived tables: one fact row per care request and rollups summed from the facts.
+
+Everything here can be rebuilt from the raw tables at any time (`ryadom analytics_rebuild`),
+so dimensions are plain integers, not foreign keys: a rollup row outlives nothing and
+constrains nothing. `0` in `organisation_id` means "no NGO".
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# Edges, in minutes, of the cumulative histograms of "time to assignment" and "time to
+# completion": column `assign_lt<i>` counts requests assigned in under BUCKET_EDGES[i]
+# minutes. Sums of cumulative counts stay cumulative, and medians are read from them.
+BUCKET_EDGES: tuple[int, ...] = (30, 60, 120, 240, 480, 1440, 2880, 4320, 7200, 10080, 20160)
+BUCKETS = len(BUCKET_EDGES)
+
+# The measures every rollup row sums, in the order of their columns.
+COUNTS = (
+    "created",
+    "assigned",
+    "completed",
+    "confirmed",
+    "cancelled",
+    "open",
+    "waiting",
+    "overdue",
+    "on_time",
+    "assign_minutes",
+    "complete_minutes",
+    "feedback",
+    "respectful",
+    "satisfied",
+    "rated",
+    "rating_sum",
+    "complaints",
+    "upheld",
+    "visit_minutes",
+)
+ASSIGN_HIST = tuple(f"assign_lt{i}" for i in range(BUCKETS))
+COMPLETE_HIST = tuple(f"complete_lt{i}" for i in range(BUCKETS))
+MEASURES = COUNTS + ASSIGN_HIST + COMPLETE_HIST
+
+
+class RequestFact(models.Model):
+    """What one request adds to the rollups, as last applied. Rewritten by every refresh."""
+
+    request_id = models.BigIntegerField(primary_key=True)
+    day = models.DateField()  # created, in the national (Moscow) calendar
+    week = models.DateField()  # Monday of that day's week
+    created_at = models.DateTimeField()
+    region_id = models.IntegerField()
+    agency_id = models.IntegerField()
+    institution_id = models.IntegerField()
+    service_type_id = models.IntegerField()
+    organisation_id = models.IntegerField(default=0)
+    volunteer_id = models.IntegerField(default=0)
+    status = models.CharField(max_length=20)
+    escalation_level = models.PositiveSmallIntegerField(default=0)
+    deadline = models.DateTimeField()
+    assigned_at = models.DateTimeField(null=True)  # first assignment or claim
+    completed_at = models.DateTimeField(null=True)  # last completion, while done
+    feedback = models.IntegerField(default=0)
+    respectful = models.IntegerField(default=0)
+    satisfied = models.IntegerField(default=0)
+    rated = models.IntegerField(default=0)
+    rating_sum = models.IntegerField(default=0)
+    complaints = models.IntegerField(default=0)
+    upheld = models.IntegerField(default=0)
+    visit_minutes = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("request fact")
+        verbose_name_plural = _("request facts")
+        indexes = [models.Index(fields=["volunteer_id", "assigned_at"])]
+
+    def __str__(self) -> str:
+        return f"#{self.request_id} {self.status}"
+
+
+class Measures(models.Model):
+    """Sums over the facts of one rollup cell."""
+
+    created = models.IntegerField(default=0)
+    assigned = models.IntegerField(default=0)
+    completed = models.IntegerField(default=0)
+    confirmed = models.IntegerField(default=0)
+    cancelled = models.IntegerField(default=0)
+    open = models.IntegerField(default=0)
+    waiting = models.IntegerField(default=0)
+    overdue = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+    assign_minutes = models.BigIntegerField(default=0)
+    complete_minutes = models.BigIntegerField(default=0)
+    feedback = models.IntegerField(default=0)
+    respectful = models.IntegerField(default=0)
+    satisfied = models.IntegerField(default=0)
+    rated = models.IntegerField(default=0)
+    rating_sum = models.IntegerField(default=0)
+    complaints = models.IntegerField(default=0)
+    upheld = models.IntegerField(default=0)
+    visit_minutes = models.BigIntegerField(default=0)
+    assign_lt0 = models.IntegerField(default=0)
+    assign_lt1 = models.IntegerField(default=0)
+    assign_lt2 = models.IntegerField(default=0)
+    assign_lt3 = models.IntegerField(default=0)
+    assign_lt4 = models.IntegerField(default=0)
+    assign_lt5 = models.IntegerField(default=0)
+    assign_lt6 = models.IntegerField(default=0)
+    assign_lt7 = models.IntegerField(default=0)
+    assign_lt8 = models.IntegerField(default=0)
+    assign_lt9 = models.IntegerField(default=0)
+    assign_lt10 = models.IntegerField(default=0)
+    complete_lt0 = models.IntegerField(default=0)
+    complete_lt1 = models.IntegerField(default=0)
+    complete_lt2 = models.IntegerField(default=0)
+    complete_lt3 = models.IntegerField(default=0)
+    complete_lt4 = models.IntegerField(default=0)
+    complete_lt5 = models.IntegerField(default=0)
+    complete_lt6 = models.IntegerField(default=0)
+    complete_lt7 = models.IntegerField(default=0)
+    complete_lt8 = models.IntegerField(default=0)
+    complete_lt9 = models.IntegerField(default=0)
+    complete_lt10 = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        keys: tuple[str, ...] = getattr(type(self), "KEYS", ())
+        return " · ".join(str(getattr(self, key)) for key in keys)
+
+
+class DayRollup(Measures):
+    """Requests created on a day, per institution, service type and NGO.
+
+    Serves the regional, institution and NGO pages (a region's or an NGO's rows only).
+    """
+
+    day = models.DateField()
+    week = models.DateField()
+    region_id = models.IntegerField()
+    agency_id = models.IntegerField()
+    institution_id = models.IntegerField()
+    service_type_id = models.IntegerField()
+    organisation_id = models.IntegerField()
+
+    KEYS = (
+        "day",
+        "week",
+        "region_id",
+        "agency_id",
+        "institution_id",
+        "service_type_id",
+        "organisation_id",
+    )
+
+    class Meta:
+        verbose_name = _("daily rollup")
+        verbose_name_plural = _("daily rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "institution_id", "service_type_id", "organisation_id"],
+                name="analytics_day_cell",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["region_id", "day"]),
+            models.Index(fields=["organisation_id", "day"]),
+        ]
+
+
+class RegionWeekRollup(Measures):
+    """Requests created in a week, per region, agency and service type: the federal page."""
+
+    week = models.DateField()
+    region_id = models.IntegerField()
+    agency_id = models.IntegerField()
+    service_type_id = models.IntegerField()
+
+    KEYS = ("week", "region_id", "agency_id", "service_type_id")
+
+    class Meta:
+        verbose_name = _("weekly regional rollup")
+        verbose_name_plural = _("weekly regional rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["week", "region_id", "agency_id", "service_type_id"],
+                name="analytics_region_week_cell",
+            )
+        ]
+
+
+class InstitutionTotal(Measures):
+    """All requests ever, per institution and service type: what is open and overdue now."""
+
+    region_id = models.IntegerField()
+    agency_id = models.IntegerField()
+    institution_id = models.IntegerField()
+    service_type_id = models.IntegerField()
+
+    KEYS = ("region_id", "agency_id", "institution_id", "service_type_id")
+
+    class Meta:
+        verbose_name = _("institution total")
+        verbose_name_plural = _("institution totals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution_id", "service_type_id"], name="analytics_institution_cell"
+            )
+        ]
+
+
+class OrganisationWeek(Measures):
+    """Requests created in a week that an NGO holds, per region: which NGOs are active."""
+
+    week = models.DateField()
+    region_id = models.IntegerField()
+    agency_id = models.IntegerField()
+    organisation_id = models.IntegerField()
+
+    KEYS = ("week", "region_id", "agency_id", "organisation_id")
+
+    class Meta:
+        verbose_name = _("weekly NGO rollup")
+        verbose_name_plural = _("weekly NGO rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["week", "region_id", "agency_id", "organisation_id"],
+                name="analytics_organisation_week_cell",
+            )
+        ]
+
+
+ROLLUPS: tuple[type[DayRollup | RegionWeekRollup | InstitutionTotal | OrganisationWeek], ...] = (
+    DayRollup,
+    RegionWeekRollup,
+    InstitutionTotal,
+    OrganisationWeek,
+)
+
+
+class VolunteerSnapshot(models.Model):
+    """Per volunteer: eligible to help at all, and whether and when they last had a task.
+
+    Refreshed nightly (checks expire with time) and by request refreshes (new tasks).
+    """
+
+    volunteer_id = models.BigIntegerField(primary_key=True)
+    region_id = models.IntegerField()
+    eligible = models.BooleanField(default=False)
+    holding = models.BooleanField(default=False)  # has an assigned or scheduled request now
+    last_task_on = models.DateField(null=True)  # the day of their latest visit
+
+    class Meta:
+        verbose_name = _("volunteer snapshot")
+        verbose_name_plural = _("volunteer snapshots")
+        indexes = [models.Index(fields=["region_id", "eligible"])]
+
+    def __str__(self) -> str:
+        return f"volunteer {self.volunteer_id}"

@@ -1,0 +1,183 @@
+"""Writes of derived data: the refresh of one request and the rebuild of everything.
+
+A refresh recomputes the request's fact from the raw tables, then moves the difference
+between what the old fact added to each rollup cell and what the new fact adds. The fact
+row is locked first, so two refreshes of one request apply their differences one after the
+other; different requests touch a shared cell only through `UPDATE … SET x = x + d`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from ryadom.analytics.facts import HOLDING, NATIONAL_ZONE, facts_queryset, measure_aggregates
+from ryadom.analytics.models import (
+    MEASURES,
+    ROLLUPS,
+    RequestFact,
+    VolunteerSnapshot,
+)
+from ryadom.care.models import CareRequest, Visit
+from ryadom.volunteers.models import (
+    Check,
+    CheckKind,
+    CheckStatus,
+    Membership,
+    MembershipStatus,
+    Volunteer,
+)
+
+FACT_FIELDS = [field.attname for field in RequestFact._meta.concrete_fields]
+SNAPSHOT_FIELDS = ["volunteer_id", "region_id", "eligible", "holding", "last_task_on"]
+
+
+def _measures_of(request_id: int) -> dict[str, int]:
+    """What the stored fact of a request adds to any cell it falls in."""
+    totals = RequestFact.objects.filter(pk=request_id).aggregate(**measure_aggregates())
+    return {name: int(totals[name] or 0) for name in MEASURES}
+
+
+def _apply(model: Any, key: dict[str, Any], delta: dict[str, int]) -> None:
+    changes = {name: F(name) + value for name, value in delta.items() if value}
+    if not changes:
+        return
+    cell, _created = model.objects.get_or_create(**key)
+    model.objects.filter(pk=cell.pk).update(**changes)
+
+
+def _refresh(request_id: int) -> bool:
+    # The lock on the fact row orders concurrent refreshes of the same request.
+    old = RequestFact.objects.select_for_update().filter(pk=request_id).first()
+    old_measures = _measures_of(request_id) if old is not None else None
+    row = facts_queryset().filter(pk=request_id).first()
+    new = RequestFact(**dict(zip(FACT_FIELDS, row, strict=True))) if row is not None else None
+    if (
+        old is not None
+        and new is not None
+        and all(getattr(old, name) == getattr(new, name) for name in FACT_FIELDS)
+    ):
+        return False
+    if new is None:
+        RequestFact.objects.filter(pk=request_id).delete()
+        new_measures = None
+    else:
+        new.save(force_insert=old is None, force_update=old is not None)
+        new_measures = _measures_of(request_id)
+    for model in ROLLUPS:
+        old_key = {k: getattr(old, k) for k in model.KEYS} if old is not None else None
+        new_key = {k: getattr(new, k) for k in model.KEYS} if new is not None else None
+        if old_key is not None and old_key == new_key:
+            assert old_measures is not None and new_measures is not None  # noqa: S101
+            _apply(model, old_key, {m: new_measures[m] - old_measures[m] for m in MEASURES})
+            continue
+        if old_key is not None and old_measures is not None:
+            _apply(model, old_key, {m: -old_measures[m] for m in MEASURES})
+        if new_key is not None and new_measures is not None:
+            _apply(model, new_key, new_measures)
+    volunteers = {fact.volunteer_id for fact in (old, new) if fact is not None} - {0}
+    if volunteers:
+        _snapshots_refresh(volunteers)
+    return True
+
+
+@transaction.atomic
+def request_rollups_refresh(*, request_id: int) -> bool:
+    """Recompute one request's fact and move its rollup cells; False when nothing changed."""
+    try:
+        with transaction.atomic():
+            return _refresh(request_id)
+    except IntegrityError:
+        # A concurrent refresh inserted the fact first; its row now exists to be locked.
+        return _refresh(request_id)
+
+
+def snapshots_queryset(
+    volunteers: QuerySet[Volunteer] | None = None,
+) -> QuerySet[Volunteer, tuple[Any, ...]]:
+    """Per volunteer, in SNAPSHOT_FIELDS order: eligible to help at all (an approved NGO
+    membership and a valid identity check), holding a request now, day of the last visit."""
+    today = timezone.localdate()
+    approved = Membership.objects.filter(volunteer=OuterRef("pk"), status=MembershipStatus.APPROVED)
+    identity = Check.objects.filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=today),
+        volunteer=OuterRef("pk"),
+        kind=CheckKind.IDENTITY,
+        status=CheckStatus.PASSED,
+    )
+    holding = CareRequest.objects.filter(volunteer=OuterRef("pk"), status__in=HOLDING)
+    last_visit = (
+        Visit.objects.filter(volunteer=OuterRef("pk"))
+        .order_by()
+        .values("volunteer")
+        .annotate(last=Max("starts"))
+        .values("last")
+    )
+    base = volunteers if volunteers is not None else Volunteer.objects.all()
+    return (
+        base.order_by()
+        .annotate(
+            s_volunteer_id=F("pk"),
+            s_region_id=F("region_id"),
+            s_eligible=Exists(approved) & Exists(identity),
+            s_holding=Exists(holding),
+            s_last_task_on=TruncDate(Subquery(last_visit), tzinfo=NATIONAL_ZONE),
+        )
+        .values_list(*(f"s_{name}" for name in SNAPSHOT_FIELDS))
+    )
+
+
+def _snapshots_refresh(volunteer_ids: set[int]) -> None:
+    rows = snapshots_queryset(Volunteer.objects.filter(pk__in=volunteer_ids))
+    for row in rows:
+        values = dict(zip(SNAPSHOT_FIELDS, row, strict=True))
+        VolunteerSnapshot.objects.update_or_create(
+            volunteer_id=values.pop("volunteer_id"), defaults=values
+        )
+
+
+def _insert_select(table: str, columns: list[str], queryset: QuerySet[Any, Any]) -> int:
+    sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({quoted}) {sql}", params)  # noqa: S608
+        return int(cursor.rowcount)
+
+
+@transaction.atomic
+def rollups_rebuild() -> dict[str, int]:
+    """Recompute every fact, rollup and volunteer snapshot from the raw tables."""
+    tables = [RequestFact, *ROLLUPS, VolunteerSnapshot]
+    if connection.vendor == "postgresql":
+        # Refreshes wait on the fact table until the rebuild commits; readers go on
+        # reading the old rows (DELETE, not TRUNCATE, which would block them).
+        with connection.cursor() as cursor:
+            for model in tables:
+                cursor.execute(
+                    f"LOCK TABLE {model._meta.db_table} IN SHARE ROW EXCLUSIVE MODE"  # noqa: S608
+                )
+    for model in tables:
+        model.objects.all().delete()
+    counts = {"facts": _insert_select(RequestFact._meta.db_table, FACT_FIELDS, facts_queryset())}
+    aggregates = measure_aggregates()
+    for model in ROLLUPS:
+        grouped = (
+            RequestFact.objects.order_by()
+            .values(*model.KEYS)
+            .annotate(**{f"m_{name}": aggregates[name] for name in MEASURES})
+        )
+        counts[model._meta.model_name or ""] = _insert_select(
+            model._meta.db_table, [*model.KEYS, *MEASURES], grouped
+        )
+    counts["volunteers"] = _insert_select(
+        VolunteerSnapshot._meta.db_table, SNAPSHOT_FIELDS, snapshots_queryset()
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for model in tables:
+                cursor.execute(f"ANALYZE {model._meta.db_table}")
+    return counts
