@@ -58,6 +58,16 @@ class Answer:
         return found
 
     @property
+    def callbacks(self) -> list[str]:
+        """The callback data of every inline button, in order."""
+        return [
+            button["callback_data"]
+            for message in self.messages
+            for row in message.get("reply_markup", {}).get("inline_keyboard", [])
+            for button in row
+        ]
+
+    @property
     def menu(self) -> list[str]:
         """The labels of the reply keyboard, if an answer set one."""
         for message in self.messages:

@@ -153,10 +153,21 @@ class TelegramChannel:
         return preference.telegram_chat_id
 
     def send(self, message: Message) -> None:
+        from ryadom.telegram.markup import message_markup  # the bot's buttons, if any
+
         config = notification_settings()
+        payload: dict[str, Any] = {
+            "chat_id": message.address,
+            "text": f"{message.subject}\n\n{message.body}",
+        }
+        markup = message_markup(
+            kind=message.kind, dedupe_key=message.dedupe_key, language=message.recipient.language
+        )
+        if markup is not None:
+            payload["reply_markup"] = markup
         answer = _post_json(
             f"{config.telegram_api_base}/bot{config.telegram_bot_token}/sendMessage",
-            {"chat_id": message.address, "text": f"{message.subject}\n\n{message.body}"},
+            payload,
             headers={},
             # 400: no such chat; 403: the person blocked the bot.
             permanent={400, 403},

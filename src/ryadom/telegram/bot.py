@@ -390,11 +390,11 @@ class Conversation:
         )
 
     def ask_send(self, details: str) -> None:
-        draft = self.link.draft if self.link else {}
         if self.link is None or self.link.step != Step.ASK_DETAILS:
             raise ApplicationError(_("Let us start again: press “Ask for help”."))
-        veteran = veterans_acting_for(actor=self.user).filter(pk=draft.get("veteran")).first()
-        service = service_types().filter(pk=draft.get("service")).first()
+        veteran_id, service_id = self._draft_veteran_id(), self.link.draft.get("service")
+        veteran = veterans_acting_for(actor=self.user).filter(pk=veteran_id).first()
+        service = service_types().filter(pk=int(service_id or 0)).first()
         stay = current_stay(veteran) if veteran is not None else None
         if veteran is None or service is None or stay is None:
             conversation_set(link=self.link)

@@ -1,0 +1,174 @@
+"""A veteran or a relative asks for help, follows the request and confirms it in the chat."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ryadom.care import services
+from ryadom.care.models import CareRequest, Channel, Status
+from ryadom.catalogue.models import ServiceType
+from ryadom.volunteers.models import Volunteer
+from tests.conftest import Cast
+from tests.telegram.conftest import TelegramUser, linked
+
+pytestmark = pytest.mark.django_db
+
+
+def _ask(person: TelegramUser, *, category: str, service_code: str) -> str:
+    """Press through the categories and services; return the bot's question for details."""
+    answer = person.send("Ask for help")
+    assert "What kind of help is needed?" in answer.text
+    category_button = answer.buttons
+    assert f"cat:{category}" in category_button.values()
+    answer = person.press(f"cat:{category}")
+    service = ServiceType.objects.get(code=service_code)
+    assert answer.buttons[service.name_en] == f"svc:{service.pk}"
+    answer = person.press(f"svc:{service.pk}")
+    assert set(answer.buttons) == {"Send without details", "Cancel"}
+    return answer.text
+
+
+def test_a_veteran_asks_for_help_in_the_chat(care_cast: Cast, telegram: Any) -> None:
+    person = linked(telegram, care_cast.veteran_user)
+
+    question = _ask(person, category="laundry", service_code="laundry.wash")
+    answer = person.send("Please wash two shirts, after lunch is best.")
+
+    request = CareRequest.objects.get()
+    assert "In one message, write what is needed" in question
+    assert f"Your request number {request.pk}" in answer.text
+    assert (request.channel, request.requested_by, request.veteran) == (
+        Channel.TELEGRAM,
+        care_cast.veteran_user,
+        care_cast.veteran_a,
+    )
+    assert (request.institution, request.status) == (care_cast.institution_a, Status.NEW)
+    assert request.details == "Please wash two shirts, after lunch is best."
+    # The conversation is over: the next text is not taken as details again.
+    assert "Choose what to do" in person.send("thank you").text
+    assert CareRequest.objects.count() == 1
+
+
+def test_a_request_can_go_without_details_and_the_way_back_works(
+    care_cast: Cast, telegram: Any
+) -> None:
+    person = linked(telegram, care_cast.veteran_user)
+    person.send("/ask")
+    person.press("cat:purchases")
+    assert "What kind of help is needed?" in person.press("cats").text
+    _ask(
+        person,
+        category="leisure",
+        service_code=ServiceType.objects.filter(category="leisure", is_active=True)
+        .order_by("pk")
+        .first()
+        .code,
+    )  # type: ignore[union-attr]
+    person.press("send")
+    assert CareRequest.objects.get().details == ""
+
+
+def test_a_relative_asks_for_the_veteran_they_act_for(care_cast: Cast, telegram: Any) -> None:
+    person = linked(telegram, care_cast.relative)
+    _ask(person, category="purchases", service_code="purchases.groceries")
+    person.press("send")
+    request = CareRequest.objects.get()
+    assert (request.requested_by, request.veteran) == (care_cast.relative, care_cast.veteran_a)
+
+
+def test_without_consent_the_service_refuses_and_the_chat_says_why(
+    cast: Cast, telegram: Any
+) -> None:
+    person = linked(telegram, cast.veteran_user)
+    _ask(person, category="laundry", service_code="laundry.wash")
+    answer = person.send("two shirts")
+    assert "There is no valid consent of this veteran" in answer.text
+    assert not CareRequest.objects.exists()
+
+
+def test_someone_with_no_veteran_in_treatment_cannot_ask(care_cast: Cast, telegram: Any) -> None:
+    person = linked(telegram, care_cast.volunteer_user)
+    answer = person.send("/ask")
+    assert "We have no one in treatment now for whom you may ask" in answer.text
+    # A veteran id pressed by hand is checked against whom the person acts for.
+    refused = person.press(f"vet:{care_cast.veteran_a.pk}")
+    assert "You may not ask for help for this person here." in refused.text
+
+
+def test_cancel_drops_the_draft(care_cast: Cast, telegram: Any) -> None:
+    person = linked(telegram, care_cast.veteran_user)
+    _ask(person, category="laundry", service_code="laundry.wash")
+    assert "Cancelled." in person.press("cancel").text
+    person.send("two shirts")
+    assert not CareRequest.objects.exists()
+
+
+def test_the_service_names_are_in_the_persons_language(care_cast: Cast, telegram: Any) -> None:
+    person = linked(telegram, care_cast.veteran_user, language="ru")
+    person.send("/ask")
+    answer = person.press("cat:laundry")
+    wash = ServiceType.objects.get(code="laundry.wash")
+    assert answer.buttons[wash.name_ru] == f"svc:{wash.pk}"
+
+
+def _done_request(c: Cast) -> CareRequest:
+    """A request of veteran A that volunteer A has done and checked out of."""
+    import datetime
+
+    from django.utils import timezone
+
+    request = services.request_create(
+        actor=c.veteran_user,
+        service_type=ServiceType.objects.get(code="laundry.wash"),
+        institution=c.institution_a,
+        veteran=c.veteran_a,
+        channel=Channel.WEB,
+    )
+    services.request_triage(actor=c.coord_a, request=request)
+    services.request_claim(actor=c.volunteer_user, request=request)
+    zone = c.institution_a.region.zone
+    day = timezone.now().astimezone(zone).date() + datetime.timedelta(days=1)
+    starts = datetime.datetime.combine(day, datetime.time(10), tzinfo=zone)
+    services.request_schedule(
+        actor=c.volunteer_user,
+        request=request,
+        starts=starts,
+        ends=starts + datetime.timedelta(hours=1),
+    )
+    services.request_check_in(actor=c.volunteer_user, request=request)
+    services.request_complete(actor=c.volunteer_user, request=request)
+    return request
+
+
+def test_the_status_of_requests_and_confirming_the_work(care_cast: Cast, telegram: Any) -> None:
+    assert Volunteer.objects.filter(user=care_cast.volunteer_user).exists()
+    request = _done_request(care_cast)
+    person = linked(telegram, care_cast.veteran_user)
+
+    answer = person.send("My requests")
+
+    assert f"№{request.pk}" in answer.text and "Done, waiting for confirmation" in answer.text
+    assert answer.buttons == {f"It was done: confirm №{request.pk}": f"confirm:{request.pk}"}
+    confirmed = person.press(f"confirm:{request.pk}")
+    assert "Confirmed. Thank you." in confirmed.text
+    request.refresh_from_db()
+    assert request.status == Status.CONFIRMED
+    # Pressed again (an old message): the lifecycle refuses, and the chat says so.
+    again = person.press(f"confirm:{request.pk}")
+    assert "This cannot be done now" in again.text
+
+
+def test_nobody_confirms_a_request_that_is_not_theirs(care_cast: Cast, telegram: Any) -> None:
+    request = _done_request(care_cast)
+    outsider = linked(telegram, care_cast.veteran_b.user or care_cast.coord_b)
+    answer = outsider.press(f"confirm:{request.pk}")
+    assert "This request was not found." in answer.text
+    request.refresh_from_db()
+    assert request.status == Status.COMPLETED
+
+
+def test_no_requests_yet(care_cast: Cast, telegram: Any) -> None:
+    person = linked(telegram, care_cast.veteran_user)
+    assert "You have no requests yet." in person.send("/status").text
