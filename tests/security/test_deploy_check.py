@@ -27,7 +27,7 @@ def _production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 
 def test_check_deploy_is_clean_with_the_production_settings(tmp_path: Path) -> None:
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: S603 - our own console script, fixed arguments
         [RYADOM, "check", "--deploy", "--fail-level", "WARNING"],
         env=_production_env(tmp_path),
         capture_output=True,
@@ -43,7 +43,7 @@ def test_check_deploy_is_clean_with_the_production_settings(tmp_path: Path) -> N
 def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path, setting: str) -> None:
     env = _production_env(tmp_path)
     env.pop(setting)
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: S603 - our own console script, fixed arguments
         [RYADOM, "check"], env=env, capture_output=True, text=True, timeout=120, check=False
     )
     assert result.returncode != 0
@@ -56,7 +56,7 @@ def test_production_settings_turn_on_https_only_cookies_and_hsts(tmp_path: Path)
         "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT, "
         "s.SECURE_HSTS_SECONDS, s.DEBUG)"
     )
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: S603 - our own console script, fixed arguments
         [RYADOM, "shell", "--no-imports", "-c", code],
         env=_production_env(tmp_path),
         capture_output=True,
