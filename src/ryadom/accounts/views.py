@@ -93,7 +93,7 @@ def _safe_next(request: HttpRequest) -> str | None:
 def join(request: HttpRequest) -> HttpResponse:
     """Step 1: the address; a code goes there (at most a few an hour)."""
     if request.user.is_authenticated:
-        return redirect(_safe_next(request) or _after_sign_in(cast(User, request.user)))
+        return redirect(_safe_next(request) or _after_sign_in(request.user))
     form = AddressForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():

@@ -117,12 +117,15 @@ def volunteer_profile_save(
     if created:
         role_assign(actor=actor, user=actor, role=Role.VOLUNTEER)
     new = {f: str(getattr(volunteer, f)) for f in PROFILE_FIELDS}
+    changes: dict[str, object] = (
+        dict(new) if created else {k: [old[k], new[k]] for k in new if old[k] != new[k]}
+    )
     audit_record(
         actor=actor,
         action="volunteer.created" if created else "volunteer.updated",
         target=volunteer,
         region_id=region.pk,
-        changes=new if created else {k: [old[k], new[k]] for k in new if old[k] != new[k]},
+        changes=changes,
     )
     return volunteer
 

@@ -21,7 +21,5 @@ urlpatterns = [
     ),
     path("volunteers/<int:volunteer_id>/checks/", views.check_record, name="check-record"),
     path("volunteers/<int:volunteer_id>/hour-limit/", views.hour_limit, name="hour-limit"),
-    path(
-        "institution/volunteers/", views.institution_volunteers, name="institution-volunteers"
-    ),
+    path("institution/volunteers/", views.institution_volunteers, name="institution-volunteers"),
 ]
