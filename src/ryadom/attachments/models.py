@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from django.conf import settings
@@ -13,11 +14,26 @@ from django.utils.translation import gettext_lazy as _
 from ryadom.care.models import CareRequest
 
 
+class PrivateStorage(FileSystemStorage):
+    """Uploads live under var/, never under STATIC_ROOT: only a view that checks permission
+    hands them out (whitenoise and the static files finder never see them). The directory is
+    read from the settings on each use, so it follows RYADOM_UPLOADS_DIR wherever it is set."""
+
+    def __init__(self) -> None:
+        super().__init__(base_url=None)
+
+    @property  # type: ignore[override]
+    def base_location(self) -> str:
+        configured = getattr(settings, "RYADOM_UPLOADS_DIR", None)
+        return str(configured or Path(settings.VAR_DIR) / "uploads")
+
+    @property  # type: ignore[override]
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
+
 def private_storage() -> Storage:
-    """Uploads live under var/, never under STATIC_ROOT: only a view that checks may hand
-    them out (whitenoise and the static files finder never see them)."""
-    location = getattr(settings, "RYADOM_UPLOADS_DIR", None) or Path(settings.VAR_DIR) / "uploads"
-    return FileSystemStorage(location=location, base_url=None)
+    return PrivateStorage()
 
 
 class FileKind(models.TextChoices):

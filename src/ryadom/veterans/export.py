@@ -89,7 +89,7 @@ def veteran_export_data(*, veteran: Veteran) -> dict[str, Any]:
             for r in requests
         ],
         "access_log": [
-            {"at": _iso(e.created_at), "who": e.who, "role": e.role, "what": e.what}
+            {"at": _iso(e.at), "who": e.who, "role": e.role, "what": e.what}
             for e in access_log_for_veteran(veteran=veteran)
         ],
     }
