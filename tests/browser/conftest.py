@@ -21,7 +21,14 @@ from typing import Any
 import pytest
 from django.db import connection, connections
 from django.test import override_settings
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Locator,
+    Page,
+    Playwright,
+    sync_playwright,
+)
 
 from ryadom.accounts.models import User
 
@@ -178,6 +185,23 @@ class Visit:
         assert not bad, f"{self.page.url}: {json.dumps(bad, indent=1, ensure_ascii=False)}"
         self.checked.append(self.page.url)
 
+    def tab_to(self, locator: Locator, limit: int = 150) -> None:
+        """Press Tab until the element has focus, and check that the focus can be seen."""
+        for _ in range(limit):
+            self.page.keyboard.press("Tab")
+            if locator.evaluate("el => el === document.activeElement"):
+                break
+        else:
+            raise AssertionError(f"Tab never reached {locator} on {self.page.url}")
+        outline = locator.evaluate(
+            "el => { const s = getComputedStyle(el);"
+            " return [s.outlineStyle, parseFloat(s.outlineWidth), s.boxShadow]; }"
+        )
+        style, width, shadow = outline
+        assert (style != "none" and width >= 2) or shadow != "none", (
+            f"focus not visible on {locator}: {outline}"
+        )
+
     def see(self, text: str) -> None:
         assert text in self.page.inner_text("main"), (text, self.page.url)
 
@@ -194,12 +218,12 @@ def open_visit(
     """``open_visit(language)`` → a fresh browser context (own cookies) at this viewport."""
     contexts: list[BrowserContext] = []
 
-    def make(language: str = "ru", who: str = "user") -> Visit:
+    def make(language: str = "ru", who: str = "user", **options: Any) -> Visit:
         context = browser.new_context(
             locale=LOCALES[language],
             # axe is injected as a script; the page's own policy would rightly refuse it.
             bypass_csp=True,
-            **VIEWPORTS[viewport],
+            **{**VIEWPORTS[viewport], **options},
         )
         context.set_default_timeout(10_000)
         contexts.append(context)

@@ -120,3 +120,60 @@ def test_relative_asks_from_the_ward_link_and_confirms(
     feedback = Feedback.objects.get(request=request)
     assert feedback.respectful is True
     assert feedback.comment == "Спасибо, очень внимательно."
+
+
+@pytest.mark.parametrize("viewport", ["desktop"], indirect=True)
+def test_relative_asks_and_confirms_with_the_keyboard_alone(care_cast: Cast, open_visit) -> None:
+    """Tab to move, Space to choose, Enter to press: no mouse, focus always visible."""
+    with_browser_password(care_cast.relative)
+    v: Visit = open_visit("ru", "keyboard")
+    page, keys = v.page, v.page.keyboard
+
+    v.go(_ward_link(care_cast))
+    v.tab_to(page.locator("#id_username"))
+    keys.type(care_cast.relative.username)
+    v.tab_to(page.locator("#id_password"))
+    keys.type("a-long-browser-password-2026")
+    keys.press("Enter")
+    page.wait_for_url("**/ask/**")
+
+    # Tab enters the group of services at its first choice; Space chooses it.
+    first = page.locator("input[name=service]").first
+    v.tab_to(first)
+    keys.press("Space")
+    v.tab_to(page.get_by_role("button", name=t(v, "Next")))
+    keys.press("Enter")
+    page.get_by_label(t(v, "Details")).wait_for()
+    v.tab_to(page.get_by_label(t(v, "Details")))
+    keys.type("Нужны тапочки, 43 размер.")
+    v.tab_to(page.get_by_role("button", name=t(v, "Next")))
+    keys.press("Enter")
+    send = page.get_by_role("button", name=t(v, "Send the request"))
+    send.wait_for()
+    v.tab_to(send)
+    keys.press("Enter")
+    page.wait_for_url("**/my/")
+    v.shot("sent")
+
+    request = CareRequest.objects.get(veteran=care_cast.veteran_a)
+    assert request.service_type.code == "purchases.clothing"
+    assert request.details == "Нужны тапочки, 43 размер."
+    _helper_does_the_work(care_cast, request)
+
+    v.go("/my/")
+    done = page.get_by_role("group", name=t(v, "Was it done?")).get_by_label(t(v, "Yes"))
+    v.tab_to(done)
+    keys.press("Space")
+    respect = page.get_by_role(
+        "group", name=t(v, "Were you listened to and treated with respect?")
+    ).get_by_label(t(v, "Yes"))
+    v.tab_to(respect)
+    keys.press("Space")
+    v.tab_to(page.get_by_role("button", name=t(v, "Send my answer")))
+    keys.press("Enter")
+    page.wait_for_load_state()
+    v.see(t(v, "Thank you. Your answer is recorded."))
+
+    request.refresh_from_db()
+    assert request.status == Status.CONFIRMED
+    assert Feedback.objects.get(request=request).respectful is True
