@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from ryadom.care.eligibility import request_missing_steps
@@ -38,10 +38,8 @@ class Candidate:
     alerts_last_day: int
 
 
-def fair_pick(
-    *, candidates: Sequence[Candidate], n: int, daily_cap: int, request_id: int
-) -> list[int]:
-    """The ids of at most n candidates under the daily cap, least recently alerted first."""
+def fair_order(*, candidates: Sequence[Candidate], daily_cap: int, request_id: int) -> list[int]:
+    """The ids of the candidates under the daily cap, least recently alerted first."""
 
     def tiebreak(volunteer_id: int) -> bytes:
         return hashlib.sha256(f"{request_id}:{volunteer_id}".encode()).digest()
@@ -55,20 +53,29 @@ def fair_pick(
             tiebreak(c.volunteer_id),
         )
 
-    open_ = [c for c in candidates if c.alerts_last_day < daily_cap]
-    return [c.volunteer_id for c in sorted(open_, key=order)[: max(n, 0)]]
+    under_cap = [c for c in candidates if c.alerts_last_day < daily_cap]
+    return [c.volunteer_id for c in sorted(under_cap, key=order)]
 
 
-def volunteers_fitting(*, request: CareRequest) -> list[Volunteer]:
-    """Active volunteers of the request's region who may take it today (the one rule)."""
+def fair_pick(
+    *, candidates: Sequence[Candidate], n: int, daily_cap: int, request_id: int
+) -> list[int]:
+    """The first n of `fair_order`."""
+    return fair_order(candidates=candidates, daily_cap=daily_cap, request_id=request_id)[
+        : max(n, 0)
+    ]
+
+
+def volunteer_candidates(*, request: CareRequest) -> QuerySet[Volunteer]:
+    """Active volunteers of the request's region in an NGO with a valid agreement with its
+    institution: a cheap filter in SQL. `request_missing_steps` has the last word."""
     today = timezone.localdate()
     agreed = Agreement.objects.filter(
         Q(valid_to__isnull=True) | Q(valid_to__gte=today),
         institution_id=request.institution_id,
         valid_from__lte=today,
     ).values("organisation_id")
-    # A cheap pre-filter in SQL; the full check then runs for each of the few left.
-    candidates = (
+    return (
         Volunteer.objects.filter(
             region_id=request.region_id,
             user__is_active=True,
@@ -80,8 +87,15 @@ def volunteers_fitting(*, request: CareRequest) -> list[Volunteer]:
         .prefetch_related("checks")
         .order_by("pk")
     )
+
+
+def volunteers_fitting(*, request: CareRequest) -> list[Volunteer]:
+    """Volunteers who may take the request today (the one rule)."""
+    today = timezone.localdate()
     return [
-        v for v in candidates if not request_missing_steps(volunteer=v, request=request, on=today)
+        v
+        for v in volunteer_candidates(request=request)
+        if not request_missing_steps(volunteer=v, request=request, on=today)
     ]
 
 
@@ -116,28 +130,36 @@ def volunteers_alert(*, request_id: int) -> list[VolunteerAlert]:
     if room <= 0:
         return []
     already = set(alerted.values_list("volunteer_id", flat=True))
-    fitting = {v.pk: v for v in volunteers_fitting(request=request) if v.pk not in already}
+    candidates = {v.pk: v for v in volunteer_candidates(request=request) if v.pk not in already}
     now = timezone.now()
     stats = {
         row["volunteer_id"]: row
-        for row in VolunteerAlert.objects.filter(volunteer_id__in=list(fitting))
+        for row in VolunteerAlert.objects.filter(volunteer_id__in=list(candidates))
         .values("volunteer_id")
         .annotate(last=Max("created_at"), recent=Count("pk", filter=Q(created_at__gt=now - DAY)))
     }
-    candidates = [
-        Candidate(
-            volunteer_id=pk,
-            last_alert_at=stats[pk]["last"] if pk in stats else None,
-            alerts_last_day=stats[pk]["recent"] if pk in stats else 0,
-        )
-        for pk in fitting
-    ]
-    picked = fair_pick(
-        candidates=candidates,
-        n=room,
+    order = fair_order(
+        candidates=[
+            Candidate(
+                volunteer_id=pk,
+                last_alert_at=stats[pk]["last"] if pk in stats else None,
+                alerts_last_day=stats[pk]["recent"] if pk in stats else 0,
+            )
+            for pk in candidates
+        ],
         daily_cap=config.alerts_per_volunteer_per_day,
         request_id=request.pk,
     )
+    # The full rule only for those whose turn it is, until enough are found: a region may
+    # have thousands of volunteers, and a need wants a handful.
+    today = timezone.localdate()
+    picked: list[Volunteer] = []
+    for pk in order:
+        if len(picked) >= room:
+            break
+        volunteer = candidates[pk]
+        if not request_missing_steps(volunteer=volunteer, request=request, on=today):
+            picked.append(volunteer)
     from ryadom.notifications.producers import volunteer_request_url
 
     context = {
@@ -146,12 +168,12 @@ def volunteers_alert(*, request_id: int) -> list[VolunteerAlert]:
         "url": volunteer_request_url(request),
     }
     alerts = []
-    for pk in picked:
+    for volunteer in picked:
         alerts.append(
-            VolunteerAlert.objects.create(volunteer_id=pk, request=request, created_at=now)
+            VolunteerAlert.objects.create(volunteer=volunteer, request=request, created_at=now)
         )
         notify(
-            recipient=fitting[pk].user,
+            recipient=volunteer.user,
             kind="volunteer_new_request",
             context=context,
             dedupe_key=f"request:{request.pk}:alert",
