@@ -172,3 +172,44 @@ def test_nobody_confirms_a_request_that_is_not_theirs(care_cast: Cast, telegram:
 def test_no_requests_yet(care_cast: Cast, telegram: Any) -> None:
     person = linked(telegram, care_cast.veteran_user)
     assert "You have no requests yet." in person.send("/status").text
+
+
+def test_the_was_it_done_message_carries_a_confirm_button_that_works(
+    care_cast: Cast, telegram: Any, bot_api: Any
+) -> None:
+    import datetime
+    import zoneinfo
+
+    import time_machine
+
+    from ryadom.notifications.channels import channel_get
+    from ryadom.notifications.services import message_claim, notify
+
+    moscow = zoneinfo.ZoneInfo("Europe/Moscow")
+    day = datetime.datetime.now(tz=moscow).date() + datetime.timedelta(days=1)
+    noon = datetime.datetime.combine(day, datetime.time(12), tzinfo=moscow)  # no quiet hours
+    traveller = time_machine.travel(noon)
+    traveller.start()
+    request = _done_request(care_cast)
+    person = linked(telegram, care_cast.veteran_user)
+    [message] = [
+        m
+        for m in notify(
+            recipient=care_cast.veteran_user,
+            kind="request_done_please_confirm",
+            context={"service": "Стирка", "status_url": "http://x/s/1/"},
+            dedupe_key=f"request:{request.pk}:done:test",
+        )
+        if m.channel == "telegram"
+    ]
+    claimed = message_claim(message_id=message.pk)
+    assert claimed is not None
+
+    channel_get("telegram").send(claimed)
+
+    [[button]] = bot_api.telegram[-1]["reply_markup"]["inline_keyboard"]
+    assert button == {"text": "It was done: confirm", "callback_data": f"confirm:{request.pk}"}
+    person.press(button["callback_data"])
+    traveller.stop()
+    request.refresh_from_db()
+    assert request.status == Status.CONFIRMED
