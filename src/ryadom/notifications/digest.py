@@ -71,13 +71,14 @@ def digest_day_schedule(*, day: datetime.date) -> bool:
 
 
 def digests_ensure() -> int:
-    """Today's and tomorrow's digests are planned, and a plan whose task was lost is
+    """Tomorrow's and the next day's digests are planned, and a plan whose task was lost is
     enqueued again. Idempotent: run it from the requeue command or after an outage."""
     from ryadom.notifications.tasks import digests_plan
 
     now = timezone.now()
     today = now.astimezone(datetime.UTC).date()
-    count = sum(digest_day_schedule(day=d) for d in (today, today + DAY, today + 2 * DAY))
+    # Not today: its mornings may be over, and a digest at noon is no digest.
+    count = sum(digest_day_schedule(day=d) for d in (today + DAY, today + 2 * DAY))
     late = now - notification_settings().lease
     for day in DigestDay.objects.filter(dispatched_at__isnull=True, day__gte=today).values_list(
         "day", flat=True
