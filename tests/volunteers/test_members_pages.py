@@ -173,3 +173,9 @@ def test_a_volunteer_joins_only_an_ngo_of_their_region(cast: Cast, client: Clien
 
     checks = client.get("/volunteer/checklist/", **EN).content.decode()
     assert "Where my NGOs work" in checks and "Госпиталь А" in checks
+
+    # Ready to travel to Rostov's hospital: its NGO is offered from that hospital's checklist.
+    url = f"/join/ngo/?institution={cast.institution_b.pk}"
+    assert "АНО «Рядом Б»" in client.get(url).content.decode()
+    client.post(url, {"organisation": cast.ngo_b.pk})
+    assert Membership.objects.filter(volunteer=newcomer).count() == 2

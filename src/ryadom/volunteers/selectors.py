@@ -102,9 +102,12 @@ def volunteer_of(*, actor: User | AnonymousUser | None) -> Volunteer | None:
     )
 
 
-def organisations_to_join(*, volunteer: Volunteer) -> list[Organisation]:
-    """NGOs working in the volunteer's region, with the institutions they have agreements
-    with; each carries `membership` (the volunteer's, or None)."""
+def organisations_to_join(
+    *, volunteer: Volunteer, institution_id: int | None = None
+) -> list[Organisation]:
+    """NGOs working in the volunteer's region (and, when given, those with an agreement with
+    that institution, wherever it is), with the institutions they have agreements with;
+    each carries `membership` (the volunteer's, or None)."""
     today = timezone.localdate()
     agreements = (
         Agreement.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
@@ -112,8 +115,12 @@ def organisations_to_join(*, volunteer: Volunteer) -> list[Organisation]:
         .select_related("institution")
         .order_by("institution__name")
     )
+    where = Q(regions=volunteer.region_id)
+    if institution_id is not None:
+        where |= Q(pk__in=agreements.filter(institution_id=institution_id).values("organisation"))
     organisations = list(
-        Organisation.objects.filter(regions=volunteer.region_id, is_active=True)
+        Organisation.objects.filter(where, is_active=True)
+        .distinct()
         .prefetch_related("service_types", Prefetch("agreements", queryset=agreements))
         .order_by("name", "pk")
     )

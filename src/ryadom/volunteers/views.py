@@ -106,14 +106,12 @@ def join_ngo(request: HttpRequest) -> HttpResponse:
     volunteer = _volunteer_or_join(request)
     if volunteer is None:
         return redirect("join-profile")
+    raw = request.GET.get("institution", "")
+    institution_id = int(raw) if raw.isdigit() else None
+    choices = selectors.organisations_to_join(volunteer=volunteer, institution_id=institution_id)
     if request.method == "POST":
         organisation = next(
-            (
-                o
-                for o in selectors.organisations_to_join(volunteer=volunteer)
-                if str(o.pk) == request.POST.get("organisation")
-            ),
-            None,
+            (o for o in choices if str(o.pk) == request.POST.get("organisation")), None
         )
         if organisation is None:
             raise Http404
@@ -127,14 +125,9 @@ def join_ngo(request: HttpRequest) -> HttpResponse:
                 _("You asked to join %(ngo)s. Its manager will answer soon.")
                 % {"ngo": organisation.name},
             )
-        return redirect(_back(request, reverse("join-ngo")))
+        return redirect(_back(request, request.get_full_path()))
     return render(
-        request,
-        "volunteers/join_ngo.html",
-        {
-            "volunteer": volunteer,
-            "organisations": selectors.organisations_to_join(volunteer=volunteer),
-        },
+        request, "volunteers/join_ngo.html", {"volunteer": volunteer, "organisations": choices}
     )
 
 
@@ -158,7 +151,8 @@ def checklist(request: HttpRequest) -> HttpResponse:
         except NotFoundError as exc:
             raise Http404 from exc
         context["checklist"] = selectors.checklist_for(volunteer=volunteer, institution=institution)
-    context["checks"] = sorted(volunteer.checks.all(), key=lambda c: c.kind)
+    order = list(CheckKind.values)
+    context["checks"] = sorted(volunteer.checks.all(), key=lambda c: order.index(c.kind))
     context["memberships"] = volunteer.memberships.select_related("organisation").order_by("pk")
     context["places"] = selectors.institutions_of_my_ngos(volunteer=volunteer)
     return render(request, "volunteers/checklist.html", context)
