@@ -18,7 +18,11 @@ from ryadom.notifications.alerts import Candidate, fair_pick, volunteers_alert
 from ryadom.notifications.models import Message, VolunteerAlert
 from ryadom.volunteers.models import Check, CheckKind, CheckStatus, Volunteer
 from tests import factories as f
+from tests.care.test_deadlines import run_worker
 from tests.conftest import Cast
+from tests.notifications.conftest import reachable, transactional
+from tests.notifications.fakes import FakeSmtpServer
+from tests.notifications.journey import next_week_at, told
 
 pytestmark = pytest.mark.django_db
 
@@ -149,3 +153,20 @@ def test_the_rotation_puts_the_least_recently_alerted_first() -> None:
     equals = [Candidate(i, None, 0) for i in range(20)]
     picks = {tuple(fair_pick(candidates=equals, n=3, daily_cap=3, request_id=r)) for r in range(5)}
     assert len(picks) > 1
+
+
+@transactional
+def test_opening_a_request_alerts_fitting_volunteers_through_the_worker(
+    care_cast: Cast, smtp: FakeSmtpServer
+) -> None:
+    c = care_cast
+    reachable(c.volunteer_user)
+    with time_machine.travel(next_week_at(12), tick=False):
+        need = open_need(c)
+        assert VolunteerAlert.objects.count() == 0  # chosen by a task, after the commit
+        run_worker()
+    [message] = told(c.volunteer_user, "volunteer_new_request")
+    assert message.status == "sent"
+    assert f"/requests/{need.pk}/" in message.body
+    [mail] = smtp.messages
+    assert mail["Subject"] == "Someone near you needs help"

@@ -29,4 +29,6 @@ def care_nav(context: dict[str, Any]) -> dict[str, Any]:
             links.append(("failed-messages", _("Messages not delivered")))
         if roles.volunteer:
             links.append(("care:volunteer", _("Volunteering")))
+        if roles.volunteer or roles.liaison:
+            links.append(("notifications:calendar", _("Calendar")))
     return {"links": links, "request": request}
