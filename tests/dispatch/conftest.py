@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import pytest
 from django.utils import timezone
 
+from ryadom.accounts.models import Role
+from ryadom.accounts.services import role_assign
 from ryadom.care import services as care
 from ryadom.care.models import CareRequest, Channel
 from ryadom.catalogue.models import ServiceType
@@ -65,6 +67,7 @@ def region_a(care_cast: Cast) -> Region:
     # volunteer_a lives at the hospital's point; two more a little further away.
     for km in (2, 3):
         v = f.VolunteerFactory(region=inst.region, lat=inst.lat + km / 111.0, lon=inst.lon)
+        role_assign(actor=None, user=v.user, role=Role.VOLUNTEER)
         f.MembershipFactory(volunteer=v, organisation=c.ngo_a)
         clear(v, c.ngo_manager)
         near.append(v)

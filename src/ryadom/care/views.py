@@ -51,6 +51,7 @@ from ryadom.care.selectors import (
 )
 from ryadom.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from ryadom.core.validation import InvalidInput
+from ryadom.dispatch.selectors import request_recommendations
 from ryadom.institutions.models import Department
 from ryadom.volunteers.models import Volunteer
 
@@ -560,6 +561,8 @@ def _render_detail(
         if Action.ASSIGN in actions
         else []
     )
+    # The matching engine's best five, with reasons, above the list of everyone eligible.
+    suggested = request_recommendations(actor=actor, request=obj, limit=5) if volunteers else []
     failed_key, failed_form = failed if failed else (None, None)
     action_forms = []
     # The confirm button is the feedback form's "yes, it was done".
@@ -583,6 +586,7 @@ def _render_detail(
         "action_forms": action_forms,
         "feedback_form": feedback,
         "no_volunteers": Action.ASSIGN in actions and not volunteers,
+        "suggested": suggested,
     }
     return render(request, "care/request_detail.html", context, status=400 if failed else 200)
 

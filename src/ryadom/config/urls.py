@@ -13,6 +13,7 @@ urlpatterns = [
     # Before care's generic "requests/<pk>/<action>/" route, which would otherwise match it.
     path("", include("ryadom.attachments.urls")),
     path("", include("ryadom.care.urls")),
+    path("", include("ryadom.dispatch.urls")),
     path("", include("ryadom.notifications.urls")),
     path("", include("ryadom.telegram.urls")),
     path("", include("ryadom.openings.urls")),

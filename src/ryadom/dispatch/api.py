@@ -217,12 +217,16 @@ def get_run(request: HttpRequest, run_id: int) -> dict[str, Any]:
     response=AcceptOut,
     summary="Accept a run's proposals (all, or those listed)",
 )
-def accept_run(request: HttpRequest, run_id: int, payload: AcceptIn | None = None) -> dict[str, Any]:
+def accept_run(
+    request: HttpRequest, run_id: int, payload: AcceptIn | None = None
+) -> dict[str, Any]:
     run = run_get_for_user(actor=request.user, run_id=run_id)
     ids = payload.proposal_ids if payload is not None else None
     done = services.matching_run_accept(actor=_user(request), run=run, proposal_ids=ids)
     return {
         "run_status": done.run.status,
         "accepted": [p.pk for p in done.accepted],
-        "stale": [{"id": p.pk, "request_id": p.request_id, "reason": p.outcome} for p in done.stale],
+        "stale": [
+            {"id": p.pk, "request_id": p.request_id, "reason": p.outcome} for p in done.stale
+        ],
     }

@@ -1,0 +1,195 @@
+"""The coordinator's pages: suggest, read the reasons, accept all or some; the request page."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import zoneinfo
+from typing import Any
+
+import pytest
+import time_machine
+from django.test import Client
+from django.utils import timezone
+
+from ryadom.accounts.models import User
+from ryadom.care import services as care
+from ryadom.care.models import CareRequest, Channel, Status
+from ryadom.catalogue.models import ServiceType
+from ryadom.dispatch.models import MatchingRun, ProposalStatus
+from tests.dispatch.conftest import Region
+
+pytestmark = pytest.mark.django_db
+MOSCOW = zoneinfo.ZoneInfo("Europe/Moscow")
+
+
+def _as(client: Client, user: User) -> Client:
+    client.force_login(user)
+    return client
+
+
+def _text(response: Any) -> str:
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+def _suggest(client: Client) -> MatchingRun:
+    response = client.post("/matching/", {"region": "77"})
+    assert response.status_code == 302, _text(response)
+    run = MatchingRun.objects.get()
+    assert response["Location"] == f"/matching/runs/{run.pk}/"
+    return run
+
+
+def test_queue_links_to_suggestions_for_coordinators(region_a: Region, client: Client) -> None:
+    page = _text(_as(client, region_a.c.coord_a).get("/queue/"))
+    assert 'href="/matching/"' in page and "Suggest assignments" in page
+    page = _text(_as(Client(), region_a.c.liaison).get("/queue/"))
+    assert 'href="/matching/"' not in page
+
+
+def test_coordinator_suggests_reads_reasons_and_totals(
+    region_a: Region, client: Client, django_assert_max_num_queries: Any
+) -> None:
+    c = _as(client, region_a.c.coord_a)
+    assert "Suggest assignments" in _text(c.get("/matching/"))
+    run = _suggest(c)
+    with django_assert_max_num_queries(12):
+        page = _text(c.get(f"/matching/runs/{run.pk}/"))
+    assert "km from home" in page and "cleared to work in the institution" in page
+    assert "<dt>Matched</dt><dd>3</dd>" in page and "<dt>Unserved</dt><dd>0</dd>" in page
+    for r in region_a.requests:
+        assert f'href="/requests/{r.pk}/"' in page
+    assert "Accept all" in page and "Accept selected" in page
+    # Nothing assigned until the coordinator accepts.
+    assert not CareRequest.objects.filter(status=Status.ASSIGNED).exists()
+
+
+def test_the_run_page_query_count_does_not_grow_with_proposals(
+    region_a: Region, client: Client, django_assert_max_num_queries: Any
+) -> None:
+    c = region_a.c
+    for _ in range(6):
+        care.request_create(
+            actor=c.coord_a,
+            service_type=ServiceType.objects.get(code="laundry.wash"),
+            institution=c.institution_a,
+            channel=Channel.PHONE,
+        )
+    run = _suggest(_as(client, c.coord_a))
+    assert run.matched == 9
+    with django_assert_max_num_queries(12):
+        client.get(f"/matching/runs/{run.pk}/")
+
+
+def test_accept_selected_then_all_from_the_page(region_a: Region, client: Client) -> None:
+    c = _as(client, region_a.c.coord_a)
+    run = _suggest(c)
+    first, *rest = run.proposals.order_by("pk")
+    response = c.post(f"/matching/runs/{run.pk}/accept/", {"ids": [first.pk]}, follow=True)
+    assert "1 helper assigned." in _text(response)
+    assert list(
+        CareRequest.objects.filter(status=Status.ASSIGNED).values_list("pk", flat=True)
+    ) == [first.request_id]
+    response = c.post(f"/matching/runs/{run.pk}/accept/", {"all": "1"}, follow=True)
+    assert "2 helpers assigned." in _text(response)
+    assert set(run.proposals.values_list("status", flat=True)) == {ProposalStatus.ACCEPTED}
+    for p in run.proposals.all():
+        assert CareRequest.objects.get(pk=p.request_id).volunteer_id == p.volunteer_id
+
+
+def test_stale_proposals_are_reported_on_the_page(region_a: Region, client: Client) -> None:
+    c = _as(client, region_a.c.coord_a)
+    run = _suggest(c)
+    p = run.proposals.select_related("request").order_by("pk").first()
+    assert p is not None
+    care.request_cancel(actor=region_a.c.coord_a, request=p.request, reason="Discharged")
+    response = c.post(f"/matching/runs/{run.pk}/accept/", {"all": "1"}, follow=True)
+    page = _text(response)
+    assert f"Request #{p.request_id} was not assigned:" in page
+    assert "2 helpers assigned." in page
+    assert CareRequest.objects.get(pk=p.request_id).status == Status.CANCELLED
+
+
+def test_nothing_chosen_changes_nothing(region_a: Region, client: Client) -> None:
+    c = _as(client, region_a.c.coord_a)
+    run = _suggest(c)
+    response = c.post(f"/matching/runs/{run.pk}/accept/", {}, follow=True)
+    assert "Choose at least one proposal." in _text(response)
+    assert not CareRequest.objects.filter(status=Status.ASSIGNED).exists()
+
+
+def test_outsiders_get_404_and_non_coordinators_403(region_a: Region, client: Client) -> None:
+    run = _suggest(_as(client, region_a.c.coord_a))
+    outsider = _as(Client(), region_a.c.coord_b)
+    assert outsider.get(f"/matching/runs/{run.pk}/").status_code == 404
+    assert outsider.post(f"/matching/runs/{run.pk}/accept/", {"all": "1"}).status_code == 404
+    assert not CareRequest.objects.filter(status=Status.ASSIGNED).exists()
+    # Region A is not among the outsider's choices.
+    response = outsider.post("/matching/", {"region": "77"})
+    assert response.status_code == 400 and MatchingRun.objects.count() == 1
+    volunteer = _as(Client(), region_a.c.volunteer_user)
+    assert volunteer.get("/matching/").status_code == 403
+    assert volunteer.get(f"/matching/runs/{run.pk}/").status_code == 403
+
+
+def _finish_visit(r: Region, request: CareRequest, volunteer_pk: int) -> None:
+    """The volunteer helps this veteran once, start to finish, through the services."""
+    c = r.c
+    volunteer = next(v for v in r.near if v.pk == volunteer_pk)
+    care.request_assign(actor=c.coord_a, request=request, volunteer=volunteer)
+    day = (timezone.now() + datetime.timedelta(days=1)).astimezone(MOSCOW).date()
+    starts = datetime.datetime.combine(day, datetime.time(10), tzinfo=MOSCOW)
+    care.request_schedule(
+        actor=c.coord_a, request=request, starts=starts, ends=starts + datetime.timedelta(hours=1)
+    )
+    with time_machine.travel(starts, tick=False):
+        care.request_check_in(actor=volunteer.user, request=request)
+    with time_machine.travel(starts + datetime.timedelta(hours=1), tick=False):
+        care.request_complete(actor=volunteer.user, request=request)
+
+
+def test_request_page_shows_the_top_five_with_reasons_and_assigns_in_one_click(
+    region_a: Region, client: Client, django_assert_max_num_queries: Any
+) -> None:
+    c = _as(client, region_a.c.coord_a)
+    request = region_a.requests[2]
+    with django_assert_max_num_queries(45):
+        page = _text(c.get(f"/requests/{request.pk}/"))
+    assert "Suggested volunteers" in page
+    section = page.split('id="suggested"')[1].split("</section>")[0]
+    names = [v.user.get_full_name() for v in region_a.near]
+    assert [section.index(n) for n in names] == sorted(section.index(n) for n in names)
+    assert "0.0 km from home" in section and "2.0 km from home" in section
+    nearest = region_a.near[0]
+    response = c.post(
+        f"/requests/{request.pk}/assign/", {"volunteer": nearest.pk, "note": ""}, follow=True
+    )
+    assert response.status_code == 200
+    request.refresh_from_db()
+    assert (request.status, request.volunteer_id) == (Status.ASSIGNED, nearest.pk)
+
+
+def test_the_previous_volunteer_comes_first_when_asked_for(
+    region_a: Region, client: Client
+) -> None:
+    c = region_a.c
+    furthest = region_a.near[2]
+    _finish_visit(region_a, region_a.requests[0], furthest.pk)
+    again = care.request_create(
+        actor=c.coord_a,
+        service_type=ServiceType.objects.get(code="tech.letter"),
+        institution=c.institution_a,
+        veteran=c.veteran_a,
+        channel=Channel.PHONE,
+        wants_previous_volunteer=True,
+    )
+    page = _text(_as(client, c.coord_a).get(f"/requests/{again.pk}/"))
+    section = page.split('id="suggested"')[1].split("</section>")[0]
+    first = section.split("<li>")[1]
+    assert furthest.user.get_full_name() in first
+    assert "helped this veteran before" in first and "asked for a volunteer they know" in first
+
+
+def test_no_suggestions_for_those_who_may_not_assign(region_a: Region, client: Client) -> None:
+    page = _text(_as(client, region_a.c.liaison).get(f"/requests/{region_a.requests[0].pk}/"))
+    assert 'id="suggested"' not in page
