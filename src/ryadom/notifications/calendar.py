@@ -162,7 +162,7 @@ def _visits(feed: CalendarFeed) -> QuerySet[Visit]:
             | Q(volunteer__isnull=True, request__volunteer_id=feed.volunteer_id)
         )
     else:
-        visits = visits.filter(request__institution_id=feed.institution_id)
+        visits = visits.filter(request__institution=feed.institution)
     return visits.select_related(
         "request__service_type",
         "request__institution__region",

@@ -10,6 +10,7 @@ planned once; the digest itself is deduplicated per coordinator and day.
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -114,17 +115,17 @@ def digests_dispatch(*, day: datetime.date) -> list[tuple[int, datetime.datetime
         dispatched_at=timezone.now()
     ):
         return []
-    from ryadom.notifications.tasks import digest_send
-
     planned = [(user.pk, digest_send_at(user=user, day=day)) for user in regional_coordinators()]
     for user_id, at in planned:
-        transaction.on_commit(
-            lambda user_id=user_id, at=at: digest_send.using(run_after=at).enqueue(
-                user_id=user_id, day=day.isoformat()
-            )
-        )
+        transaction.on_commit(functools.partial(_enqueue_digest, user_id=user_id, day=day, at=at))
     digest_day_schedule(day=day + DAY)
     return planned
+
+
+def _enqueue_digest(*, user_id: int, day: datetime.date, at: datetime.datetime) -> None:
+    from ryadom.notifications.tasks import digest_send
+
+    digest_send.using(run_after=at).enqueue(user_id=user_id, day=day.isoformat())
 
 
 def digest_send_to(*, user_id: int, day: datetime.date) -> list[Message]:
@@ -139,7 +140,9 @@ def digest_send_to(*, user_id: int, day: datetime.date) -> list[Message]:
     )
     if not region_ids:
         return []  # no longer a regional coordinator
-    counts = digest_counts(region_ids=[int(r) for r in region_ids], now=timezone.now())
+    counts = digest_counts(
+        region_ids=[int(r) for r in region_ids if r is not None], now=timezone.now()
+    )
     return notify(
         recipient=user,
         kind="daily_digest",

@@ -135,6 +135,17 @@ KINDS: dict[str, Kind] = {
             "Please arrange the renewal in time: %(url)s"
         ),
     ),
+    "membership_requested": Kind(
+        subject=_("%(volunteer)s asks to join %(organisation)s"),
+        body=_(
+            "%(volunteer)s would like to volunteer with %(organisation)s. "
+            "Please approve or decline, and record the checks you have made: %(url)s"
+        ),
+    ),
+    "membership_decided": Kind(
+        subject=_("%(organisation)s: %(decision)s"),
+        body=_("%(organisation)s has answered your request to join: %(decision)s. %(url)s"),
+    ),
 }
 
 

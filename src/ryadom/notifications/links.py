@@ -50,16 +50,17 @@ def status_link_open(*, token: str) -> StatusLink:
         raise LinkExpired from None
     except (signing.BadSignature, ValueError):
         raise NotFoundError("Not found.") from None
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or not all(isinstance(data.get(k), int) for k in "ru"):
         raise NotFoundError("Not found.")
+    request_id, person_id = int(data["r"]), int(data["u"])
     request = (
         CareRequest.objects.select_related(
             "service_type", "institution__region", "department", "volunteer__user", "organisation"
         )
-        .filter(pk=data.get("r"))
+        .filter(pk=request_id)
         .first()
     )
-    person = User.objects.filter(pk=data.get("u"), is_active=True).first()
+    person = User.objects.filter(pk=person_id, is_active=True).first()
     if request is None or person is None or Party.REQUESTER not in parties_of(person, request):
         raise NotFoundError("Not found.")
     return StatusLink(request=request, person=person)
