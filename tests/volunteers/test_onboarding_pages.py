@@ -21,6 +21,7 @@ from ryadom.veterans.services import stay_transfer
 from ryadom.volunteers.models import Check, Membership, MembershipStatus, Volunteer
 from tests import factories as f
 from tests.conftest import Cast, make_ready_for_care
+from tests.notifications.conftest import reachable
 
 pytestmark = pytest.mark.django_db
 
@@ -71,6 +72,7 @@ def test_a_newcomer_signs_up_is_cleared_through_the_pages_and_then_takes_a_reque
 ) -> None:
     en = {"HTTP_ACCEPT_LANGUAGE": "en"}
     newcomer = Client(**en)  # type: ignore[arg-type]
+    reachable(cast.ngo_manager)
 
     # Finds the nearest military hospital and asks whether they may work there.
     found = page(newcomer.get("/find/?lat=55.79&lon=37.69&kind=military_hospital"))
@@ -140,6 +142,13 @@ def test_a_newcomer_signs_up_is_cleared_through_the_pages_and_then_takes_a_reque
     manager.post(f"/ngo/members/{membership.pk}/decide/", {"decision": "approve"})
     membership.refresh_from_db()
     assert membership.status == MembershipStatus.APPROVED
+    told = Message.objects.filter(
+        kind__in=["membership_requested", "membership_decided"]
+    ).values_list("recipient", "kind")
+    assert sorted(told) == sorted(
+        [(cast.ngo_manager.pk, "membership_requested"), (volunteer.user_id, "membership_decided")]
+    )
+    assert "you are a member now" in Message.objects.get(kind="membership_decided").body
 
     back = "/ngo/members/"
     for kind in ("identity", "agreement", "medical"):

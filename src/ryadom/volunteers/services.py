@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from ryadom.accounts.models import Role, RoleAssignment, ScopeKind, User
 from ryadom.accounts.scopes import scope_of
@@ -177,11 +178,34 @@ def membership_request(*, actor: User, organisation: Organisation) -> Membership
         return membership
     if not created:
         membership.status, membership.decided_at = MembershipStatus.PENDING, None
-        membership.save(update_fields=["status", "decided_at"])
+        membership.requested_at = timezone.now()
+        membership.save(update_fields=["status", "decided_at", "requested_at"])
     audit_record(
         actor=actor, action="membership.requested", target=membership, region_id=volunteer.region_id
     )
+    _tell_managers_of_request(membership)
     return membership
+
+
+def _tell_managers_of_request(membership: Membership) -> None:
+    from ryadom.notifications.services import notify
+
+    manager_ids = RoleAssignment.objects.filter(
+        role=Role.NGO_MANAGER,
+        scope_kind=ScopeKind.ORGANISATION,
+        scope_id=membership.organisation_id,
+    ).values("user_id")
+    for manager in User.objects.filter(pk__in=manager_ids, is_active=True).order_by("pk"):
+        notify(
+            recipient=manager,
+            kind="membership_requested",
+            context={
+                "volunteer": str(membership.volunteer),
+                "organisation": membership.organisation.name,
+                "url": _site_url("ngo-members"),
+            },
+            dedupe_key=f"membership:{membership.pk}:requested:{membership.requested_at.timestamp()}",
+        )
 
 
 @transaction.atomic
@@ -202,6 +226,21 @@ def membership_decide(*, actor: User, membership: Membership, approve: bool) -> 
         action="membership.decided",
         target=membership,
         changes={"status": [MembershipStatus.PENDING, status]},
+    )
+    from ryadom.notifications.services import notify
+
+    notify(
+        recipient=membership.volunteer.user,
+        kind="membership_decided",
+        context={
+            "organisation": membership.organisation.name,
+            # Rendered in the volunteer's language by notify(): a lazy string.
+            "decision": _lazy("you are a member now")
+            if approve
+            else _lazy("it was declined; you may ask another NGO"),
+            "url": _site_url("volunteer-checklist"),
+        },
+        dedupe_key=f"membership:{membership.pk}:decided:{status}",
     )
     return membership
 
