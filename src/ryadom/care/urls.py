@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from ryadom.care import views
+from ryadom.care import views, volunteer_views
 
 app_name = "care"
 
@@ -29,5 +29,15 @@ urlpatterns = [
     path("queue/", views.queue, name="queue"),
     path("queue/triage/", views.queue_triage, name="queue_triage"),
     path("volunteer/", views.volunteer_home, name="volunteer"),
+    path("volunteer/record/", volunteer_views.record_page, name="record"),
+    path("volunteer/record.csv", volunteer_views.record_csv, name="record_csv"),
+    path("volunteer/record.pdf", volunteer_views.record_pdf, name="record_pdf"),
+    path("volunteer/visits/<int:visit_id>/debrief/", volunteer_views.debrief, name="debrief"),
+    path("ngo/wellbeing/", volunteer_views.ngo_wellbeing, name="ngo_wellbeing"),
+    path(
+        "ngo/wellbeing/<int:debrief_id>/followed-up/",
+        volunteer_views.ngo_wellbeing_acknowledge,
+        name="ngo_wellbeing_acknowledge",
+    ),
     path("my/", views.my_requests, name="my"),
 ]

@@ -218,7 +218,7 @@ def apply(
 ) -> Status[Application]:
     opening = selectors.opening_get(actor=request.user, opening_id=opening_id)
     application = services.application_create(
-        actor=_user(request), opening=opening, message=(payload or ApplyIn()).message
+        actor=_user(request), opening=opening, message=payload.message if payload else ""
     )
     return Status(201, application)
 
@@ -262,5 +262,5 @@ def decline(
 ) -> Application:
     application = _application(request, opening_id, application_id)
     return services.application_decline(
-        actor=_user(request), application=application, reason=(payload or DecideIn()).reason
+        actor=_user(request), application=application, reason=payload.reason if payload else ""
     )

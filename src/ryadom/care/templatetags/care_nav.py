@@ -7,6 +7,8 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext_lazy as _
 
+from ryadom.accounts.models import Role
+from ryadom.accounts.scopes import scope_of
 from ryadom.care.page_selectors import page_roles
 
 register = template.Library()
@@ -29,6 +31,11 @@ def care_nav(context: dict[str, Any]) -> dict[str, Any]:
             links.append(("failed-messages", _("Messages not delivered")))
         if roles.volunteer:
             links.append(("care:volunteer", _("Volunteering")))
+            links.append(("openings:for_you", _("For you")))
+        if roles.liaison or scope_of(user).has(Role.NGO_MANAGER):
+            links.append(("openings:list", _("Openings")))
+        if scope_of(user).has(Role.NGO_MANAGER):
+            links.append(("care:ngo_wellbeing", _("Wellbeing")))
         if roles.volunteer or roles.liaison:
             links.append(("notifications:calendar", _("Calendar")))
     return {"links": links, "request": request}
