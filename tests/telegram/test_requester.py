@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from ryadom.care import services
-from ryadom.care.models import CareRequest, Channel, Status
+from ryadom.care.models import CareRequest, Channel, Complaint, Feedback, Status
 from ryadom.catalogue.models import ServiceType
 from ryadom.volunteers.models import Volunteer
 from tests.conftest import Cast
@@ -153,8 +153,21 @@ def test_the_status_of_requests_and_confirming_the_work(care_cast: Cast, telegra
     assert answer.buttons == {f"It was done: confirm №{request.pk}": f"confirm:{request.pk}"}
     confirmed = person.press(f"confirm:{request.pk}")
     assert "Confirmed. Thank you." in confirmed.text
+    assert confirmed.buttons == {
+        "Yes": f"respect:{request.pk}:yes",
+        "No": f"respect:{request.pk}:no",
+    }
     request.refresh_from_db()
     assert request.status == Status.CONFIRMED
+    assert "Your answer is recorded" in person.press(f"respect:{request.pk}:yes").text
+    feedback = Feedback.objects.get(request=request)
+    assert (feedback.given_by, feedback.done, feedback.respectful) == (
+        care_cast.veteran_user,
+        True,
+        True,
+    )
+    assert "already recorded" in person.press(f"respect:{request.pk}:no").text
+    assert not Complaint.objects.exists()
     # Pressed again (an old message): the lifecycle refuses, and the chat says so.
     again = person.press(f"confirm:{request.pk}")
     assert "This cannot be done now" in again.text
@@ -213,3 +226,36 @@ def test_the_was_it_done_message_carries_a_confirm_button_that_works(
     traveller.stop()
     request.refresh_from_db()
     assert request.status == Status.CONFIRMED
+
+
+def test_not_treated_with_respect_opens_a_complaint(care_cast: Cast, telegram: Any) -> None:
+    request = _done_request(care_cast)
+    person = linked(telegram, care_cast.relative)
+    person.press(f"confirm:{request.pk}")
+    answer = person.press(f"respect:{request.pk}:no")
+    assert "The coordinator will look into it" in answer.text
+    complaint = Complaint.objects.get(request=request)
+    assert complaint.feedback.respectful is False
+
+
+def test_made_up_buttons_are_refused_politely(care_cast: Cast, telegram: Any) -> None:
+    person = linked(telegram, care_cast.veteran_user)
+    for data in ("confirm:abc", "respect:1:maybe", "nonsense", "in:"):
+        answer = person.press(data)
+        assert answer.calls[0][0] == "answerCallbackQuery"
+        assert "This button no longer works." in answer.text
+
+
+def test_more_requests_than_fit_point_to_the_site(care_cast: Cast, telegram: Any) -> None:
+    wash = ServiceType.objects.get(code="laundry.wash")
+    for _n in range(6):
+        services.request_create(
+            actor=care_cast.veteran_user,
+            service_type=wash,
+            institution=care_cast.institution_a,
+            veteran=care_cast.veteran_a,
+            channel=Channel.WEB,
+        )
+    answer = linked(telegram, care_cast.veteran_user).send("/status")
+    assert answer.text.count("№") == 5
+    assert "/my/" in answer.text

@@ -199,7 +199,8 @@ class Conversation:
             else:
                 self.say(_not_linked_text())
             return
-        handler = self.commands().get(command) or self.commands().get(text.lower())
+        commands = self.commands()
+        handler = commands.get(command) or commands.get(text.lower())
         if handler is not None:
             conversation_set(link=self.link)
             self.attempt(handler)
@@ -220,6 +221,7 @@ class Conversation:
             "send": lambda _arg: self.ask_send(""),
             "cancel": lambda _arg: self.cancel(),
             "confirm": self.confirm,
+            "respect": self.respect,
             "claim": self.claim,
             "in": self.check_in,
             "out": self.check_out,
@@ -228,7 +230,10 @@ class Conversation:
         if action is None:
             self.say(_("This button no longer works."), self.menu())
             return
-        self.attempt(lambda: action(argument))
+        try:
+            self.attempt(lambda: action(argument))
+        except ValueError:  # not a button of ours: the data was made up
+            self.say(_("This button no longer works."), self.menu())
 
     def attempt(self, action: Callable[[], None]) -> None:
         """Run an action; a refusal of the services becomes the answer."""
@@ -427,7 +432,8 @@ class Conversation:
     # --- status and confirmation ---------------------------------------------------------
 
     def status(self) -> None:
-        rows = my_requests(actor=self.user)[:LIST_LIMIT]
+        everything = my_requests(actor=self.user)
+        rows = everything[:LIST_LIMIT]
         if not rows:
             self.say(_("You have no requests yet."), self.menu())
             return
@@ -446,11 +452,39 @@ class Conversation:
                     (_("It was done: confirm №%(n)s") % {"n": row.pk}, f"confirm:{row.pk}")
                 )
         self.say("\n".join(lines), _buttons(confirm) if confirm else None)
+        if len(everything) > LIST_LIMIT:
+            self.say(_("All your requests: %(url)s") % {"url": f"{settings.SITE_URL}/my/"})
 
     def confirm(self, request_id: str) -> None:
         request = request_get_for_user(actor=self.user, request_id=int(request_id))
         care.request_confirm(actor=self.user, request=request)
-        self.say(_("Confirmed. Thank you."), self.menu())
+        buttons = [
+            (_("Yes"), f"respect:{request.pk}:yes"),
+            (_("No"), f"respect:{request.pk}:no"),
+        ]
+        self.say(
+            _("Confirmed. Thank you. Were you listened to and treated with respect?"),
+            _buttons(buttons, per_row=BUTTONS_PER_ROW),
+        )
+
+    def respect(self, argument: str) -> None:
+        """The second question of the feedback, after confirming; a "no" opens a complaint."""
+        request_id, _sep, answer = argument.partition(":")
+        if answer not in ("yes", "no"):
+            raise ValueError(answer)
+        request = request_get_for_user(actor=self.user, request_id=int(request_id))
+        if request.feedback.filter(given_by=self.user).exists():  # an old message pressed again
+            self.say(_("Your answer is already recorded. Thank you."), self.menu())
+            return
+        care.request_feedback(
+            actor=self.user, request=request, done=True, respectful=answer == "yes"
+        )
+        if answer == "yes":
+            self.say(_("Thank you. Your answer is recorded."), self.menu())
+        else:
+            self.say(
+                _("We are sorry. The coordinator will look into it and answer you."), self.menu()
+            )
 
     # --- a volunteer ---------------------------------------------------------------------
 
