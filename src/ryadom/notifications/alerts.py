@@ -117,7 +117,7 @@ def volunteers_alert(*, request_id: int) -> list[VolunteerAlert]:
     twice: a volunteer hears of a request once, and an opening alerts N at most."""
     # The row lock serialises two runs for the same request.
     request = (
-        CareRequest.objects.select_for_update()
+        CareRequest.objects.select_for_update(of=("self",))
         .select_related("institution", "service_type")
         .filter(pk=request_id)
         .first()

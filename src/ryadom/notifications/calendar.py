@@ -101,9 +101,9 @@ def calendar_feed_issue(
         )
     now = timezone.now()
     owner = Q(volunteer=volunteer) if volunteer is not None else Q(institution=institution)
-    CalendarFeed.objects.select_for_update().filter(owner, revoked_at__isnull=True).update(
-        revoked_at=now
-    )
+    # The partial unique index allows one live feed per owner: of two racing issues, the
+    # second insert waits for the first and fails rather than leaving two live addresses.
+    CalendarFeed.objects.filter(owner, revoked_at__isnull=True).update(revoked_at=now)
     token = secrets.token_urlsafe(32)
     feed = CalendarFeed.objects.create(
         volunteer=volunteer,
@@ -124,7 +124,7 @@ def calendar_feed_issue(
 @transaction.atomic
 def calendar_feed_revoke(*, actor: User, feed_id: int) -> CalendarFeed:
     """Stop a feed's address from working."""
-    feed = feeds_live(actor=actor).select_for_update().filter(pk=feed_id).first()
+    feed = feeds_live(actor=actor).select_for_update(of=("self",)).filter(pk=feed_id).first()
     if feed is None:
         raise NotFoundError("Not found.")
     feed.revoked_at = timezone.now()
@@ -215,10 +215,7 @@ def _event(visit: Visit, *, for_institution: bool, stamp: datetime.datetime) -> 
 
 def calendar_render(*, feed: CalendarFeed) -> bytes:
     """The feed as an RFC 5545 document."""
-    if feed.volunteer is not None:
-        language, name = feed.volunteer.user.language, _("Ryadom: my visits")
-    else:
-        language = settings.LANGUAGE_CODE
+    language = feed.volunteer.user.language if feed.volunteer else settings.LANGUAGE_CODE
     with translation.override(language):
         calendar = icalendar.Calendar()
         calendar.add("prodid", PRODID)
