@@ -8,7 +8,7 @@ PORT ?= 8000
 WORKERS ?= 2
 TEST_WORKERS ?= 2
 
-.PHONY: demo test lint install messages clean bench bench-matching
+.PHONY: demo test lint install messages clean bench bench-matching bench-matching-db
 
 $(BIN)/ryadom: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ test: install
 # Matching benchmark (docs/matching.md); e.g. make bench-matching BENCH_ARGS="--sizes small"
 bench-matching: install
 	$(BIN)/python bench/matching.py $(BENCH_ARGS)
+
+# Loading a region from the database, timed apart from the solve (docs/matching.md)
+bench-matching-db: install
+	$(BIN)/python bench/matching_db.py $(BENCH_ARGS)
 
 bench: bench-matching
 
