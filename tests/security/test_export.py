@@ -40,7 +40,9 @@ def test_the_json_export_holds_the_profile_stays_consents_requests_and_access_lo
     assert {c["purpose"] for c in data["consents"]} == {"care", "proxy"}
     assert [r["details"] for r in data["requests"]] == ["Постирать тельняшку"]
     assert data["access_log"][0]["who"] == care_cast.coord_a.display_name  # newest first
-    assert AuditEvent.objects.filter(action="veteran.exported", actor=care_cast.veteran_user).exists()
+    assert AuditEvent.objects.filter(
+        action="veteran.exported", actor=care_cast.veteran_user
+    ).exists()
 
 
 def test_the_pdf_export_reads_in_russian(care_cast: Cast, client: Client) -> None:
@@ -55,7 +57,12 @@ def test_the_pdf_export_reads_in_russian(care_cast: Cast, client: Client) -> Non
 
 
 def test_nobody_else_downloads_a_veterans_data(care_cast: Cast, client: Client) -> None:
-    for user in (care_cast.coord_a, care_cast.federal, care_cast.volunteer_user, care_cast.stranger):
+    for user in (
+        care_cast.coord_a,
+        care_cast.federal,
+        care_cast.volunteer_user,
+        care_cast.stranger,
+    ):
         as_user(client, user)
         for kind in ("json", "pdf"):
             url = f"/my/data/{care_cast.veteran_a.pk}/export.{kind}"
