@@ -18,6 +18,7 @@ from ryadom.notifications import producers
 from ryadom.notifications.links import status_token
 from ryadom.notifications.services import preference_set
 from ryadom.veterans.models import Proxy
+from ryadom.veterans.services import stay_transfer
 from tests.conftest import Cast
 from tests.notifications.conftest import reachable
 from tests.notifications.journey import ask, assign_and_schedule, kinds_told, next_week_at, told
@@ -220,3 +221,32 @@ def test_an_old_link_has_expired_and_a_forged_or_revoked_one_finds_nothing(
     assert client.get(f"/s/{relatives}/").status_code == 200
     Proxy.objects.filter(user=c.relative).update(may_act=False)
     assert client.get(f"/s/{relatives}/").status_code == 404
+
+
+def test_a_volunteer_given_a_request_hears_of_it_and_one_who_took_it_does_not(
+    care_cast: Cast,
+) -> None:
+    c = care_cast
+    volunteer = reachable(c.volunteer_user)
+    given = ask(c)
+    services.request_triage(actor=c.coord_a, request=given)
+    services.request_assign(actor=c.coord_a, request=given, volunteer=c.volunteer_a)
+    taken = ask(c)
+    services.request_triage(actor=c.coord_a, request=taken)
+    services.request_claim(actor=volunteer, request=taken)
+
+    [message] = told(volunteer, "volunteer_assigned")
+    assert f"request #{given.pk}" in message.body
+    assert f"/requests/{given.pk}/" in message.body
+
+
+def test_a_volunteer_whose_veteran_moved_is_told_the_visit_is_off(care_cast: Cast) -> None:
+    c = care_cast
+    volunteer = reachable(c.volunteer_user)
+    request = ask(c)
+    assign_and_schedule(c, request, next_week_at(15))
+    stay_transfer(
+        actor=c.coord_a, veteran=c.veteran_a, institution=c.institution_b, on=timezone.localdate()
+    )
+    [message] = told(volunteer, "volunteer_request_moved")
+    assert message.subject == f"Request #{request.pk}: the veteran has moved"

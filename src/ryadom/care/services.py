@@ -413,6 +413,7 @@ def request_assign(
         conflict=_("Already taken: someone else has just been assigned to this request."),
     )
     producers.request_assigned(request=result)
+    producers.volunteer_assigned(request=result, actor=actor)
     return result
 
 
@@ -686,6 +687,7 @@ def requests_follow_veteran(
     for request in CareRequest.objects.filter(veteran=veteran, status__in=movable).order_by("pk"):
         note = _("Moved with the veteran to %(place)s.") % {"place": institution.name}
         if request.status in (Status.ASSIGNED, Status.SCHEDULED):
+            producers.volunteer_released_by_move(request=request)
             _transition(
                 actor=actor,
                 request=request,

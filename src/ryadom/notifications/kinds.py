@@ -69,6 +69,20 @@ KINDS: dict[str, Kind] = {
             "If you can help, take the request here: %(url)s"
         ),
     ),
+    "volunteer_assigned": Kind(
+        subject=_("A request for you"),
+        body=_(
+            "The coordinator has given you request %(number)s: “%(service)s” at "
+            "%(institution)s. Please plan the visit: %(url)s"
+        ),
+    ),
+    "volunteer_request_moved": Kind(
+        subject=_("Request %(number)s: the veteran has moved"),
+        body=_(
+            "The veteran of request %(number)s (“%(service)s”) has moved to another place, "
+            "so your visit is off. Thank you for being ready to help."
+        ),
+    ),
     "volunteer_reminder_day": Kind(
         subject=_("Your visit tomorrow"),
         body=_(

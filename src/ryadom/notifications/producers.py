@@ -103,6 +103,36 @@ def request_assigned(*, request: CareRequest) -> None:
     )
 
 
+def volunteer_assigned(*, request: CareRequest, actor: User | None) -> None:
+    """A volunteer given a request by someone else hears of it (one who took it knows)."""
+    volunteer = request.volunteer
+    if volunteer is None or (actor is not None and actor.pk == volunteer.user_id):
+        return
+    notify(
+        recipient=volunteer.user,
+        kind="volunteer_assigned",
+        context={
+            "number": _number(request),
+            "service": _service(request),
+            "institution": str(request.institution.name),
+            "url": volunteer_request_url(request),
+        },
+        dedupe_key=f"request:{request.pk}:assigned:v{volunteer.pk}",
+    )
+
+
+def volunteer_released_by_move(*, request: CareRequest) -> None:
+    """Call before a transfer drops the helper: the volunteer need not come."""
+    if request.volunteer is None:
+        return
+    notify(
+        recipient=request.volunteer.user,
+        kind="volunteer_request_moved",
+        context={"number": _number(request), "service": _service(request)},
+        dedupe_key=f"request:{request.pk}:moved:{int(timezone.now().timestamp())}",
+    )
+
+
 def _visit_key(visit: Visit) -> str:
     return f"visit:{visit.pk}:{int(visit.starts.timestamp())}"
 
