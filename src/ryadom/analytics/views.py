@@ -1,0 +1,191 @@
+"""Dashboard pages: parse the filters, ask a report, render tables or an export."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, cast
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ryadom.accounts.models import User
+from ryadom.analytics import reports, selectors
+from ryadom.analytics.selectors import Filters
+from ryadom.analytics.tables import export_response, fmt, to_pdf, to_xlsx
+from ryadom.catalogue.models import ServiceType
+from ryadom.core.errors import NotFoundError
+from ryadom.geo.models import Region
+from ryadom.institutions.models import Agency
+
+WEEKS = (4, 12, 26, 52)
+
+
+def _date(value: str | None) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _filters(request: HttpRequest, *, default_weeks: int = 12, **fixed: Any) -> Filters:
+    """Bad or missing values fall back to the defaults: a filter never breaks the page."""
+    weeks = _int(request.GET.get("weeks")) or default_weeks
+    today = timezone.localdate()
+    start = _date(request.GET.get("start")) or today - datetime.timedelta(weeks=weeks)
+    end = _date(request.GET.get("end")) or today
+    if end < start:
+        start, end = end, start
+    region = Region.objects.filter(code=request.GET.get("region") or "").first()
+    values: dict[str, Any] = {
+        "start": start,
+        "end": end,
+        "region_id": region.pk if region else None,
+        "agency_id": _int(request.GET.get("agency")),
+        "service_type_id": _int(request.GET.get("service")),
+    }
+    values.update(fixed)
+    return Filters(**values)
+
+
+def _page(
+    request: HttpRequest,
+    *,
+    title: str,
+    tables: list[Any],
+    filters: Filters,
+    filename: str,
+    extra: dict[str, Any] | None = None,
+    show_region: bool = True,
+) -> HttpResponse:
+    kind = request.GET.get("format")
+    if kind:
+        return export_response(tables, request.GET.get("export", "all"), kind, filename)
+    query = request.GET.copy()
+    query.pop("format", None)
+    query.pop("export", None)
+    context = {
+        "title": title,
+        "tables": [
+            {"table": t, "cells": [[fmt(c) for c in row] for row in t.rows]} for t in tables
+        ],
+        "filters": filters,
+        "weeks": WEEKS,
+        "chosen_weeks": request.GET.get("weeks", ""),
+        "regions": Region.objects.only("code", "name_ru", "name_en") if show_region else [],
+        "agencies": Agency.objects.all(),
+        "services": ServiceType.objects.filter(is_active=True),
+        "query": query.urlencode(),
+        **(extra or {}),
+    }
+    return render(request, "analytics/dashboard.html", context)
+
+
+def _actor(request: HttpRequest) -> User:
+    """The signed-in user (every view here is behind login_required)."""
+    return cast(User, request.user)
+
+
+def _require_dashboards(request: HttpRequest) -> None:
+    if not selectors.may_see_dashboards(_actor(request)):
+        raise Http404("dashboard")
+
+
+@login_required
+def federal(request: HttpRequest) -> HttpResponse:
+    _require_dashboards(request)
+    filters = _filters(request)
+    measure = request.GET.get("measure", "waiting")
+    page = reports.federal_page(actor=_actor(request), filters=filters, measure=measure)
+    return _page(
+        request,
+        title=_("Dashboard: the country"),
+        tables=page["tables"],
+        filters=filters,
+        filename="ryadom-regions",
+        extra={
+            "measures": [(k, _(label)) for k, (label, _f) in reports.MAP_MEASURES.items()],
+            "measure": measure,
+        },
+    )
+
+
+@login_required
+def region(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        chosen = selectors.region_for_user(actor=_actor(request), code=code)
+    except NotFoundError as exc:
+        raise Http404("region") from exc
+    filters = _filters(request, region_id=chosen.pk)
+    page = reports.region_page(actor=_actor(request), region=chosen, filters=filters)
+    return _page(
+        request,
+        title=_("Dashboard: %(region)s") % {"region": chosen.name},
+        tables=page["tables"],
+        filters=filters,
+        filename=f"ryadom-region-{chosen.code}",
+        show_region=False,
+    )
+
+
+@login_required
+def institution(request: HttpRequest, institution_id: int) -> HttpResponse:
+    try:
+        chosen = selectors.institution_for_user(
+            actor=_actor(request), institution_id=institution_id
+        )
+    except NotFoundError as exc:
+        raise Http404("institution") from exc
+    filters = _filters(request)
+    page = reports.institution_page(actor=_actor(request), institution=chosen, filters=filters)
+    return _page(
+        request,
+        title=_("Dashboard: %(institution)s") % {"institution": chosen.name},
+        tables=page["tables"],
+        filters=filters,
+        filename=f"ryadom-institution-{chosen.pk}",
+        show_region=False,
+    )
+
+
+@login_required
+def ngo(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    try:
+        chosen = selectors.organisation_for_user(
+            actor=_actor(request), organisation_id=organisation_id
+        )
+    except NotFoundError as exc:
+        raise Http404("organisation") from exc
+    filters = _filters(request, default_weeks=52)
+    page = reports.ngo_report(actor=_actor(request), organisation=chosen, filters=filters)
+    title = _("Quality report: %(ngo)s") % {"ngo": chosen.name}
+    period = _("Requests created from %(start)s to %(end)s") % {
+        "start": f"{filters.start:%d.%m.%Y}",
+        "end": f"{filters.end:%d.%m.%Y}",
+    }
+    kind = request.GET.get("format")
+    if kind in ("pdf", "xlsx") and request.GET.get("export", "all") == "all":
+        if kind == "pdf":
+            body = to_pdf(title, f"{chosen.name}. INN {chosen.inn}. {period}", page["tables"])
+            content_type = "application/pdf"
+        else:
+            body = to_xlsx(page["tables"])
+            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        response = HttpResponse(body, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="ryadom-ngo-{chosen.pk}.{kind}"'
+        return response
+    return _page(
+        request,
+        title=title,
+        tables=page["tables"],
+        filters=filters,
+        filename=f"ryadom-ngo-{chosen.pk}",
+        extra={"period": period, "report_exports": True},
+        show_region=False,
+    )
