@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from ryadom.accounts.models import Role, RoleAssignment, ScopeKind, User
 from ryadom.accounts.scopes import scope_of
+from ryadom.analytics.hooks import request_changed
 from ryadom.audit.services import audit_record
 from ryadom.care import deadlines
 from ryadom.care.lifecycle import ALLOWED_TRANSITIONS, Action
@@ -241,6 +242,7 @@ def request_create(
     )
     deadlines.watch(request)
     producers.request_received(request=request)
+    request_changed(request.pk)
     return request
 
 
@@ -343,6 +345,7 @@ def _transition(
         region_id=request.region_id,
         changes={"status": [from_status, target]},
     )
+    request_changed(request.pk)
     return request
 
 
@@ -609,6 +612,7 @@ def request_feedback(
         region_id=request.region_id,
         changes={"done": done, "respectful": respectful},
     )
+    request_changed(request.pk)
     return feedback
 
 
@@ -634,6 +638,7 @@ def complaint_answer(*, actor: User, complaint: Complaint, answer: str, upheld: 
         region_id=complaint.request.region_id,
         changes={"upheld": upheld},
     )
+    request_changed(complaint.request_id)
     return complaint
 
 
@@ -665,6 +670,7 @@ def request_escalate(*, request: CareRequest, expected_level: int) -> CareReques
             region_id=request.region_id,
             changes={"escalation_level": [expected_level, expected_level + 1]},
         )
+        request_changed(request.pk)
     return request
 
 
@@ -719,5 +725,6 @@ def requests_follow_veteran(
         request.refresh_from_db()
         if request.status == Status.TRIAGED:
             producers.request_opened(request=request)
+        request_changed(request.pk)
         moved.append(request)
     return moved
