@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("ryadom.veterans.urls")),
     path("", include("ryadom.audit.urls")),
     path("", include("ryadom.telegram.urls")),
+    path("dashboard/", include("ryadom.analytics.urls")),
     path("regions/", web_views.region_list, name="region-list"),
     path("regions/<str:code>/", web_views.region_detail, name="region-detail"),
     path(
