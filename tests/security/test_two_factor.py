@@ -174,3 +174,20 @@ def test_a_session_ends_after_thirty_idle_minutes_and_twelve_hours_after_sign_in
             assert client.get("/api/v1/me").status_code == 200, step
         clock.move_to(start + datetime.timedelta(hours=12, minutes=5))
         assert client.get("/api/v1/me").status_code == 401
+
+
+def test_a_volunteer_may_turn_it_on_and_is_then_asked_for_it(
+    care_cast: Cast, client: Client
+) -> None:
+    volunteer = care_cast.volunteer_user
+    _sign_in(client, volunteer)
+    profile = client.get("/profile/", headers={"Accept-Language": "en"}).content.decode()
+    assert "Turn on two-step sign-in" in profile
+    client.get("/account/2fa/setup/")
+    device = TOTPDevice.objects.get(user=volunteer, confirmed=False)
+    client.post("/account/2fa/setup/", {"token": _code(device)})
+    assert "New backup codes" in client.get("/profile/").content.decode()
+
+    later = Client()
+    _sign_in(later, volunteer)
+    assert later.get("/volunteer/")["Location"].startswith("/account/2fa/verify/")

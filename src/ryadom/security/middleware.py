@@ -44,6 +44,7 @@ RATE_LIMITED_POSTS = {
 
 
 SIGNED_IN_AT = "ryadom_signed_in_at"
+SECOND_FACTOR_DUE = "ryadom_second_factor_due"
 LAST_SEEN = "ryadom_last_seen"
 # How often activity moves a session's end forward: a write on every request would cost a
 # database write on every page.
@@ -76,9 +77,9 @@ class SessionLifetimeMiddleware:
 
 
 class SecondFactorMiddleware:
-    """After django-otp's OTPMiddleware: staff who signed in with a password only are sent to
-    verify (or set up) their second factor before any page; to the JSON API their session
-    counts as signed out (a bearer token still works: it is its own credential).
+    """After django-otp's OTPMiddleware: staff who signed in with a password only (and anyone
+    who has set up a second factor) are sent to verify or set it up before any page; to the
+    JSON API their session counts as signed out (a bearer token is its own credential).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -91,7 +92,10 @@ class SecondFactorMiddleware:
         self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
     ) -> HttpResponse | None:
         user = request.user
-        if not second_factor_required(user) or user.is_verified():  # type: ignore[union-attr]
+        if not user.is_authenticated or user.is_verified():  # type: ignore[union-attr]
+            return None
+        # Staff always; anyone else who chose to set up a second factor, once they have.
+        if not (request.session.get(SECOND_FACTOR_DUE) or second_factor_required(user)):
             return None
         if _is_api(request):
             request.user = AnonymousUser()
