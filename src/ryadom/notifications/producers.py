@@ -11,6 +11,7 @@ import datetime
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from ryadom.accounts.models import User
@@ -46,14 +47,14 @@ def requester_of(request: CareRequest) -> User | None:
     return proxy.user if proxy is not None else None
 
 
-def helper_name(request: CareRequest) -> str:
-    """The helper as the requester knows them: a volunteer's first name, or the NGO's name."""
+def helper_name(request: CareRequest) -> str | Promise:
+    """The helper as the requester knows them: a volunteer's first name, or the NGO's name.
+    (Lazy words are translated when the message is rendered, in the recipient's language.)"""
     if request.volunteer is not None:
-        user = request.volunteer.user
-        return user.first_name or str(_("your volunteer"))
+        return request.volunteer.user.first_name or _("your volunteer")
     if request.organisation is not None:
         return request.organisation.name
-    return str(_("a helper"))
+    return _("a helper")
 
 
 def _service(request: CareRequest) -> str:
