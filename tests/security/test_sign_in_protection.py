@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime
 import re
+from typing import Any
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.test import Client
@@ -57,12 +59,45 @@ def test_a_right_password_before_the_limit_resets_the_count(cast: Cast, client: 
 
 
 def test_trying_many_accounts_from_one_address_is_rate_limited(client: Client) -> None:
-    for n in range(30):
+    attempts, seconds = settings.RATE_LIMITS["login"]
+    for n in range(attempts):
         assert _login(client, f"someone{n}", "password") == 200
     limited = client.post("/login/", {"username": "someone-else", "password": "password"})
     assert limited.status_code == 429
     assert re.search(r"Too many attempts\. Please wait \d+ minutes?", limited.content.decode())
-    assert 0 < int(limited["Retry-After"]) <= 600
+    assert 0 < int(limited["Retry-After"]) <= seconds
+
+
+def test_a_made_up_forwarded_address_does_not_escape_the_lockout(
+    cast: Cast, client: Client
+) -> None:
+    for n in range(5):
+        client.post(
+            "/login/",
+            {"username": "coord_a", "password": "wrong-password"},
+            headers={"X-Forwarded-For": f"203.0.113.{n}"},
+        )
+    assert _login(client, "coord_a", PASSWORD) == 429
+
+
+def test_behind_a_declared_proxy_the_forwarded_address_is_the_clients(
+    cast: Cast, settings: Any
+) -> None:
+    settings.TRUSTED_PROXY_COUNT = 1
+    one, other = Client(REMOTE_ADDR="10.0.0.1"), Client(REMOTE_ADDR="10.0.0.1")
+    for _ in range(5):
+        one.post(
+            "/login/",
+            {"username": "coord_a", "password": "wrong-password"},
+            headers={"X-Forwarded-For": "198.51.100.7"},
+        )
+    # The same proxy, another client: not locked out by the first one's guesses.
+    signed_in = other.post(
+        "/login/",
+        {"username": "coord_a", "password": PASSWORD},
+        headers={"X-Forwarded-For": "198.51.100.8"},
+    )
+    assert signed_in.status_code == 302
 
 
 @pytest.mark.parametrize(

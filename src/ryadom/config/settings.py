@@ -232,10 +232,14 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "ryadom.security.backends.lockout_response"
 AXES_VERBOSE = False
 AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are not kept: only failures count
+# One answer to "which address is this" for lockout and rate limits; a forwarded header is
+# believed only from as many proxies of ours as are declared here.
+AXES_CLIENT_IP_CALLABLE = "ryadom.security.ratelimit.client_ip"
+TRUSTED_PROXY_COUNT = int(os.environ.get("RYADOM_TRUSTED_PROXY_COUNT", "0"))
 
 # Rate limits (ryadom.security.ratelimit): bucket → (attempts, seconds) per person or address.
 RATE_LIMITS: dict[str, tuple[int, int]] = {
-    "login": (30, 10 * 60),
+    "login": (60, 10 * 60),  # POSTs per address; wrong passwords also lock (axes)
     "signup": (10, 60 * 60),
     "one_time_code": (5, 60 * 60),
     "intake": (60, 60 * 60),  # POSTs: the ask form takes three per request

@@ -51,6 +51,11 @@ LAST_SEEN = "ryadom_last_seen"
 SEEN_EVERY_SECONDS = 60
 
 
+def _verified(user: Any) -> bool:
+    """Whether django-otp's middleware found a second factor passed in this session."""
+    return bool(user.is_verified())
+
+
 def _is_api(request: HttpRequest) -> bool:
     match = request.resolver_match
     return match is not None and "api" in match.namespaces
@@ -92,7 +97,7 @@ class SecondFactorMiddleware:
         self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
     ) -> HttpResponse | None:
         user = request.user
-        if not user.is_authenticated or user.is_verified():  # type: ignore[union-attr]
+        if not user.is_authenticated or _verified(user):
             return None
         # Staff always; anyone else who chose to set up a second factor, once they have.
         if not (request.session.get(SECOND_FACTOR_DUE) or second_factor_required(user)):
@@ -103,7 +108,7 @@ class SecondFactorMiddleware:
         match = request.resolver_match
         if match is not None and match.view_name in OPEN_BEFORE_SECOND_FACTOR:
             return None
-        where = "security:verify" if has_second_factor(user) else "security:setup"  # type: ignore[arg-type]
+        where = "security:verify" if has_second_factor(user) else "security:setup"
         response = redirect(where)
         response["Location"] += "?" + urlencode({"next": request.get_full_path()})
         return response

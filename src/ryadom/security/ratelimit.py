@@ -37,16 +37,27 @@ class RateLimitedError(ApplicationError):
         self.retry_after = retry_after
 
 
-def client_key(request: HttpRequest) -> str:
-    """Who is asking: the signed-in user, or else the address the request came from.
+def client_ip(request: HttpRequest) -> str:
+    """The address a request came from, for rate limits and the sign-in lockout.
 
-    REMOTE_ADDR only: behind a proxy, the proxy is configured to set it (a forwarded header
-    is whatever the client wants it to be).
+    X-Forwarded-For is whatever the client wants it to be, so it is read only when
+    TRUSTED_PROXY_COUNT proxies of ours stand in front: the address the outermost of them
+    saw is that many entries from the right.
     """
+    proxies: int = settings.TRUSTED_PROXY_COUNT
+    if proxies:
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        if len(forwarded) >= proxies and forwarded[-proxies]:
+            return forwarded[-proxies]
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def client_key(request: HttpRequest) -> str:
+    """Who is asking: the signed-in user, or else the address the request came from."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"user:{user.pk}"
-    return f"ip:{request.META.get('REMOTE_ADDR', '')}"
+    return f"ip:{client_ip(request)}"
 
 
 def rate_limit_hit(*, bucket: str, key: str) -> None:
