@@ -226,3 +226,30 @@ def test_api_list_needs_few_queries_however_many_openings(
 def test_unused_helper_keeps_cast_ready(cast: Cast) -> None:
     make_ready_for_care(cast)
     assert opening_list(actor=cast.volunteer_user).count() == 0
+
+
+def test_the_poster_hears_of_applications_and_the_volunteer_hears_the_answer(
+    care_cast: Cast,
+) -> None:
+    from ryadom.notifications.models import Message
+
+    c = care_cast
+    for user, address in ((c.liaison, "liaison@a.example"), (c.volunteer_user, "v@a.example")):
+        user.email = address
+        user.save(update_fields=["email"])
+    opening = post_opening(c, title="Reading aloud on Saturdays")
+    application = services.application_create(actor=c.volunteer_user, opening=opening)
+    services.application_create(actor=c.volunteer_user, opening=opening)  # a double click
+    told = Message.objects.get(recipient=c.liaison, kind="opening_applied")
+    assert "Reading aloud on Saturdays" in told.body
+    assert f"/openings/{opening.pk}/manage/" in told.body
+
+    services.application_accept(actor=c.liaison, application=application)
+    accepted = Message.objects.get(recipient=c.volunteer_user, kind="opening_accepted")
+    assert c.institution_a.name in accepted.body
+
+    other = post_opening(c, title="Moving the library")
+    second = services.application_create(actor=c.volunteer_user, opening=other)
+    services.application_decline(actor=c.liaison, application=second, reason="Нужен водитель")
+    declined = Message.objects.get(recipient=c.volunteer_user, kind="opening_declined")
+    assert "Нужен водитель" in declined.body

@@ -135,6 +135,26 @@ KINDS: dict[str, Kind] = {
             "%(url)s"
         ),
     ),
+    "opening_applied": Kind(
+        subject=_("%(volunteer)s would like to help: %(opening)s"),
+        body=_(
+            "%(volunteer)s has applied to “%(opening)s”. Please accept or decline here: %(url)s"
+        ),
+    ),
+    "opening_accepted": Kind(
+        subject=_("You are in: %(opening)s"),
+        body=_(
+            "Your offer to help with “%(opening)s” (%(institution)s) is accepted. "
+            "The first day: %(first_day)s. Details: %(url)s"
+        ),
+    ),
+    "opening_declined": Kind(
+        subject=_("About “%(opening)s”"),
+        body=_(
+            "Thank you for offering to help with “%(opening)s”. This time the answer is no "
+            "(%(reason)s). Other openings: %(url)s"
+        ),
+    ),
     "check_expiring": Kind(
         subject=_("%(check)s expires on %(date)s"),
         body=_(

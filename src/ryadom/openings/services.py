@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +31,52 @@ from ryadom.openings.selectors import may_manage, postable_institutions, posting
 from ryadom.volunteers.models import Volunteer
 
 MAX_WEEKS_AHEAD = 52
+
+
+def _tell_poster(application: Application) -> None:
+    """Whoever posted the opening hears of a new application, once per application."""
+    from ryadom.notifications.services import notify
+
+    opening = application.opening
+    user = application.volunteer.user
+    notify(
+        recipient=opening.posted_by,
+        kind="opening_applied",
+        context={
+            "volunteer": user.get_full_name() or user.username,
+            "opening": opening.title,
+            "url": f"{settings.SITE_URL}{reverse('openings:manage', args=[opening.pk])}",
+        },
+        dedupe_key=f"opening-application:{application.pk}:{int(application.applied_at.timestamp())}",
+    )
+
+
+def _tell_volunteer(application: Application, day: datetime.date | None = None) -> None:
+    """The volunteer hears the answer to their application."""
+    from ryadom.notifications.services import notify
+
+    opening = application.opening
+    if application.status == ApplicationStatus.ACCEPTED:
+        kind = "opening_accepted"
+        context: dict[str, object] = {
+            "opening": opening.title,
+            "institution": opening.institution.name,
+            "first_day": day or opening.starts_on,
+            "url": f"{settings.SITE_URL}{reverse('openings:detail', args=[opening.pk])}",
+        }
+    else:
+        kind = "opening_declined"
+        context = {
+            "opening": opening.title,
+            "reason": application.reason or "—",
+            "url": f"{settings.SITE_URL}{reverse('openings:list')}",
+        }
+    notify(
+        recipient=application.volunteer.user,
+        kind=kind,
+        context=context,
+        dedupe_key=f"opening-application:{application.pk}:{application.status}",
+    )
 
 
 def _validate(
@@ -245,6 +293,7 @@ def application_create(*, actor: User, opening: Opening, message: str = "") -> A
         region_id=opening.region_id,
         changes={"opening": opening.pk},
     )
+    _tell_poster(application)
     return application
 
 
@@ -291,7 +340,9 @@ def application_accept(*, actor: User, application: Application) -> Application:
     )
     _eligible_or_raise(volunteer, opening, day)
     hour_limit_check(volunteer=volunteer, day=day, adding=opening.hours)
-    return _decide(actor=actor, application=application, status=ApplicationStatus.ACCEPTED)
+    accepted_one = _decide(actor=actor, application=application, status=ApplicationStatus.ACCEPTED)
+    _tell_volunteer(accepted_one, day)
+    return accepted_one
 
 
 @transaction.atomic
@@ -299,9 +350,11 @@ def application_decline(*, actor: User, application: Application, reason: str = 
     """The poster says no, with a reason the volunteer sees."""
     if not may_manage(actor=actor, opening=application.opening):
         raise PermissionDeniedError(_("Only whoever posted this opening may answer."))
-    return _decide(
+    declined = _decide(
         actor=actor, application=application, status=ApplicationStatus.DECLINED, reason=reason
     )
+    _tell_volunteer(declined)
+    return declined
 
 
 @transaction.atomic
