@@ -1,6 +1,13 @@
-"""Development aid (not collected): print what each actor gets now, to review into the table."""
+"""Development aid (not collected): print what each actor gets now, as a first draft of rows.
+
+    MATRIX_ONLY=/dashboard/ .venv/bin/pytest -p no:xdist tests/security/_dump_matrix.py -s
+
+Review every status before it goes into test_matrix.py: the table says what SHOULD happen.
+"""
 
 from __future__ import annotations
+
+import os
 
 import pytest
 
@@ -25,7 +32,10 @@ def test_dump(care_cast: Cast, settings: object, tmp_path: object) -> None:
     routes = [("GET", r) for r in m.page_routes()] + [
         tuple(r.split(" ", 1)) for r in m.api_routes()
     ]
+    only = os.environ.get("MATRIX_ONLY", "")  # e.g. MATRIX_ONLY=/dashboard/
     for method, route in routes:
+        if only not in route:
+            continue
         kind = m.guess_kind(route)
         ins, outs = objects.get(kind, ({}, {})) if kind else ({}, {})
         row = m.Row(inside=m.E(0))

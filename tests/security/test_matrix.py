@@ -41,6 +41,22 @@ PAGES: dict[str, Row] = {
     "POST /calendar/<int:feed_id>/revoke/": Row(E(404, anon=302)),
     "GET /calendar/<str:token>.ics": Row(E(404)),
     "POST /calendar/new/": Row(E(404, anon=302)),
+    # The analytics dashboards: staff of the scope; everyone else is told there is nothing.
+    "GET /dashboard/": Row(E(404, federal=200, observer=200, coord=200, anon=302)),
+    "GET /dashboard/institutions/<int:institution_id>/": Row(
+        E(404, federal=200, coord=200, liaison=200, anon=302),
+        E(404, federal=200, anon=302),
+        obj="institution",
+    ),
+    "GET /dashboard/ngo/<int:organisation_id>/": Row(
+        E(404, federal=200, ngo=200, anon=302), E(404, federal=200, anon=302), obj="organisation"
+    ),
+    # The agency observer watches its agency's institutions in every region.
+    "GET /dashboard/regions/<str:code>/": Row(
+        E(404, federal=200, observer=200, coord=200, anon=302),
+        E(404, federal=200, observer=200, anon=302),
+        obj="region",
+    ),
     "GET /find/": Row(E(200)),
     "GET /i18n/setlang/": Row(E(302)),
     "GET /institution/volunteers/": Row(E(403, liaison=200, anon=302)),

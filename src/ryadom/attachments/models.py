@@ -22,12 +22,12 @@ class PrivateStorage(FileSystemStorage):
     def __init__(self) -> None:
         super().__init__(base_url=None)
 
-    @property  # type: ignore[override]
+    @property
     def base_location(self) -> str:
         configured = getattr(settings, "RYADOM_UPLOADS_DIR", None)
         return str(configured or Path(settings.VAR_DIR) / "uploads")
 
-    @property  # type: ignore[override]
+    @property
     def location(self) -> str:
         return os.path.abspath(self.base_location)
 

@@ -7,7 +7,7 @@ from typing import cast
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -37,7 +37,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
         obj = request_get_for_user(actor=actor, request_id=pk)
         form = UploadForm(request.POST, request.FILES)
         if not form.is_valid():
-            messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
+            messages.error(request, " ".join(str(m) for ms in form.errors.values() for m in ms))
             return redirect(back)
         attachment_add(actor=actor, request=obj, upload=form.cleaned_data["file"])
     except NotFoundError as exc:
@@ -51,7 +51,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def download(request: HttpRequest, attachment_id: int) -> HttpResponse:
+def download(request: HttpRequest, attachment_id: int) -> HttpResponseBase:
     """The file itself, to those who may see it; never cached by shared caches."""
     try:
         attachment = attachment_get_for_user(actor=request.user, attachment_id=attachment_id)
