@@ -242,3 +242,17 @@ def test_recommendations_cost_the_same_queries_however_many_volunteers(care_cast
     with CaptureQueriesContext(connection) as many:
         request_recommendations(actor=c.coord_a, request=request, limit=5)
     assert len(many.captured_queries) == len(few.captured_queries) <= 20
+
+
+def test_loading_a_region_is_a_fixed_number_of_queries(care_cast: Cast) -> None:
+    c = care_cast
+    _world(c, 6)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            adapter.load(CareRequest.objects.all(), Volunteer.objects.all())
+        return len(queries.captured_queries)
+
+    before = count()
+    _world(c, 7)  # as many again of everything
+    assert count() == before == 16

@@ -203,7 +203,7 @@ def _window_minutes(starts: datetime.datetime, ends: datetime.datetime) -> tuple
 def load_requests(
     qs: QuerySet[CareRequest], *, catalogue: Catalogue, now: datetime.datetime
 ) -> tuple[Requests, Int64Array]:
-    """The requests of `qs` as the engine's arrays, and their ids row by row (3 queries)."""
+    """The requests of `qs` as the engine's arrays, and their ids row by row (2 queries)."""
     rows = list(
         qs.order_by("pk").values_list(
             "pk",
@@ -315,7 +315,7 @@ def load_volunteers(
     catalogue: Catalogue,
     now: datetime.datetime,
 ) -> tuple[Volunteers, Int64Array]:
-    """The volunteers of `qs`, cleared for `institutions`, and their ids (10 queries)."""
+    """The volunteers of `qs`, cleared for `institutions`, and their ids (11 queries)."""
     rows = list(
         qs.order_by("pk").values_list(
             "pk", "lat", "lon", "travel_radius_km", "gender", "weekly_task_cap", "region__timezone"
