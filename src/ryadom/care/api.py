@@ -30,6 +30,7 @@ from ryadom.core.api_auth import AUTH
 from ryadom.core.errors import ApplicationError
 from ryadom.institutions.models import Department, Institution
 from ryadom.organisations.models import Organisation
+from ryadom.veterans.need_to_know import name_for
 from ryadom.veterans.selectors import veteran_list
 from ryadom.volunteers.models import Volunteer
 
@@ -132,7 +133,8 @@ class RequestDetailOut(RequestOut):
     visits: list[VisitOut]
 
     @staticmethod
-    def resolve_timeline(obj: CareRequest) -> list[EventOut]:
+    def resolve_timeline(obj: CareRequest, context: dict[str, Any]) -> list[EventOut]:
+        reader = context["request"].user  # helpers see first names only (need to know)
         return [
             EventOut(
                 at=e.at,
@@ -140,7 +142,7 @@ class RequestDetailOut(RequestOut):
                 from_status=e.from_status,
                 to_status=e.to_status,
                 note=e.note,
-                actor=e.actor.display_name if e.actor else None,
+                actor=name_for(reader, e.actor),
             )
             for e in obj.events.all()
         ]

@@ -53,6 +53,7 @@ from ryadom.core.errors import ApplicationError, NotFoundError, PermissionDenied
 from ryadom.core.validation import InvalidInput
 from ryadom.dispatch.selectors import request_recommendations
 from ryadom.institutions.models import Department
+from ryadom.veterans.need_to_know import sees_full_names
 from ryadom.volunteers.models import Volunteer
 
 P = ParamSpec("P")
@@ -586,6 +587,7 @@ def _render_detail(
         "action_forms": action_forms,
         "feedback_form": feedback,
         "no_volunteers": Action.ASSIGN in actions and not volunteers,
+        "sees_full_names": sees_full_names(actor),
         "suggested": suggested,
     }
     return render(request, "care/request_detail.html", context, status=400 if failed else 200)

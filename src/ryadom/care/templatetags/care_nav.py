@@ -24,11 +24,14 @@ def care_nav(context: dict[str, Any]) -> dict[str, Any]:
         roles = page_roles(actor=user)
         if roles.requester:
             links += [("care:ask", _("Ask for help")), ("care:my", _("My requests"))]
+            links.append(("veterans:consents", _("My consents and data")))
         if roles.queue:
             links.append(("care:queue", _("Queue")))
         if roles.coordinator:
             links.append(("care:request_new", _("Phone request")))
             links.append(("failed-messages", _("Messages not delivered")))
+            links.append(("veterans:deletions", _("Erasure requests")))
+            links.append(("audit:export", _("Audit log")))
         if roles.volunteer:
             links.append(("care:volunteer", _("Volunteering")))
             links.append(("openings:for_you", _("For you")))
