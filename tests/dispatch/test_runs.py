@@ -48,6 +48,12 @@ def test_accept_all_assigns_exactly_the_proposals(region_a: Region) -> None:
         assert request.events.filter(action="assign", actor=region_a.c.coord_a).exists()
     run.refresh_from_db()
     assert run.status == RunStatus.ACCEPTED
+    event = AuditEvent.objects.get(action="matching_run.accepted", target_id=str(run.pk))
+    assert (event.actor, event.changes["accepted"], event.changes["stale"]) == (
+        region_a.c.coord_a,
+        3,
+        0,
+    )
 
 
 def test_accept_selected_assigns_only_those(region_a: Region) -> None:

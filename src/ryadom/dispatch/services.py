@@ -185,7 +185,8 @@ def matching_run_accept(
         action="matching_run.accepted",
         target=run,
         region_id=run.region_id,
-        changes={"accepted": [p.pk for p in accepted], "stale": [p.pk for p in stale]},
+        # Counts only: each assignment has its own audit row from request_assign.
+        changes={"accepted": len(accepted), "stale": len(stale), "status": run.status},
     )
     return Accepted(run, accepted, stale)
 
