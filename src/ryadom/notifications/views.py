@@ -9,7 +9,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from ryadom.accounts.models import User
 from ryadom.care import services as care_services
@@ -84,7 +89,7 @@ def status_page(request: HttpRequest, token: str) -> HttpResponse:
     return _private(response)
 
 
-@require_GET
+@require_safe
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The private iCalendar feed behind an address with a token (no sign-in: calendar
     apps cannot sign in)."""
