@@ -161,3 +161,15 @@ def test_a_feed_token_is_stored_hashed_and_a_new_or_revoked_address_stops_the_ol
     assert client.post(f"/calendar/{feed.pk}/revoke/").status_code == 302
     assert client.get(f"/calendar/{second}.ics").status_code == 404
     assert client.get("/calendar/not-a-token.ics").status_code == 404
+
+
+def test_the_volunteer_page_and_the_liaisons_navigation_lead_to_the_calendar(
+    care_cast: Cast, client: Client
+) -> None:
+    c = care_cast
+    client.force_login(c.volunteer_user)
+    assert 'href="/calendar/"' in client.get("/volunteer/").content.decode()
+    client.force_login(c.liaison)
+    assert 'href="/calendar/"' in client.get("/queue/").content.decode()
+    client.force_login(c.relative)
+    assert 'href="/calendar/"' not in client.get("/my/").content.decode()
