@@ -41,6 +41,11 @@ def test_the_code_from_the_profile_links_the_chat_and_turns_on_telegram_messages
     web = _signed_in(cast.volunteer_user)
     profile = web.get("/profile/").content.decode()
     assert "Link Telegram" in profile
+    assert re.search(
+        r'action="/profile/telegram/link/">\s*<input type="hidden" '
+        r'name="csrfmiddlewaretoken" value="\w{20,}"',
+        profile,
+    )
     page = web.post("/profile/telegram/link/").content.decode()
     code = re.search(r'id="link-code">(\w+)<', page).group(1)  # type: ignore[union-attr]
     assert f"https://t.me/RyadomTestBot?start={code}" in page
