@@ -139,3 +139,14 @@ def test_csv_cells_that_look_like_formulas_are_defused(cast: Cast, client: Clien
     rows = _csv(client.get(f"/audit/export/?format=csv&since={timezone.localdate()}"))
     [read] = [r for r in rows if r["action"] == "veteran.viewed"]
     assert read["actor"] == "'=HYPERLINK(1)"
+
+
+def test_behind_our_proxy_the_forwarded_address_is_logged_and_garbage_is_not(
+    cast: Cast, client: Client, settings: object
+) -> None:
+    settings.TRUSTED_PROXY_COUNT = 1  # type: ignore[attr-defined]
+    as_user(client, cast.coord_a)
+    url = f"/api/v1/veterans/{cast.veteran_a.pk}"
+    assert client.get(url, HTTP_X_FORWARDED_FOR="198.51.100.9").status_code == 200
+    assert client.get(url, HTTP_X_FORWARDED_FOR="'; DROP TABLE x; --").status_code == 200
+    assert [e.ip for e in _reads("veteran.viewed")] == ["198.51.100.9", None]

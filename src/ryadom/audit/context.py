@@ -5,6 +5,7 @@ A context variable is per request (per thread, per asyncio task), never shared b
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 from contextvars import ContextVar
 
@@ -18,18 +19,25 @@ def client_ip() -> str | None:
     return _client_ip.get()
 
 
-class AuditContextMiddleware:
-    """Remembers the client's address for the audit events written while serving the request.
+def _address(request: HttpRequest) -> str | None:
+    # The one answer to "where from" that lockout and rate limits use too (forwarded headers
+    # believed only from our own proxies); anything that is not an address is not stored.
+    from ryadom.security.ratelimit import client_ip
 
-    REMOTE_ADDR only: behind a proxy, the proxy is configured to set it (a forwarded header
-    is whatever the client wants it to be).
-    """
+    try:
+        return str(ipaddress.ip_address(client_ip(request)))
+    except ValueError:
+        return None
+
+
+class AuditContextMiddleware:
+    """Remembers the client's address for the audit events written while serving the request."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        token = _client_ip.set(request.META.get("REMOTE_ADDR") or None)
+        token = _client_ip.set(_address(request))
         try:
             return self.get_response(request)
         finally:
