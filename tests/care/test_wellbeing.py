@@ -209,3 +209,23 @@ def test_a_calm_debrief_flags_nobody_and_each_visit_is_asked_about_once(care_cas
     with pytest.raises(NotFoundError):  # someone else's visit
         debrief_submit(actor=c.ngo_manager, visit=visit, feeling="fine")
     assert timezone.now() == MONDAY
+
+
+@time_machine.travel(MONDAY, tick=False)
+def test_the_volunteer_page_says_why_a_claim_over_the_limit_is_refused(
+    limited: Cast, client: Client
+) -> None:
+    c = limited
+    first = _triaged(c)
+    services.request_claim(actor=c.volunteer_user, request=first)
+    services.request_schedule(
+        actor=c.volunteer_user, request=first, starts=_at(1, 10), ends=_at(1, 14)
+    )
+    second = _triaged(c)
+    client.force_login(c.volunteer_user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.post(f"/requests/{second.pk}/claim/", {"next": "/volunteer/"}, follow=True)
+    page = response.content.decode()
+    assert "more than the weekly limit of 4 hours your NGO has set" in page
+    second.refresh_from_db()
+    assert second.volunteer is None
