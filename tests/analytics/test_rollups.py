@@ -215,3 +215,23 @@ def test_rebuild_counts_idle_and_busy_volunteers(
     assert snapshots[care_cast.volunteer_a.pk].holding
     assert snapshots[care_cast.volunteer_a.pk].eligible
     assert not snapshots[care_cast.volunteer_b.pk].holding
+
+
+def test_rebuild_command_and_the_nightly_chain(care_cast: Cast) -> None:
+    import io
+
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    from ryadom.analytics.tasks import rebuild_rollups
+
+    out = io.StringIO()
+    call_command("analytics_rebuild", stdout=out)
+    assert "rebuilt in" in out.getvalue()
+    with time_machine.travel(datetime.datetime(2026, 11, 23, 1, 0, tzinfo=datetime.UTC)):
+        call_command("analytics_rebuild", "--nightly", stdout=out)
+        queued = DBTaskResult.objects.get(task_path=rebuild_rollups.module_path)
+        # 03:30 Moscow is 00:30 UTC: already past at 01:00 UTC, so the next day's.
+        assert queued.run_after == datetime.datetime(2026, 11, 24, 0, 30, tzinfo=datetime.UTC)
+        rebuild_rollups.call(reschedule=True)
+        assert DBTaskResult.objects.filter(task_path=rebuild_rollups.module_path).count() == 2

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
+
+from django.utils import timezone
 from django_tasks import task
 
 from ryadom.analytics import services
+
+NIGHTLY_AT = datetime.time(3, 30)  # national (Moscow) time: the quietest hour
 
 
 @task()
@@ -14,7 +19,20 @@ def refresh_request(request_id: int) -> str:
     return "changed" if changed else "unchanged"
 
 
+def next_night(now: datetime.datetime | None = None) -> datetime.datetime:
+    """The next NIGHTLY_AT, in the national calendar."""
+    local = timezone.localtime(now)
+    due = local.replace(hour=NIGHTLY_AT.hour, minute=NIGHTLY_AT.minute, second=0, microsecond=0)
+    return due if due > local else due + datetime.timedelta(days=1)
+
+
 @task()
-def rebuild_rollups() -> dict[str, int]:
-    """The nightly rebuild of every fact, rollup and volunteer snapshot from raw tables."""
-    return services.rollups_rebuild()
+def rebuild_rollups(reschedule: bool = False) -> dict[str, int]:
+    """The nightly rebuild of every fact, rollup and volunteer snapshot from raw tables.
+
+    With `reschedule` it enqueues itself for the next night: deferred tasks, not cron.
+    """
+    counts = services.rollups_rebuild()
+    if reschedule:
+        rebuild_rollups.using(run_after=next_night()).enqueue(reschedule=True)
+    return counts

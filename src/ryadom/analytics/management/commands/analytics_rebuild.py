@@ -15,15 +15,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
-            "--enqueue", action="store_true", help="Queue the rebuild for the task worker."
+            "--nightly",
+            action="store_true",
+            help="Queue the rebuild for the worker tonight, and every night after.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["enqueue"]:
-            from ryadom.analytics.tasks import rebuild_rollups
+        if options["nightly"]:
+            from ryadom.analytics.tasks import next_night, rebuild_rollups
 
-            result = rebuild_rollups.enqueue()
-            self.stdout.write(f"queued {result.id}")
+            due = next_night()
+            rebuild_rollups.using(run_after=due).enqueue(reschedule=True)
+            self.stdout.write(f"rebuild queued for {due:%Y-%m-%d %H:%M %Z}, then nightly")
             return
         started = time.monotonic()
         counts = rollups_rebuild()
