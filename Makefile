@@ -8,7 +8,7 @@ PORT ?= 8000
 WORKERS ?= 2
 TEST_WORKERS ?= 2
 
-.PHONY: demo test lint install messages clean bench bench-matching bench-matching-db
+.PHONY: demo test lint install messages clean bench bench-matching bench-analytics bench-matching-db
 
 $(BIN)/ryadom: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ bench-matching: install
 # Loading a region from the database, timed apart from the solve (docs/matching.md)
 bench-matching-db: install
 	$(BIN)/python bench/matching_db.py $(BENCH_ARGS)
+
+# Analytics benchmark (docs/analytics.md): needs PostgreSQL; makes the database ryadom_bench
+# with 5,000,000 requests; e.g. make bench-analytics BENCH_ARGS="--requests 200000"
+bench-analytics: install
+	nice $(BIN)/python bench/analytics.py $(BENCH_ARGS)
 
 bench: bench-matching
 
