@@ -177,11 +177,14 @@ def test_distress_after_a_visit_tells_the_ngo_manager_and_shows_on_their_page(
     assert "товарищах" not in message.body  # the volunteer's words stay on the page
 
     client.force_login(c.ngo_manager)
+    members = client.get("/ngo/members/").content.decode()
+    assert "1 volunteer said after a visit that something upsets them" in members
     page = client.get("/ngo/wellbeing/").content.decode()
     assert "товарищах" in page and str(c.volunteer_a) in page
     client.post(f"/ngo/wellbeing/{debrief.pk}/followed-up/")
     debrief.refresh_from_db()
     assert debrief.acknowledged_by == c.ngo_manager
+    assert "something upsets them" not in client.get("/ngo/members/").content.decode()
 
     # Nobody else sees the flag: the Rostov NGO's manager, a coordinator, the volunteer.
     other_manager = f.UserFactory()

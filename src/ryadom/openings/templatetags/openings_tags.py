@@ -39,3 +39,15 @@ def volunteer_more(context: dict[str, Any]) -> dict[str, Any]:
             for visit in debriefs_due(volunteer=volunteer)[:5]
         ],
     }
+
+
+@register.inclusion_tag("openings/_wellbeing_alert.html", takes_context=True)
+def wellbeing_alert(context: dict[str, Any]) -> dict[str, Any]:
+    """On the NGO manager's pages: how many volunteers asked for support and are waiting."""
+    from ryadom.care.wellbeing import distress_flags
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"waiting": 0}
+    return {"waiting": distress_flags(actor=user).filter(acknowledged_at__isnull=True).count()}
