@@ -24,7 +24,7 @@ BENCH_DB = "ryadom_bench"
 
 
 def _prepare_database(keep: bool) -> bool:
-    """Create the bench database; True when it already held data and --keep reuses it."""
+    """Create the bench database; True when it already exists and `keep` says reuse it."""
     import psycopg
 
     with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
@@ -47,7 +47,7 @@ def _sql(statement: str, params: list[Any] | None = None) -> None:
             cursor.execute(statement, params)
 
 
-def _generate(requests: int, volunteers: int) -> None:
+def _generate_base(volunteers: int) -> None:
     import io
 
     from django.core.management import call_command
@@ -69,6 +69,11 @@ def _generate(requests: int, volunteers: int) -> None:
     started = time.monotonic()
     generate(plan=plan, out=io.StringIO())
     print(f"  base data (demo generator, {volunteers} volunteers): {_since(started)}")
+
+
+def _generate_requests(requests: int) -> None:
+    _sql("TRUNCATE care_carerequest, care_event, care_visit, care_feedback, care_complaint CASCADE")
+    _sql("SET synchronous_commit = off")
     started = time.monotonic()
     # Pseudo-random but repeatable per row: u(k) is a uniform number in [0, 1) from the id.
     steps = [
@@ -237,11 +242,16 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=5_000_000)
     parser.add_argument("--volunteers", type=int, default=50_000)
     parser.add_argument("--keep", action="store_true", help="reuse the data of an earlier run")
+    parser.add_argument(
+        "--reuse-base",
+        action="store_true",
+        help="keep an earlier run's institutions, NGOs and volunteers; make new requests",
+    )
     args = parser.parse_args()
 
     os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{BENCH_DB}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ryadom.config.settings")
-    reused = _prepare_database(args.keep)
+    reused = _prepare_database(args.keep or args.reuse_base)
     import django
 
     django.setup()
@@ -258,7 +268,9 @@ def main() -> None:
 
     print(f"# Analytics benchmark ({os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f})")
     if not reused:
-        _generate(args.requests, args.volunteers)
+        _generate_base(args.volunteers)
+    if not reused or (args.reuse_base and not args.keep):
+        _generate_requests(args.requests)
     total = CareRequest.objects.count()
     started = time.monotonic()
     counts = rollups_rebuild()
