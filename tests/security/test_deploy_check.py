@@ -19,9 +19,10 @@ def _production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         RYADOM_PRODUCTION="1",
         RYADOM_SECRET_KEY=secrets.token_urlsafe(60),
         RYADOM_ALLOWED_HOSTS="ryadom.example.ru",
+        RYADOM_CACHE_URL="redis://127.0.0.1:6379/1",
         RYADOM_VAR_DIR=str(tmp_path),
-        **extra,
     )
+    env.update(extra)
     env.pop("DJANGO_SETTINGS_MODULE", None)
     return env
 
@@ -37,6 +38,29 @@ def test_check_deploy_is_clean_with_the_production_settings(tmp_path: Path) -> N
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("change", "warning"),
+    [
+        ({"RYADOM_2FA_REQUIRED": "0"}, "ryadom.security.W001"),
+        ({"RYADOM_CACHE_URL": ""}, "ryadom.security.W002"),
+        ({"RYADOM_HTTPS": "0"}, "security.W004"),
+    ],
+)
+def test_check_deploy_warns_when_production_is_weakened(
+    tmp_path: Path, change: dict[str, str], warning: str
+) -> None:
+    result = subprocess.run(  # noqa: S603 - our own console script, fixed arguments
+        [RYADOM, "check", "--deploy", "--fail-level", "WARNING"],
+        env=_production_env(tmp_path, **change),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert warning in result.stderr + result.stdout
 
 
 @pytest.mark.parametrize("setting", ["RYADOM_SECRET_KEY"])

@@ -10,4 +10,4 @@ class SecurityConfig(AppConfig):
     verbose_name = _("Security")
 
     def ready(self) -> None:
-        from ryadom.security import signals  # noqa: F401 - connects the receivers
+        from ryadom.security import checks, signals  # noqa: F401 - registers them
