@@ -111,9 +111,7 @@ def test_at_most_five_codes_an_hour_go_to_one_address(client: Client) -> None:
     start = timezone.now()
     for _ in range(5):
         assert client.post("/join/", {"address": "+7 900 111-22-33"}).status_code == 302
-    response = client.post(
-        "/join/", {"address": "+79001112233"}, HTTP_ACCEPT_LANGUAGE="en"
-    )
+    response = client.post("/join/", {"address": "+79001112233"}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 429
     assert "Too many codes have been sent to this address. Try again in" in (
         response.content.decode()
@@ -153,7 +151,9 @@ def test_a_volunteer_signs_back_in_with_a_code_to_their_own_account(
 
 @transactional
 def test_the_sms_with_the_code_reaches_the_gateway(
-    settings: Any, gateway: FakeHttpServer, client: Client  # noqa: F811
+    settings: Any,
+    gateway: FakeHttpServer,  # noqa: F811 - the fixture imported above
+    client: Client,
 ) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     client.post("/join/", {"address": "+79005550011"})

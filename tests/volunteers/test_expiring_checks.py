@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import io
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.utils import timezone
 
 from ryadom.care.services import request_assign, request_claim, request_create, request_triage
@@ -16,7 +18,7 @@ from ryadom.notifications.models import Message
 from ryadom.veterans.services import stay_transfer
 from ryadom.volunteers.models import CheckKind, CheckStatus, ExpiryWarningRun
 from ryadom.volunteers.services import check_record
-from ryadom.volunteers.tasks import warn_expiring_checks
+from ryadom.volunteers.tasks import next_sweep_at, warn_expiring_checks
 from tests import factories as f
 from tests.conftest import Cast, make_ready_for_care
 from tests.notifications.conftest import reachable
@@ -125,3 +127,17 @@ def test_an_expired_screening_refuses_claims_and_assignments_the_day_after_with_
         assert (
             request_claim(actor=cast.volunteer_user, request=request).volunteer == cast.volunteer_a
         )
+
+
+@time_machine.travel(MORNING, tick=False)
+def test_the_command_sweeps_today_once_and_the_next_sweep_is_due_tomorrow_morning(
+    db: None,
+) -> None:
+    out = io.StringIO()
+    call_command("warn_expiring_checks", "--now", stdout=out)
+    call_command("warn_expiring_checks", "--now", stdout=out)
+    assert out.getvalue().splitlines() == [
+        "2026-06-01: warned about 0 checks",
+        "2026-06-01: already swept",
+    ]
+    assert next_sweep_at(TODAY).isoformat() == "2026-06-02T09:00:00+03:00"

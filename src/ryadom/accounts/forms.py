@@ -13,7 +13,7 @@ class AddressForm(PageForm):
         label=_("Your e-mail or mobile phone"),
         max_length=254,
         help_text=_("We send a code there to make sure it is yours."),
-        widget=forms.TextInput(attrs={"autocomplete": "email tel", "inputmode": "email"}),
+        widget=forms.TextInput(attrs={"inputmode": "email"}),
     )
 
 
