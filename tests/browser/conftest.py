@@ -21,8 +21,6 @@ from typing import Any
 import pytest
 from django.db import connection, connections
 from django.test import override_settings
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -33,7 +31,6 @@ from playwright.sync_api import (
 )
 
 from ryadom.accounts.models import User
-from ryadom.security.twofactor import SECOND_FACTOR_ROLES
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -163,10 +160,6 @@ class Visit:
         self.page.fill("#id_password", PASSWORD)
         self.page.locator("main form [type=submit]").click()
         self.page.wait_for_load_state()
-        if "/account/2fa/verify/" in self.page.url:  # staff: the code from their authenticator
-            self.page.fill("#id_token", totp_code(user))
-            self.page.locator("main form [type=submit]").click()
-            self.page.wait_for_load_state()
 
     def shot(self, label: str) -> None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -243,21 +236,8 @@ def open_visit(
 
 
 def with_browser_password(user: User) -> User:
-    """The server process checks passwords with the real hasher, not the tests' fast one.
-
-    Staff also get an authenticator, so they pass the second factor in `Visit.login`.
-    """
+    """The server process checks passwords with the real hasher, not the tests' fast one."""
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.PBKDF2PasswordHasher"]):
         user.set_password(PASSWORD)
         user.save(update_fields=["password"])
-    if user.is_staff or user.roles.filter(role__in=SECOND_FACTOR_ROLES).exists():
-        TOTPDevice.objects.get_or_create(
-            user=user, name="authenticator", defaults={"confirmed": True}
-        )
     return user
-
-
-def totp_code(user: User) -> str:
-    """The code the user's authenticator app shows now."""
-    device = TOTPDevice.objects.get(user=user, name="authenticator", confirmed=True)
-    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
