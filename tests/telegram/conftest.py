@@ -94,7 +94,13 @@ class TelegramUser:
             f"/telegram/webhook/{SECRET}/", json.dumps(update), content_type="application/json"
         )
         assert response.status_code == 200, response.content
-        return Answer(self.api.bot_calls[before:])
+        # Only this chat's: other chats may be talking to the bot at the same time.
+        mine = [
+            (method, body)
+            for method, body in self.api.bot_calls[before:]
+            if body.get("chat_id", str(self.chat_id)) == str(self.chat_id)
+        ]
+        return Answer(mine)
 
     def _sender(self) -> dict[str, Any]:
         return {
