@@ -267,7 +267,11 @@ def main() -> None:
     from ryadom.care.models import CareRequest
 
     print(f"# Analytics benchmark ({os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f})")
-    if not reused:
+    if reused:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+    else:
         _generate_base(args.volunteers)
     if not reused or (args.reuse_base and not args.keep):
         _generate_requests(args.requests)

@@ -192,6 +192,25 @@ class RegionWeekRollup(Measures):
         ]
 
 
+class RegionWeekTotal(Measures):
+    """Requests created in a week, per region: the federal page when nothing narrows it
+    (89 rows a week, where the finer rollup has one per agency and service type too)."""
+
+    week = models.DateField()
+    region_id = models.IntegerField()
+
+    KEYS = ("week", "region_id")
+
+    class Meta:
+        verbose_name = _("weekly regional total")
+        verbose_name_plural = _("weekly regional totals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["week", "region_id"], name="analytics_region_week_total"
+            )
+        ]
+
+
 class InstitutionTotal(Measures):
     """All requests ever, per institution and service type: what is open and overdue now."""
 
@@ -233,9 +252,12 @@ class OrganisationWeek(Measures):
         ]
 
 
-ROLLUPS: tuple[type[DayRollup | RegionWeekRollup | InstitutionTotal | OrganisationWeek], ...] = (
+ROLLUPS: tuple[
+    type[DayRollup | RegionWeekRollup | RegionWeekTotal | InstitutionTotal | OrganisationWeek], ...
+] = (
     DayRollup,
     RegionWeekRollup,
+    RegionWeekTotal,
     InstitutionTotal,
     OrganisationWeek,
 )

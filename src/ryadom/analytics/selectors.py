@@ -19,6 +19,7 @@ from ryadom.analytics.models import (
     InstitutionTotal,
     OrganisationWeek,
     RegionWeekRollup,
+    RegionWeekTotal,
     VolunteerSnapshot,
 )
 from ryadom.core.errors import NotFoundError
@@ -68,10 +69,12 @@ def _scope_q(scope: Scope, *, institutions: bool = True) -> Q:
     return q
 
 
-def _narrow(qs: QuerySet[Any], filters: Filters, *, service: bool = True) -> QuerySet[Any]:
+def _narrow(
+    qs: QuerySet[Any], filters: Filters, *, service: bool = True, agency: bool = True
+) -> QuerySet[Any]:
     if filters.region_id is not None:
         qs = qs.filter(region_id=filters.region_id)
-    if filters.agency_id is not None:
+    if agency and filters.agency_id is not None:
         qs = qs.filter(agency_id=filters.agency_id)
     if service and filters.service_type_id is not None:
         qs = qs.filter(service_type_id=filters.service_type_id)
@@ -152,11 +155,18 @@ def federal_figures(*, actor: User, filters: Filters) -> list[Row]:
         r.pk: Row(key=r.pk, label=r.name, code=r.code)
         for r in Region.objects.only("pk", "code", "name_ru", "name_en")
     }
+    # Without agency or service narrowing (and no agency observer's scope, which is by
+    # agency), the per-region totals answer with a row per region and week.
+    coarse = (
+        filters.agency_id is None
+        and filters.service_type_id is None
+        and (scope.federal or not scope.has(Role.AGENCY_OBSERVER))
+    )
+    weekly: QuerySet[Any] = (RegionWeekTotal if coarse else RegionWeekRollup).objects.all()
     period = _narrow(
-        RegionWeekRollup.objects.filter(visible).filter(
-            week__gte=filters.first_week, week__lte=filters.end
-        ),
+        weekly.filter(visible).filter(week__gte=filters.first_week, week__lte=filters.end),
         filters,
+        agency=not coarse,
     )
     for values in period.values("region_id").annotate(**_sums()).order_by():
         rows[values["region_id"]].sums = _clean(values)
