@@ -8,11 +8,16 @@ import pytest
 from django.test import Client
 
 from ryadom.catalogue.models import Skill
-from ryadom.core.errors import ApplicationError, ConflictError, PermissionDeniedError
+from ryadom.core.errors import (
+    ApplicationError,
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 from ryadom.core.validation import InvalidInput
 from ryadom.openings import services
 from ryadom.openings.models import ApplicationStatus, Recurrence
-from ryadom.openings.selectors import accepted_shifts, opening_list
+from ryadom.openings.selectors import accepted_shifts, opening_get, opening_list
 from ryadom.volunteers.models import Check, CheckKind, CheckStatus
 from tests import factories as f
 from tests.conftest import Cast, make_ready_for_care
@@ -138,6 +143,12 @@ def test_accepted_weekly_opening_gives_a_shift_every_week_until_its_last_day(
         volunteer=c.volunteer_a, first=first, last=first + datetime.timedelta(days=60)
     )
     assert [day for day, _ in shifts] == [first + datetime.timedelta(days=7 * i) for i in range(3)]
+    # Closing stops new applications; the accepted volunteer still comes and still sees it.
+    services.opening_close(actor=c.liaison, opening=opening)
+    assert accepted_shifts(volunteer=c.volunteer_a, first=first, last=first) == [(first, opening)]
+    assert opening_get(actor=c.volunteer_user, opening_id=opening.pk) == opening
+    with pytest.raises(NotFoundError):
+        opening_get(actor=c.volunteer_b.user, opening_id=opening.pk)
     services.application_withdraw(actor=c.volunteer_user, application=application)
     assert accepted_shifts(volunteer=c.volunteer_a, first=first, last=first) == []
 

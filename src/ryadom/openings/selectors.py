@@ -78,10 +78,17 @@ def opening_list(
 
 
 def opening_get(*, actor: User | AnonymousUser | None, opening_id: int) -> Opening:
-    """An open opening, or one the actor manages; NotFoundError otherwise."""
+    """An open opening, one the actor manages, or one they applied to (closing an opening
+    stops new applications; accepted volunteers still come); NotFoundError otherwise."""
+    scope = scope_of(actor)
+    applied = Q(pk__in=[])
+    if scope.user_id is not None and scope.has(Role.VOLUNTEER):
+        applied = Q(
+            pk__in=Application.objects.filter(volunteer__user_id=scope.user_id).values("opening_id")
+        )
     opening = (
         _base()
-        .filter(Q(status=OpeningStatus.OPEN) | _managed_q(actor))
+        .filter(Q(status=OpeningStatus.OPEN) | _managed_q(actor) | applied)
         .filter(pk=opening_id)
         .first()
     )
@@ -167,7 +174,6 @@ def accepted_shifts(
     accepted = Opening.objects.filter(
         Q(ends_on__isnull=True) | Q(ends_on__gte=first),
         starts_on__lte=last,
-        status=OpeningStatus.OPEN,
         applications__volunteer=volunteer,
         applications__status=ApplicationStatus.ACCEPTED,
     ).select_related("institution__region", "department")
