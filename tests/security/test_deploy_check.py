@@ -14,7 +14,12 @@ RYADOM = Path(sys.executable).parent / "ryadom"
 
 
 def _production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RYADOM_")}
+    # Only what production has: none of ours, and none the test run sets for itself.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("RYADOM_") and k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL")
+    }
     env.update(
         RYADOM_PRODUCTION="1",
         RYADOM_SECRET_KEY=secrets.token_urlsafe(60),
