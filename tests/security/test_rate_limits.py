@@ -16,6 +16,13 @@ from tests.conftest import Cast
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _english(client: Client) -> None:
+    """Messages are asserted in English; Russian is the default language of pages."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 LIMIT, PERIOD = settings.RATE_LIMITS["intake"]
 
 
@@ -43,7 +50,7 @@ def test_requests_beyond_the_hours_limit_through_the_api_get_429_until_the_hour_
         assert CareRequest.objects.count() == LIMIT
 
         # Someone else is not slowed down by it.
-        other = Client()
+        other = Client(HTTP_ACCEPT_LANGUAGE="en")
         other.force_login(c.coord_a)
         assert (
             other.post("/api/v1/requests", body, content_type="application/json").status_code == 201

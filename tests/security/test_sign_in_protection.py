@@ -20,6 +20,13 @@ from tests.conftest import Cast
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _english(client: Client) -> None:
+    """Messages are asserted in English; Russian is the default language of pages."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 PASSWORD = "correct-horse-battery"
 
 
@@ -42,7 +49,7 @@ def test_five_wrong_passwords_pause_sign_in_for_that_account_from_that_address(
         assert "_auth_user_id" not in client.session
 
         # Someone else at the same address is not locked out.
-        assert _login(Client(), "volunteer", PASSWORD) == 302
+        assert _login(Client(HTTP_ACCEPT_LANGUAGE="en"), "volunteer", PASSWORD) == 302
 
         clock.move_to(start + datetime.timedelta(minutes=16))
         assert _login(client, "coord_a", PASSWORD) == 302
@@ -52,7 +59,7 @@ def test_a_right_password_before_the_limit_resets_the_count(cast: Cast, client: 
     for _ in range(4):
         assert _login(client, "volunteer", "wrong-password") == 200
     assert _login(client, "volunteer", PASSWORD) == 302
-    other = Client()
+    other = Client(HTTP_ACCEPT_LANGUAGE="en")
     for _ in range(4):
         assert _login(other, "volunteer", "wrong-password") == 200
     assert _login(other, "volunteer", PASSWORD) == 302
@@ -84,7 +91,10 @@ def test_behind_a_declared_proxy_the_forwarded_address_is_the_clients(
     cast: Cast, settings: Any
 ) -> None:
     settings.TRUSTED_PROXY_COUNT = 1
-    one, other = Client(REMOTE_ADDR="10.0.0.1"), Client(REMOTE_ADDR="10.0.0.1")
+    one, other = (
+        Client(REMOTE_ADDR="10.0.0.1", HTTP_ACCEPT_LANGUAGE="en"),
+        Client(REMOTE_ADDR="10.0.0.1", HTTP_ACCEPT_LANGUAGE="en"),
+    )
     for _ in range(5):
         one.post(
             "/login/",

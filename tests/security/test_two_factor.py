@@ -20,6 +20,13 @@ from tests.conftest import Cast
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _english(client: Client) -> None:
+    """Messages are asserted in English; Russian is the default language of pages."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 PASSWORD = "correct-horse-battery"  # the factories' password
 
 
@@ -111,7 +118,7 @@ def test_a_backup_code_lets_staff_in_once(cast: Cast, client: Client) -> None:
     assert client.get("/queue/").status_code == 200
     assert not StaticToken.objects.filter(token=code).exists()
 
-    other = Client()
+    other = Client(HTTP_ACCEPT_LANGUAGE="en")
     _sign_in(other, cast.coord_a)
     again = other.post("/account/2fa/verify/", {"token": code})
     assert again.status_code == 200 and "This code is not right" in again.content.decode()
@@ -125,7 +132,7 @@ def test_volunteers_veterans_and_relatives_are_not_asked_for_a_second_factor(
         (care_cast.veteran_user, "/my/"),
         (care_cast.relative, "/my/"),
     ]:
-        c = Client()
+        c = Client(HTTP_ACCEPT_LANGUAGE="en")
         _sign_in(c, user)
         assert c.get(page).status_code == 200, user
         assert c.get("/api/v1/me").json()["username"] == user.username
@@ -159,7 +166,7 @@ def test_a_session_ends_after_thirty_idle_minutes_and_twelve_hours_after_sign_in
 ) -> None:
     start = timezone.now()
     with time_machine.travel(start, tick=False) as clock:
-        client = Client()
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
         _sign_in(client, care_cast.volunteer_user)
         clock.move_to(start + datetime.timedelta(minutes=29))
         assert client.get("/api/v1/me").status_code == 200
@@ -167,7 +174,7 @@ def test_a_session_ends_after_thirty_idle_minutes_and_twelve_hours_after_sign_in
         assert client.get("/api/v1/me").status_code == 401
 
     with time_machine.travel(start, tick=False) as clock:
-        client = Client()
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
         _sign_in(client, care_cast.volunteer_user)
         for step in range(1, 37):  # active every 20 minutes for 12 hours
             clock.move_to(start + datetime.timedelta(minutes=20 * step))
@@ -188,6 +195,6 @@ def test_a_volunteer_may_turn_it_on_and_is_then_asked_for_it(
     client.post("/account/2fa/setup/", {"token": _code(device)})
     assert "New backup codes" in client.get("/profile/").content.decode()
 
-    later = Client()
+    later = Client(HTTP_ACCEPT_LANGUAGE="en")
     _sign_in(later, volunteer)
     assert later.get("/volunteer/")["Location"].startswith("/account/2fa/verify/")
