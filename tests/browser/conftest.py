@@ -225,7 +225,7 @@ def open_visit(
             bypass_csp=True,
             **{**VIEWPORTS[viewport], **options},
         )
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(30_000)
         contexts.append(context)
         name = f"{request.node.originalname}-{viewport}-{language}-{who}"
         return Visit(page=context.new_page(), base=live_url, name=name, language=language)
