@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
@@ -34,6 +35,7 @@ def post_opening(c: Cast, *, actor: User | None = None, **fields: Any) -> Openin
 
 def as_user(client: Client, user: User) -> Client:
     client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # messages are asserted in English
     return client
 
 

@@ -178,6 +178,7 @@ def record_pdf(record: VolunteerRecord, *, issued: datetime.date | None = None) 
             "hours": hours_text(record.total_hours),
             "services": len(record.services),
         },
+        align="L",
         new_x=XPos.LMARGIN,
         new_y=YPos.NEXT,
     )
@@ -206,6 +207,7 @@ def record_pdf(record: VolunteerRecord, *, issued: datetime.date | None = None) 
         6,
         _("Hours are counted from check-in to check-out of each visit. Issued on %(date)s.")
         % {"date": formats.date_format(issued, "j E Y")},
+        align="L",
         new_x=XPos.LMARGIN,
         new_y=YPos.NEXT,
     )
