@@ -183,6 +183,20 @@ class Visit:
             if v["impact"] in ("serious", "critical")
         ]
         assert not bad, f"{self.page.url}: {json.dumps(bad, indent=1, ensure_ascii=False)}"
+        # Reflow (WCAG 1.4.10): on a phone the page never scrolls sideways; wide tables
+        # scroll inside their own box.
+        overflow = self.page.evaluate(
+            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        if overflow > 0:
+            wide = self.page.evaluate(
+                """() => [...document.querySelectorAll('body *')]
+                    .filter(el => el.getBoundingClientRect().right
+                                  > document.documentElement.clientWidth)
+                    .slice(0, 5)
+                    .map(el => el.tagName + '.' + el.className + '#' + el.id)"""
+            )
+            raise AssertionError(f"{self.page.url} is {overflow}px too wide: {wide}")
         self.checked.append(self.page.url)
 
     def tab_to(self, locator: Locator, limit: int = 150) -> None:

@@ -170,8 +170,8 @@ def test_relative_asks_and_confirms_with_the_keyboard_alone(care_cast: Cast, ope
     v.tab_to(respect)
     keys.press("Space")
     v.tab_to(page.get_by_role("button", name=t(v, "Send my answer")))
-    keys.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        keys.press("Enter")
     v.see(t(v, "Thank you. Your answer is recorded."))
 
     request.refresh_from_db()

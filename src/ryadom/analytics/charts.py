@@ -111,8 +111,11 @@ def cartogram(
     cols, rows = int(str(grid["cols"])), int(str(grid["rows"]))
     positions: Mapping[str, Mapping[str, int]] = grid["tiles"]  # type: ignore[assignment]
     top = max((v for v in values.values() if v is not None), default=0) or 1
+    # With links the tiles are controls, so the map is a group of them, not one picture.
+    role = "group" if link else "img"
     parts = [
-        f'<svg class="chart cartogram" role="img" viewBox="0 0 {cols * size} {rows * size}" '
+        f'<svg class="chart cartogram" role="{role}" aria-label="{escape(title)}" '
+        f'viewBox="0 0 {cols * size} {rows * size}" '
         f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
     ]
     for code, place in positions.items():
@@ -126,7 +129,9 @@ def cartogram(
             f'font-size="11">{escape(code)}</text>'
         )
         if link:
-            tile = f'<a href="{escape(link.format(code=code))}">{tile}</a>'
+            name = f"{escape(code)} {escape(label)}"  # the visible code comes first
+            tile = f'<a href="{escape(link.format(code=code))}" aria-label="{name}">{tile}</a>'
+
         parts.append(tile)
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
