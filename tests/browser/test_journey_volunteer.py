@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone, translation
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import Locator
 from tests import factories as f
 from tests.browser.conftest import Visit, with_browser_password
 from tests.browser.test_journey_ask import t
@@ -25,7 +26,8 @@ from ryadom.catalogue.models import ServiceType
 from ryadom.institutions.models import AccessLevel, Institution, InstitutionKind
 from ryadom.notifications.models import Message
 from ryadom.veterans.services import stay_transfer
-from ryadom.volunteers.models import CheckKind, CheckStatus, Gender
+from ryadom.volunteers.models import CheckKind, CheckStatus, Gender, Volunteer
+from ryadom.volunteers.services import check_record, membership_decide
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -48,6 +50,33 @@ def _hospital(cast: Cast) -> Institution:
         )
     stay_transfer(actor=None, veteran=cast.veteran_a, institution=hospital, on=timezone.localdate())
     return hospital
+
+
+def _record_all(cast: Cast, volunteer: Volunteer) -> None:
+    """The NGO's checks and the hospital's training, as their pages record them."""
+    next_year = timezone.localdate() + datetime.timedelta(days=365)
+    for kind in (CheckKind.IDENTITY, CheckKind.AGREEMENT, CheckKind.MEDICAL):
+        check_record(
+            actor=cast.ngo_manager, volunteer=volunteer, kind=kind, status=CheckStatus.PASSED
+        )
+    check_record(
+        actor=cast.liaison,
+        volunteer=volunteer,
+        kind=CheckKind.TRAINING,
+        status=CheckStatus.PASSED,
+        detail="Курс",
+    )
+    for step in (CheckStatus.REQUESTED, CheckStatus.IN_PROGRESS):
+        check_record(
+            actor=cast.ngo_manager, volunteer=volunteer, kind=CheckKind.SCREENING, status=step
+        )
+    check_record(
+        actor=cast.ngo_manager,
+        volunteer=volunteer,
+        kind=CheckKind.SCREENING,
+        status=CheckStatus.PASSED,
+        valid_until=next_year,
+    )
 
 
 def sign_in_staff(v: Visit, user: User, then: str) -> None:
@@ -219,3 +248,98 @@ def test_a_newcomer_gets_cleared_and_helps_in_a_military_hospital(
     v.go("/volunteer/")
     v.see("1 h 30 min" if language == "en" else "1 ч 30 мин")
     v.shot("5-hours")
+
+
+@pytest.mark.parametrize("viewport", ["desktop"], indirect=True)
+def test_a_newcomer_does_the_volunteers_part_with_the_keyboard_alone(
+    cast: Cast, open_visit
+) -> None:
+    """Tab to move, Enter to follow and press, Space to choose, typing to fill, the arrow key to
+    go down a list; the NGO's and the hospital's part is recorded for them here."""
+    hospital = _hospital(cast)
+    request = services.request_create(
+        actor=cast.relative,
+        service_type=ServiceType.objects.get(code="leisure.reading"),
+        institution=hospital,
+        veteran=cast.veteran_a,
+        channel="web",
+    )
+    services.request_triage(actor=cast.coord_a, request=request)
+    v: Visit = open_visit(
+        "ru",
+        "keyboard",
+        geolocation={"latitude": 55.79, "longitude": 37.69},
+        permissions=["geolocation"],
+    )
+    page, keys = v.page, v.page.keyboard
+
+    def press(locator: Locator, key: str = "Enter") -> None:
+        v.tab_to(locator)
+        with page.expect_navigation():
+            keys.press(key)
+
+    v.go("/find/")
+    press(page.get_by_role("button", name=t(v, "Use my location")))
+    press(page.locator("main a[href^='/institutions/']").first)
+    press(page.get_by_role("link", name=t(v, "Am I ready to work here?")))
+    v.tab_to(page.get_by_label(t(v, "Your e-mail or mobile phone")))
+    keys.type("kira@example.org")
+    with page.expect_navigation():
+        keys.press("Enter")
+    code = re.search(r"\b(\d{6})\b", Message.objects.filter(kind="one_time_code").latest("pk").body)
+    assert code
+    v.tab_to(page.get_by_label(t(v, "The code from the message")))
+    keys.type(code.group(1))
+    with page.expect_navigation():
+        keys.press("Enter")
+
+    v.tab_to(page.get_by_label(t(v, "First name")))
+    keys.type("Кира")
+    region = page.get_by_label(t(v, "Region where you live"))
+    v.tab_to(region)
+    for _ in range(120):  # down the list of regions with the arrow key
+        if region.input_value() == str(hospital.region.pk):
+            break
+        keys.press("ArrowDown")
+    assert region.input_value() == str(hospital.region.pk)
+    v.tab_to(page.locator("input[name=gender]").first)  # the first choice: female
+    keys.press("Space")
+    press(page.locator("main form [type=submit]").first)
+
+    v.see(t(v, "Not yet. What is left is marked below."))
+    press(page.get_by_role("link", name=t(v, "Choose or join an NGO")))
+    ngo_card = page.locator("article", has=page.get_by_role("heading", name=cast.ngo_a.name))
+    press(ngo_card.get_by_role("button", name=re.compile(t(v, "Ask to join"))))
+    v.see(t(v, "You asked to join: waiting for the manager."))
+
+    volunteer = User.objects.get(email="kira@example.org").volunteer
+    membership = volunteer.memberships.get()
+    membership_decide(actor=cast.ngo_manager, membership=membership, approve=True)
+    _record_all(cast, volunteer)
+
+    v.go(f"/volunteer/checklist/?institution={hospital.pk}")
+    v.see(t(v, "Yes: you may take requests here."))
+    v.go("/volunteer/")
+    press(page.get_by_role("button", name=re.compile(t(v, "Take this request"))))
+    press(page.get_by_role("link", name=t(v, "Plan the visit")))
+    plan = page.locator("form#schedule")
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    # The browser's date and time pickers take their text per segment; the value is set as
+    # typed text once the field has the keyboard focus.
+    for label, value in (
+        ("Day of the visit", tomorrow.isoformat()),
+        ("From", "10:00"),
+        ("Until", "11:30"),
+    ):
+        field = plan.get_by_label(t(v, label), exact=True)
+        v.tab_to(field)
+        field.fill(value)
+    press(plan.get_by_role("button", name=t(v, "Plan the visit")))
+    press(page.get_by_role("button", name=t(v, "I have arrived (check in)")))
+    v.tab_to(page.get_by_label(t(v, "What was done")))
+    keys.type("Читали вслух.")
+    press(page.get_by_role("button", name=t(v, "Done (check out)")))
+
+    request.refresh_from_db()
+    assert request.status == Status.COMPLETED
+    assert request.volunteer == volunteer

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from ryadom.accounts.models import Role
@@ -16,6 +17,13 @@ from ryadom.institutions.models import Institution
 from ryadom.volunteers.models import Check, CheckKind, CheckStatus, Volunteer
 from tests import factories as f
 from tests.conftest import Cast
+
+
+@pytest.fixture(autouse=True)
+def _pages_in_english(client: Client) -> None:
+    """Pages and API answers are asserted in English; Russian is the site's default."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
 
 PASS_CHECKS = (CheckKind.IDENTITY, CheckKind.AGREEMENT, CheckKind.TRAINING, CheckKind.MEDICAL)
 

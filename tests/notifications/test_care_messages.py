@@ -208,7 +208,7 @@ def test_an_old_link_has_expired_and_a_forged_or_revoked_one_finds_nothing(
 
     later = timezone.now() + datetime.timedelta(days=31)
     with time_machine.travel(later):
-        response = client.get(f"/s/{token}/")
+        response = client.get(f"/s/{token}/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 410
     assert "This link has expired" in response.content.decode()
 

@@ -105,6 +105,8 @@ def test_an_expired_code_does_not_link(cast: Cast, telegram: Any) -> None:
 
 
 def test_a_new_code_replaces_the_previous_one(cast: Cast, telegram: Any) -> None:
+    cast.veteran_user.language = "en"  # once linked, the bot speaks the account's language
+    cast.veteran_user.save(update_fields=["language"])
     old = link_code_issue(actor=cast.veteran_user)
     new = link_code_issue(actor=cast.veteran_user)
     assert "wrong or has expired" in telegram().send(old).text
@@ -112,6 +114,8 @@ def test_a_new_code_replaces_the_previous_one(cast: Cast, telegram: Any) -> None
 
 
 def test_a_chat_that_guesses_codes_is_stopped(cast: Cast, telegram: Any) -> None:
+    cast.veteran_user.language = "en"  # once linked, the bot speaks the account's language
+    cast.veteran_user.save(update_fields=["language"])
     person = telegram()
     for _attempt in range(5):
         assert "wrong or has expired" in person.send("/start ABCDEFGH").text
@@ -233,6 +237,8 @@ def test_the_webhook_takes_only_json_posts(bot_api: FakeBotApi, db: None) -> Non
 
 
 def test_an_update_sent_twice_is_handled_once(cast: Cast, telegram: Any) -> None:
+    cast.veteran_user.language = "en"  # once linked, the bot speaks the account's language
+    cast.veteran_user.save(update_fields=["language"])
     person = telegram()
     code = link_code_issue(actor=cast.veteran_user)
     first = person.send(f"/start {code}", update_id=424242)
