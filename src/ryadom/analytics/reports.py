@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
 from ryadom.accounts.models import User
@@ -32,16 +33,24 @@ from ryadom.volunteers.models import Check, CheckStatus, Membership, MembershipS
 
 # Measures the federal map may be coloured by: key → (label, value of a row).
 MAP_MEASURES: dict[str, tuple[str, Any]] = {
-    "waiting": ("Waiting for a helper now", lambda r: r.waiting),
-    "overdue": ("Overdue now", lambda r: r.overdue),
-    "created": ("Requests in the period", lambda r: r.created),
-    "median_assign": ("Median hours to assignment", lambda r: hours(r.median_assign_hours)),
-    "confirmed": ("Share confirmed, %", lambda r: pct(r.share_confirmed)),
-    "respect": ("Share treated with respect, %", lambda r: pct(r.share_respectful)),
-    "idle": ("Idle volunteers", lambda r: r.idle_volunteers),
-    "veterans": ("Veterans in treatment", lambda r: r.veterans),
+    "waiting": (gettext_noop("Waiting for a helper now"), lambda r: r.waiting),
+    "overdue": (gettext_noop("Overdue now"), lambda r: r.overdue),
+    "created": (gettext_noop("Requests in the period"), lambda r: r.created),
+    "median_assign": (
+        gettext_noop("Median hours to assignment"),
+        lambda r: hours(r.median_assign_hours),
+    ),
+    "confirmed": (gettext_noop("Share confirmed, %"), lambda r: pct(r.share_confirmed)),
+    "respect": (gettext_noop("Share treated with respect, %"), lambda r: pct(r.share_respectful)),
+    "idle": (gettext_noop("Idle volunteers"), lambda r: r.idle_volunteers),
+    "veterans": (gettext_noop("Veterans in treatment"), lambda r: r.veterans),
 }
-DISTANCE_BANDS = ((5, "< 5 km"), (15, "5–15 km"), (30, "15–30 km"), (10_000, "≥ 30 km"))
+DISTANCE_BANDS = (
+    (5, gettext_noop("< 5 km")),
+    (15, gettext_noop("5–15 km")),
+    (30, gettext_noop("15–30 km")),
+    (10_000, gettext_noop("≥ 30 km")),
+)
 AGE_BANDS = ((25, "18–24"), (35, "25–34"), (50, "35–49"), (65, "50–64"), (200, "65+"))
 
 
@@ -267,7 +276,7 @@ def volunteer_portrait(*, actor: User, region: Region, filters: Filters) -> list
         .annotate(n=Count("pk"))
         .order_by("-n")[:15]
     )
-    english = _("en") == "en"
+    english = (get_language() or "ru").startswith("en")
 
     def label(row: dict[str, Any], field: str) -> str:
         return str(row[f"{field}__name_en"] if english else row[f"{field}__name_ru"])
@@ -317,7 +326,7 @@ def _distance_travelled(*, region: Region, filters: Filters) -> list[tuple[str, 
         if volunteer_id in homes and institution_id in places:
             km = haversine_km(*homes[volunteer_id], *places[institution_id])
             bands[next(label for limit, label in DISTANCE_BANDS if km < limit)] += 1
-    return [(label, bands[label]) for _limit, label in DISTANCE_BANDS]
+    return [(_(label), bands[label]) for _limit, label in DISTANCE_BANDS]
 
 
 def idle_volunteers(*, actor: User, region: Region, limit: int = 50) -> Table:

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from ryadom.accounts.models import Role, RoleAssignment, ScopeKind, User
 from ryadom.accounts.scopes import scope_of
@@ -235,9 +235,9 @@ def membership_decide(*, actor: User, membership: Membership, approve: bool) -> 
         context={
             "organisation": membership.organisation.name,
             # Rendered in the volunteer's language by notify(): a lazy string.
-            "decision": _lazy("you are a member now")
+            "decision": gettext_lazy("you are a member now")
             if approve
-            else _lazy("it was declined; you may ask another NGO"),
+            else gettext_lazy("it was declined; you may ask another NGO"),
             "url": _site_url("volunteer-checklist"),
         },
         dedupe_key=f"membership:{membership.pk}:decided:{status}",
