@@ -11,6 +11,7 @@ import zoneinfo
 from typing import Any
 
 from django.conf import settings
+from django.db import NotSupportedError
 from django.db.models import (
     Case,
     Count,
@@ -54,22 +55,32 @@ class MinutesBetween(Func):
     def __init__(self, end: Any, start: Any) -> None:
         super().__init__(end, start)
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # type: ignore[override]
+    def _operands(self, compiler: Any) -> tuple[str, str, tuple[Any, ...]]:
         end, end_params = compiler.compile(self.source_expressions[0])
         start, start_params = compiler.compile(self.source_expressions[1])
-        if connection.vendor == "postgresql":
-            sql = (
-                f"((CAST(FLOOR(EXTRACT(EPOCH FROM {end})) AS bigint)"
-                f" - CAST(FLOOR(EXTRACT(EPOCH FROM {start})) AS bigint)) / 60)"
-            )
-            return sql, (*end_params, *start_params)
-        if connection.vendor == "sqlite":
-            sql = (
-                f"((CAST(strftime('%%s', {end}) AS INTEGER)"
-                f" - CAST(strftime('%%s', {start}) AS INTEGER)) / 60)"
-            )
-            return sql, (*end_params, *start_params)
-        raise NotImplementedError(connection.vendor)
+        return end, start, (*end_params, *start_params)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        end, start, params = self._operands(compiler)
+        sql = (
+            f"((CAST(FLOOR(EXTRACT(EPOCH FROM {end})) AS bigint)"
+            f" - CAST(FLOOR(EXTRACT(EPOCH FROM {start})) AS bigint)) / 60)"
+        )
+        return sql, params
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        end, start, params = self._operands(compiler)
+        sql = (
+            f"((CAST(strftime('%%s', {end}) AS INTEGER)"
+            f" - CAST(strftime('%%s', {start}) AS INTEGER)) / 60)"
+        )
+        return sql, params
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # type: ignore[override]
+        # Ryadom runs on PostgreSQL and SQLite only (settings: DATABASE_URL).
+        raise NotSupportedError(
+            f"whole minutes between times are not written for {connection.vendor}"
+        )
 
 
 def _count(queryset: QuerySet[Any], **filters: Any) -> Coalesce:
