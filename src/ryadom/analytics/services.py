@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -19,6 +19,7 @@ from ryadom.analytics.facts import HOLDING, NATIONAL_ZONE, facts_queryset, measu
 from ryadom.analytics.models import (
     MEASURES,
     ROLLUPS,
+    DayRollup,
     RequestFact,
     VolunteerSnapshot,
 )
@@ -33,6 +34,7 @@ from ryadom.volunteers.models import (
 )
 
 FACT_FIELDS = [field.attname for field in RequestFact._meta.concrete_fields]
+REBUILD_WORK_MEM = "256MB"
 SNAPSHOT_FIELDS = ["volunteer_id", "region_id", "eligible", "holding", "last_task_on"]
 
 
@@ -154,8 +156,10 @@ def rollups_rebuild() -> dict[str, int]:
     tables = [RequestFact, *ROLLUPS, VolunteerSnapshot]
     if connection.vendor == "postgresql":
         # Refreshes wait on the fact table until the rebuild commits; readers go on
-        # reading the old rows (DELETE, not TRUNCATE, which would block them).
+        # reading the old rows (DELETE, not TRUNCATE, which would block them). The
+        # groupings fit in memory rather than spilling to disk.
         with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL work_mem = '{REBUILD_WORK_MEM}'")
             for model in tables:
                 cursor.execute(
                     f"LOCK TABLE {model._meta.db_table} IN SHARE ROW EXCLUSIVE MODE"  # noqa: S608
@@ -164,11 +168,23 @@ def rollups_rebuild() -> dict[str, int]:
         model.objects.all().delete()
     counts = {"facts": _insert_select(RequestFact._meta.db_table, FACT_FIELDS, facts_queryset())}
     aggregates = measure_aggregates()
+    daily = (
+        RequestFact.objects.order_by()
+        .values(*DayRollup.KEYS)
+        .annotate(**{f"m_{name}": aggregates[name] for name in MEASURES})
+    )
+    counts["dayrollup"] = _insert_select(
+        DayRollup._meta.db_table, [*DayRollup.KEYS, *MEASURES], daily
+    )
+    # Every other rollup's keys are among the daily rollup's and every measure is a sum,
+    # so each is summed from the daily rows rather than measured from the facts again.
     for model in ROLLUPS:
+        if model is DayRollup:
+            continue
         grouped = (
-            RequestFact.objects.order_by()
+            DayRollup.objects.order_by()
             .values(*model.KEYS)
-            .annotate(**{f"m_{name}": aggregates[name] for name in MEASURES})
+            .annotate(**{f"m_{name}": Sum(name) for name in MEASURES})
         )
         counts[model._meta.model_name or ""] = _insert_select(
             model._meta.db_table, [*model.KEYS, *MEASURES], grouped
