@@ -119,6 +119,13 @@ KINDS: dict[str, Kind] = {
             "The queue: %(url)s"
         ),
     ),
+    "erasure_asked": Kind(
+        subject=_("A request to erase personal data"),
+        body=_(
+            "A veteran, or a relative acting for them, has asked for their personal data to "
+            "be erased (erasure request %(number)s). Please carry it out: %(url)s"
+        ),
+    ),
     "one_time_code": Kind(
         subject=_("Your sign-in code"),
         body=_(

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime
 
 from django.apps import apps
+from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ryadom.accounts.models import Role, User
+from ryadom.accounts.models import Role, RoleAssignment, ScopeKind, User
 from ryadom.accounts.scopes import scope_of
 from ryadom.audit.services import audit_record
 from ryadom.core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
@@ -299,7 +301,42 @@ def deletion_ask(*, actor: User, veteran: Veteran) -> DeletionRequest:
         region_id=veteran.home_region_id,
         veteran_id=veteran.pk,
     )
+    _tell_coordinators_of_erasure(asked, region_id=current_region_id(veteran))
     return asked
+
+
+def current_region_id(veteran: Veteran) -> int:
+    """Where the veteran is now: the region of their current stay, else their home region."""
+    here = (
+        Stay.objects.filter(veteran=veteran, discharged_on__isnull=True)
+        .values_list("institution__region_id", flat=True)
+        .first()
+    )
+    return here if here is not None else veteran.home_region_id
+
+
+def _tell_coordinators_of_erasure(asked: DeletionRequest, *, region_id: int) -> None:
+    """The regional coordinators of where the veteran is now hear of an erasure request
+    (federal coordinators when the region has none), so it does not wait unseen. Not urgent:
+    quiet hours hold. The message names no one; the page it links to does, after sign-in."""
+    from ryadom.notifications.services import notify
+
+    coordinator_ids = RoleAssignment.objects.filter(
+        role=Role.REGIONAL_COORDINATOR, scope_kind=ScopeKind.REGION, scope_id=region_id
+    ).values("user_id")
+    recipients = User.objects.filter(pk__in=coordinator_ids, is_active=True)
+    if not recipients.exists():
+        recipients = User.objects.filter(roles__role=Role.FEDERAL_COORDINATOR, is_active=True)
+    for coordinator in recipients.distinct().order_by("pk"):
+        notify(
+            recipient=coordinator,
+            kind="erasure_asked",
+            context={
+                "number": f"#{asked.pk}",
+                "url": f"{settings.SITE_URL}{reverse('veterans:deletions')}",
+            },
+            dedupe_key=f"deletion:{asked.pk}:asked",
+        )
 
 
 @transaction.atomic
