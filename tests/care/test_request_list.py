@@ -71,6 +71,7 @@ def _world(c: Cast) -> dict[str, CareRequest]:
     a_ngo = _create(c.liaison, c.institution_a)  # a need of the whole ward
     services.request_assign(actor=c.coord_a, request=a_ngo, organisation=c.ngo_a)
     a_other_ngo = _create(c.liaison, c.institution_a, veteran=c.veteran_a)
+    f.AgreementFactory(organisation=c.ngo_b, institution=c.institution_a)  # NGO B may work there
     services.request_assign(actor=c.coord_a, request=a_other_ngo, organisation=c.ngo_b)
     b_triaged = _create(c.coord_b, c.institution_b, veteran=c.veteran_b)
     services.request_triage(actor=c.coord_b, request=b_triaged)

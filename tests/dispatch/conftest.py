@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import pytest
 from django.test import Client
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from ryadom.accounts.models import Role
 from ryadom.accounts.services import role_assign
 from ryadom.care import services as care
 from ryadom.care.models import CareRequest, Channel
 from ryadom.catalogue.models import ServiceType
+from ryadom.dispatch.models import MatchingRun
+from ryadom.dispatch.services import matching_run_create
+from ryadom.dispatch.tasks import solve_run
+from ryadom.geo.models import Region as GeoRegion
 from ryadom.institutions.models import Institution
 from ryadom.volunteers.models import Check, CheckKind, CheckStatus, Volunteer
 from tests import factories as f
@@ -81,3 +88,36 @@ def region_a(care_cast: Cast) -> Region:
         near.append(v)
     requests = [ask(c, veteran=c.veteran_a), ask(c, veteran=c.veteran_a2), ask(c)]
     return Region(c, near, requests)
+
+
+def run_queued() -> int:
+    """Solve every queued matching run, as the database worker would; how many ran."""
+    ran = 0
+    for row in DBTaskResult.objects.ready().filter(task_path=solve_run.module_path):
+        result = row.task_result
+        row.set_successful(row.task.call(*result.args, **result.kwargs))
+        ran += 1
+    return ran
+
+
+class StartRun(Protocol):
+    def __call__(
+        self, *, actor: Any, region: GeoRegion | None, dry_run: bool = False, solve: bool = True
+    ) -> MatchingRun: ...
+
+
+@pytest.fixture
+def start_run(django_capture_on_commit_callbacks: Callable[..., Any]) -> StartRun:
+    """Queue a run through the service (its task is enqueued on commit), then solve it."""
+
+    def start(
+        *, actor: Any, region: GeoRegion | None, dry_run: bool = False, solve: bool = True
+    ) -> MatchingRun:
+        with django_capture_on_commit_callbacks(execute=True):
+            run = matching_run_create(actor=actor, region=region, dry_run=dry_run)
+        if solve:
+            assert run_queued() == 1
+        run.refresh_from_db()
+        return run
+
+    return start

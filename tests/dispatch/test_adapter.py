@@ -24,7 +24,6 @@ from ryadom.care.models import CareRequest, Channel, Status
 from ryadom.catalogue.models import ServiceType, Skill
 from ryadom.dispatch import adapter
 from ryadom.dispatch.selectors import request_recommendations, volunteer_week_load
-from ryadom.dispatch.services import matching_run_create
 from ryadom.institutions.models import AccessLevel, VisitingHours
 from ryadom.matching import ANY
 from ryadom.veterans.models import HelperGender
@@ -39,6 +38,7 @@ from ryadom.volunteers.models import (
 )
 from tests import factories as f
 from tests.conftest import Cast
+from tests.dispatch.conftest import StartRun
 
 pytestmark = pytest.mark.django_db
 
@@ -182,10 +182,10 @@ def _km(a: Any, b: Any) -> float:
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_no_proposal_breaks_a_hard_rule(care_cast: Cast, seed: int) -> None:
+def test_no_proposal_breaks_a_hard_rule(care_cast: Cast, seed: int, start_run: StartRun) -> None:
     _world(care_cast, seed)
     today = timezone.localdate()
-    run = matching_run_create(actor=care_cast.coord_a, region=care_cast.institution_a.region)
+    run = start_run(actor=care_cast.coord_a, region=care_cast.institution_a.region)
     assert run.matched + run.unserved == run.requests == 16
     per_volunteer: Counter[int] = Counter()
     for p in run.proposals.select_related(

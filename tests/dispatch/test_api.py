@@ -9,7 +9,7 @@ from django.test import Client
 
 from ryadom.accounts.models import User
 from ryadom.care.models import CareRequest, Status
-from tests.dispatch.conftest import Region
+from tests.dispatch.conftest import Region, run_queued
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +22,25 @@ def _as(client: Client, user: User) -> Client:
 def _post(client: Client, path: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
     response = client.post(path, body or {}, content_type="application/json")
     return response.status_code, response.json()
+
+
+@pytest.fixture
+def _post_run(django_capture_on_commit_callbacks: Any) -> Any:
+    """POST a run (its task enqueued on commit, as in production) and return the answer."""
+
+    def post(client: Client, body: dict[str, Any]) -> tuple[int, Any]:
+        with django_capture_on_commit_callbacks(execute=True):
+            return _post(client, "/api/v1/matching/runs", body)
+
+    return post
+
+
+def _solved(client: Client, run_id: int) -> Any:
+    """Let the worker solve the queued run, then read it back as a client polling would."""
+    run_queued()
+    response = client.get(f"/api/v1/matching/runs/{run_id}")
+    assert response.status_code == 200
+    return response.json()
 
 
 def test_recommendations_rank_the_nearest_with_reasons(region_a: Region, client: Client) -> None:
@@ -59,11 +78,20 @@ def test_a_limit_out_of_range_is_422_naming_it(region_a: Region, client: Client)
     assert response.json()["errors"][0]["field"] == "limit"
 
 
-def test_run_then_accept_selected_over_the_api(region_a: Region, client: Client) -> None:
+def test_run_is_accepted_for_the_background_then_polled_then_accepted(
+    region_a: Region, client: Client, _post_run: Any
+) -> None:
     c = _as(client, region_a.c.coord_a)
-    status, run = _post(c, "/api/v1/matching/runs", {"region": "77"})
-    assert status == 201, run
+    status, queued = _post_run(c, {"region": "77"})
+    assert status == 202, queued
+    assert (queued["status"], queued["proposals"], queued["error"]) == ("queued", [], "")
+    still = c.get(f"/api/v1/matching/runs/{queued['id']}").json()
+    assert still["status"] == "queued" and still["finished_at"] is None
+    status, body = _post(c, f"/api/v1/matching/runs/{queued['id']}/accept")
+    assert status == 409 and "not been solved" in body["detail"]
+    run = _solved(c, queued["id"])
     assert (run["region"], run["dry_run"], run["status"]) == ("77", False, "proposed")
+    assert run["started_at"] and run["finished_at"]
     assert (run["requests"], run["matched"], run["unserved"]) == (3, 3, 0)
     assert len(run["proposals"]) == 3 and run["unserved_requests"] == []
     assert run["load_seconds"] >= 0 and run["total_km"] >= 0
@@ -84,10 +112,14 @@ def test_run_then_accept_selected_over_the_api(region_a: Region, client: Client)
     assert {p["status"] for p in got["proposals"]} == {"accepted"}
 
 
-def test_runs_for_another_region_are_403_and_its_runs_404(region_a: Region, client: Client) -> None:
-    status, body = _post(_as(client, region_a.c.coord_b), "/api/v1/matching/runs", {"region": "77"})
+def test_runs_for_another_region_are_403_and_its_runs_404(
+    region_a: Region, client: Client, _post_run: Any
+) -> None:
+    status, body = _post_run(_as(client, region_a.c.coord_b), {"region": "77"})
     assert status == 403, body
-    status, run = _post(_as(client, region_a.c.coord_a), "/api/v1/matching/runs", {"region": "77"})
+    assert run_queued() == 0  # nothing was queued
+    status, run = _post_run(_as(client, region_a.c.coord_a), {"region": "77"})
+    run = _solved(client, run["id"])
     outsider = _as(Client(), region_a.c.coord_b)
     assert outsider.get(f"/api/v1/matching/runs/{run['id']}").status_code == 404
     status, body = _post(outsider, f"/api/v1/matching/runs/{run['id']}/accept")
@@ -95,21 +127,28 @@ def test_runs_for_another_region_are_403_and_its_runs_404(region_a: Region, clie
     assert not CareRequest.objects.filter(status=Status.ASSIGNED).exists()
 
 
-def test_a_dry_run_shows_proposals_and_refuses_acceptance(region_a: Region, client: Client) -> None:
+def test_a_dry_run_shows_proposals_and_refuses_acceptance(
+    region_a: Region, client: Client, _post_run: Any
+) -> None:
     c = _as(client, region_a.c.federal)
-    status, run = _post(c, "/api/v1/matching/runs", {"region": "77", "dry_run": True})
-    assert status == 201 and run["status"] == "dry_run" and len(run["proposals"]) == 3
+    status, run = _post_run(c, {"region": "77", "dry_run": True})
+    assert status == 202 and run["status"] == "queued"
+    run = _solved(c, run["id"])
+    assert run["status"] == "dry_run" and len(run["proposals"]) == 3
     status, body = _post(c, f"/api/v1/matching/runs/{run['id']}/accept")
     assert status == 409 and "dry run" in body["detail"]
 
 
-def test_bad_run_input_is_422_with_the_field_named(region_a: Region, client: Client) -> None:
+def test_bad_run_input_is_422_with_the_field_named(
+    region_a: Region, client: Client, _post_run: Any
+) -> None:
     c = _as(client, region_a.c.coord_a)
-    status, body = _post(c, "/api/v1/matching/runs", {"region": "99"})
+    status, body = _post_run(c, {"region": "99"})
     assert status == 422 and body["errors"] == [
         {"field": "region", "message": "Unknown region code “99”."}
     ]
-    status, run = _post(c, "/api/v1/matching/runs", {"region": "77"})
+    status, run = _post_run(c, {"region": "77"})
+    run = _solved(c, run["id"])
     status, body = _post(c, f"/api/v1/matching/runs/{run['id']}/accept", {"proposal_ids": [0]})
     assert status == 422 and body["errors"][0]["field"] == "proposal_ids"
     status, body = _post(c, f"/api/v1/matching/runs/{run['id']}/accept", {"proposal_ids": "x"})

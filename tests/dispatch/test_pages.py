@@ -15,9 +15,9 @@ from django.utils import timezone
 from ryadom.accounts.models import User
 from ryadom.care import services as care
 from ryadom.care.models import CareRequest, Channel, Status
-from ryadom.catalogue.models import ServiceType
-from ryadom.dispatch.models import MatchingRun, ProposalStatus
-from tests.dispatch.conftest import Region
+from ryadom.catalogue.models import ServiceType, Skill
+from ryadom.dispatch.models import MatchingRun, ProposalStatus, RunStatus
+from tests.dispatch.conftest import Region, run_queued
 
 pytestmark = pytest.mark.django_db
 MOSCOW = zoneinfo.ZoneInfo("Europe/Moscow")
@@ -32,12 +32,22 @@ def _text(response: Any) -> str:
     return re.sub(r"\s+", " ", response.content.decode())
 
 
-def _suggest(client: Client) -> MatchingRun:
-    response = client.post("/matching/", {"region": "77"})
-    assert response.status_code == 302, _text(response)
-    run = MatchingRun.objects.get()
-    assert response["Location"] == f"/matching/runs/{run.pk}/"
-    return run
+@pytest.fixture
+def suggest(django_capture_on_commit_callbacks: Any) -> Any:
+    """Press "Suggest assignments" for region 77 and let the worker solve the run."""
+
+    def press(client: Client, *, solve: bool = True) -> MatchingRun:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post("/matching/", {"region": "77"})
+        assert response.status_code == 302, _text(response)
+        run = MatchingRun.objects.get()
+        assert response["Location"] == f"/matching/runs/{run.pk}/"
+        if solve:
+            assert run_queued() == 1
+            run.refresh_from_db()
+        return run
+
+    return press
 
 
 def test_queue_links_to_suggestions_for_coordinators(region_a: Region, client: Client) -> None:
@@ -48,11 +58,11 @@ def test_queue_links_to_suggestions_for_coordinators(region_a: Region, client: C
 
 
 def test_coordinator_suggests_reads_reasons_and_totals(
-    region_a: Region, client: Client, django_assert_max_num_queries: Any
+    region_a: Region, client: Client, suggest: Any, django_assert_max_num_queries: Any
 ) -> None:
     c = _as(client, region_a.c.coord_a)
     assert "Suggest assignments" in _text(c.get("/matching/"))
-    run = _suggest(c)
+    run = suggest(c)
     with django_assert_max_num_queries(12):
         page = _text(c.get(f"/matching/runs/{run.pk}/"))
     assert "km from home" in page and "cleared to work in the institution" in page
@@ -65,7 +75,7 @@ def test_coordinator_suggests_reads_reasons_and_totals(
 
 
 def test_the_run_page_query_count_does_not_grow_with_proposals(
-    region_a: Region, client: Client, django_assert_max_num_queries: Any
+    region_a: Region, client: Client, suggest: Any, django_assert_max_num_queries: Any
 ) -> None:
     c = region_a.c
     for _ in range(6):
@@ -75,15 +85,17 @@ def test_the_run_page_query_count_does_not_grow_with_proposals(
             institution=c.institution_a,
             channel=Channel.PHONE,
         )
-    run = _suggest(_as(client, c.coord_a))
+    run = suggest(_as(client, c.coord_a))
     assert run.matched == 9
     with django_assert_max_num_queries(12):
         client.get(f"/matching/runs/{run.pk}/")
 
 
-def test_accept_selected_then_all_from_the_page(region_a: Region, client: Client) -> None:
+def test_accept_selected_then_all_from_the_page(
+    region_a: Region, client: Client, suggest: Any
+) -> None:
     c = _as(client, region_a.c.coord_a)
-    run = _suggest(c)
+    run = suggest(c)
     first, *rest = run.proposals.order_by("pk")
     response = c.post(f"/matching/runs/{run.pk}/accept/", {"ids": [first.pk]}, follow=True)
     assert "1 helper assigned." in _text(response)
@@ -97,9 +109,11 @@ def test_accept_selected_then_all_from_the_page(region_a: Region, client: Client
         assert CareRequest.objects.get(pk=p.request_id).volunteer_id == p.volunteer_id
 
 
-def test_stale_proposals_are_reported_on_the_page(region_a: Region, client: Client) -> None:
+def test_stale_proposals_are_reported_on_the_page(
+    region_a: Region, client: Client, suggest: Any
+) -> None:
     c = _as(client, region_a.c.coord_a)
-    run = _suggest(c)
+    run = suggest(c)
     p = run.proposals.select_related("request").order_by("pk").first()
     assert p is not None
     care.request_cancel(actor=region_a.c.coord_a, request=p.request, reason="Discharged")
@@ -110,16 +124,18 @@ def test_stale_proposals_are_reported_on_the_page(region_a: Region, client: Clie
     assert CareRequest.objects.get(pk=p.request_id).status == Status.CANCELLED
 
 
-def test_nothing_chosen_changes_nothing(region_a: Region, client: Client) -> None:
+def test_nothing_chosen_changes_nothing(region_a: Region, client: Client, suggest: Any) -> None:
     c = _as(client, region_a.c.coord_a)
-    run = _suggest(c)
+    run = suggest(c)
     response = c.post(f"/matching/runs/{run.pk}/accept/", {}, follow=True)
     assert "Choose at least one proposal." in _text(response)
     assert not CareRequest.objects.filter(status=Status.ASSIGNED).exists()
 
 
-def test_outsiders_get_404_and_non_coordinators_403(region_a: Region, client: Client) -> None:
-    run = _suggest(_as(client, region_a.c.coord_a))
+def test_outsiders_get_404_and_non_coordinators_403(
+    region_a: Region, client: Client, suggest: Any
+) -> None:
+    run = suggest(_as(client, region_a.c.coord_a))
     outsider = _as(Client(), region_a.c.coord_b)
     assert outsider.get(f"/matching/runs/{run.pk}/").status_code == 404
     assert outsider.post(f"/matching/runs/{run.pk}/accept/", {"all": "1"}).status_code == 404
@@ -130,6 +146,42 @@ def test_outsiders_get_404_and_non_coordinators_403(region_a: Region, client: Cl
     volunteer = _as(Client(), region_a.c.volunteer_user)
     assert volunteer.get("/matching/").status_code == 403
     assert volunteer.get(f"/matching/runs/{run.pk}/").status_code == 403
+
+
+def test_the_run_page_shows_a_queued_run_and_reloads_until_it_is_solved(
+    region_a: Region, client: Client, suggest: Any
+) -> None:
+    c = _as(client, region_a.c.coord_a)
+    run = suggest(c, solve=False)  # the page returns at once; the worker has not run yet
+    response = c.get(f"/matching/runs/{run.pk}/")
+    page = _text(response)
+    assert "Waiting to be solved" in page and "The run is being prepared" in page
+    assert f'href="/matching/runs/{run.pk}/"' in page  # a refresh link, no script needed
+    assert response["Refresh"] == "5"
+    assert "Accept all" not in page and "<dt>Matched</dt>" not in page
+    listing = _text(c.get("/matching/"))
+    assert f"#{run.pk}," in listing and "Waiting to be solved" in listing
+
+    assert run_queued() == 1
+    response = c.get(f"/matching/runs/{run.pk}/")
+    page = _text(response)
+    assert "Refresh" not in response and "Waiting for the coordinator" in page
+    assert "<dt>Matched</dt><dd>3</dd>" in page and "Accept all" in page
+
+
+def test_a_failed_run_page_says_why(region_a: Region, client: Client, suggest: Any) -> None:
+    for i in range(65):  # more skills than the engine's masks hold: the run fails
+        Skill.objects.create(code=f"extra.{i}", name_ru=f"Навык {i}", name_en=f"Skill {i}")
+    c = _as(client, region_a.c.coord_a)
+    region_a.c.coord_a.language = "en"
+    region_a.c.coord_a.save(update_fields=["language"])
+    run = suggest(c)
+    assert run.status == RunStatus.FAILED
+    response = c.get(f"/matching/runs/{run.pk}/")
+    page = _text(response)
+    assert "The run could not finish" in page and "more than 64 skills" in page
+    assert "Matching stopped with an internal error" in page
+    assert "Refresh" not in response and "Accept all" not in page
 
 
 def _finish_visit(r: Region, request: CareRequest, volunteer_pk: int) -> None:

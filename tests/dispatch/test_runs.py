@@ -2,31 +2,35 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from ryadom.audit.models import AuditEvent
 from ryadom.care import services as care
 from ryadom.care.models import CareRequest, Status
+from ryadom.catalogue.models import Skill
 from ryadom.core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from ryadom.dispatch.models import MatchingRun, ProposalStatus, RunStatus
 from ryadom.dispatch.selectors import run_get_for_user
 from ryadom.dispatch.services import matching_run_accept, matching_run_create
+from ryadom.dispatch.tasks import solve_run
 from ryadom.volunteers.models import Check, CheckKind
-from tests.dispatch.conftest import Region, ask
+from tests.dispatch.conftest import Region, StartRun, ask, run_queued
 
 pytestmark = pytest.mark.django_db
 
 
-def _run(r: Region, **kwargs: object) -> MatchingRun:
-    return matching_run_create(actor=r.c.coord_a, region=r.c.institution_a.region, **kwargs)  # type: ignore[arg-type]
+def _run(start: StartRun, r: Region, dry_run: bool = False) -> MatchingRun:
+    return start(actor=r.c.coord_a, region=r.c.institution_a.region, dry_run=dry_run)
 
 
 def test_run_proposes_a_volunteer_for_each_open_request_and_assigns_nobody(
-    region_a: Region,
+    region_a: Region, start_run: StartRun
 ) -> None:
-    run = _run(region_a)
+    run = _run(start_run, region_a)
     assert (run.requests, run.matched, run.unserved) == (3, 3, 0)
-    assert run.status == RunStatus.PROPOSED
+    assert run.status == RunStatus.PROPOSED and run.finished_at is not None
     proposed = {p.request_id: p.volunteer_id for p in run.proposals.all()}
     assert set(proposed) == {r.pk for r in region_a.requests}
     assert set(proposed.values()) <= {v.pk for v in region_a.near}
@@ -34,11 +38,12 @@ def test_run_proposes_a_volunteer_for_each_open_request_and_assigns_nobody(
     assert set(CareRequest.objects.values_list("status", flat=True)) == {Status.TRIAGED}
     p = run.proposals.first()
     assert p is not None and p.reasons[0]["code"] == "distance_km"
-    assert AuditEvent.objects.filter(action="matching_run.created", target_id=str(run.pk)).exists()
+    for action in ("matching_run.created", "matching_run.solved"):
+        assert AuditEvent.objects.filter(action=action, target_id=str(run.pk)).exists()
 
 
-def test_accept_all_assigns_exactly_the_proposals(region_a: Region) -> None:
-    run = _run(region_a)
+def test_accept_all_assigns_exactly_the_proposals(region_a: Region, start_run: StartRun) -> None:
+    run = _run(start_run, region_a)
     done = matching_run_accept(actor=region_a.c.coord_a, run=run)
     assert len(done.accepted) == 3 and not done.stale
     for p in run.proposals.all():
@@ -56,8 +61,8 @@ def test_accept_all_assigns_exactly_the_proposals(region_a: Region) -> None:
     )
 
 
-def test_accept_selected_assigns_only_those(region_a: Region) -> None:
-    run = _run(region_a)
+def test_accept_selected_assigns_only_those(region_a: Region, start_run: StartRun) -> None:
+    run = _run(start_run, region_a)
     chosen = run.proposals.order_by("pk").first()
     assert chosen is not None
     done = matching_run_accept(actor=region_a.c.coord_a, run=run, proposal_ids=[chosen.pk])
@@ -71,8 +76,10 @@ def test_accept_selected_assigns_only_those(region_a: Region) -> None:
     assert run.status == RunStatus.PARTLY_ACCEPTED
 
 
-def test_a_request_taken_meanwhile_is_reported_not_forced(region_a: Region) -> None:
-    run = _run(region_a)
+def test_a_request_taken_meanwhile_is_reported_not_forced(
+    region_a: Region, start_run: StartRun
+) -> None:
+    run = _run(start_run, region_a)
     p = run.proposals.select_related("request").order_by("pk").first()
     assert p is not None
     other = next(v for v in region_a.near if v.pk != p.volunteer_id)
@@ -86,8 +93,10 @@ def test_a_request_taken_meanwhile_is_reported_not_forced(region_a: Region) -> N
     assert p.status == ProposalStatus.STALE
 
 
-def test_a_check_expired_meanwhile_is_reported_not_forced(region_a: Region) -> None:
-    run = _run(region_a)
+def test_a_check_expired_meanwhile_is_reported_not_forced(
+    region_a: Region, start_run: StartRun
+) -> None:
+    run = _run(start_run, region_a)
     p = run.proposals.order_by("pk").first()
     assert p is not None
     Check.objects.filter(volunteer_id=p.volunteer_id, kind=CheckKind.MEDICAL).update(
@@ -99,8 +108,8 @@ def test_a_check_expired_meanwhile_is_reported_not_forced(region_a: Region) -> N
     assert CareRequest.objects.get(pk=p.request_id).status == Status.TRIAGED
 
 
-def test_a_full_week_is_reported_not_forced(region_a: Region) -> None:
-    run = _run(region_a)
+def test_a_full_week_is_reported_not_forced(region_a: Region, start_run: StartRun) -> None:
+    run = _run(start_run, region_a)
     p = run.proposals.select_related("volunteer").order_by("pk").first()
     assert p is not None
     volunteer = p.volunteer
@@ -112,16 +121,18 @@ def test_a_full_week_is_reported_not_forced(region_a: Region) -> None:
     assert done.stale and "week is full" in done.stale[0].outcome
 
 
-def test_a_dry_run_cannot_be_accepted(region_a: Region) -> None:
-    run = _run(region_a, dry_run=True)
+def test_a_dry_run_cannot_be_accepted(region_a: Region, start_run: StartRun) -> None:
+    run = _run(start_run, region_a, dry_run=True)
     assert run.status == RunStatus.DRY_RUN and run.proposals.count() == 3
     with pytest.raises(ConflictError):
         matching_run_accept(actor=region_a.c.coord_a, run=run)
     assert not CareRequest.objects.filter(status=Status.ASSIGNED).exists()
 
 
-def test_unknown_proposal_ids_are_refused_and_change_nothing(region_a: Region) -> None:
-    run = _run(region_a)
+def test_unknown_proposal_ids_are_refused_and_change_nothing(
+    region_a: Region, start_run: StartRun
+) -> None:
+    run = _run(start_run, region_a)
     with pytest.raises(ApplicationError) as err:
         matching_run_accept(actor=region_a.c.coord_a, run=run, proposal_ids=[999_999])
     assert err.value.field == "proposal_ids"
@@ -129,12 +140,12 @@ def test_unknown_proposal_ids_are_refused_and_change_nothing(region_a: Region) -
 
 
 def test_coordinator_of_another_region_neither_runs_nor_sees_nor_accepts(
-    region_a: Region,
+    region_a: Region, start_run: StartRun
 ) -> None:
     c = region_a.c
     with pytest.raises(PermissionDeniedError):
         matching_run_create(actor=c.coord_b, region=c.institution_a.region)
-    run = _run(region_a)
+    run = _run(start_run, region_a)
     with pytest.raises(NotFoundError):
         run_get_for_user(actor=c.coord_b, run_id=run.pk)
     with pytest.raises(PermissionDeniedError):
@@ -142,17 +153,60 @@ def test_coordinator_of_another_region_neither_runs_nor_sees_nor_accepts(
     assert run_get_for_user(actor=c.federal, run_id=run.pk) == run
 
 
-def test_national_runs_are_for_federal_coordinators(region_a: Region) -> None:
+def test_national_runs_are_for_federal_coordinators(region_a: Region, start_run: StartRun) -> None:
     c = region_a.c
     with pytest.raises(PermissionDeniedError):
         matching_run_create(actor=c.coord_a, region=None)
-    run = matching_run_create(actor=c.federal, region=None)
+    run = start_run(actor=c.federal, region=None)
     assert run.region is None and run.matched == 3
 
 
-def test_requests_nobody_can_serve_are_listed_with_why(region_a: Region) -> None:
+def test_requests_nobody_can_serve_are_listed_with_why(
+    region_a: Region, start_run: StartRun
+) -> None:
     c = region_a.c
     far = ask(c, service="escort.military_ward")  # needs screening nobody has
-    run = _run(region_a)
+    run = _run(start_run, region_a)
     unserved = {u.request_id: u.reason for u in run.unserved_requests.all()}
     assert unserved == {far.pk: "no_volunteer_with_the_skills_checks_or_gender"}
+
+
+# --- in the background ----------------------------------------------------------------------
+
+
+def test_a_run_is_queued_and_the_task_solves_it(
+    region_a: Region, start_run: StartRun, django_capture_on_commit_callbacks: Any
+) -> None:
+    c = region_a.c
+    run = start_run(actor=c.coord_a, region=c.institution_a.region, solve=False)
+    assert (run.status, run.proposals.count(), run.started_at) == (RunStatus.QUEUED, 0, None)
+    with pytest.raises(ConflictError):  # nothing to accept yet
+        matching_run_accept(actor=c.coord_a, run=run)
+    assert run_queued() == 1
+    run.refresh_from_db()
+    assert (run.status, run.matched, run.proposals.count()) == (RunStatus.PROPOSED, 3, 3)
+    assert run.started_at is not None and run.finished_at is not None
+    # A task delivered twice solves once: the second finds the run no longer queued.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert solve_run.call(run_id=run.pk) == "not queued"
+    assert run.proposals.count() == 3
+
+
+def test_a_run_that_fails_says_why_and_can_be_started_again(
+    region_a: Region, start_run: StartRun
+) -> None:
+    c = region_a.c
+    # More skills than the engine's 64-bit masks hold: the load refuses, the run fails.
+    for i in range(65):
+        Skill.objects.create(code=f"extra.{i}", name_ru=f"Навык {i}", name_en=f"Skill {i}")
+    run = start_run(actor=c.coord_a, region=c.institution_a.region)
+    assert run.status == RunStatus.FAILED and run.finished_at is not None
+    assert "more than 64 skills" in run.error
+    assert not run.proposals.exists() and not CareRequest.objects.filter(status="assigned")
+    with pytest.raises(ConflictError):
+        matching_run_accept(actor=c.coord_a, run=run)
+    event = AuditEvent.objects.get(action="matching_run.failed", target_id=str(run.pk))
+    assert event.changes["error"] == run.error
+    Skill.objects.filter(code__startswith="extra.").delete()
+    again = start_run(actor=c.coord_a, region=c.institution_a.region)
+    assert (again.status, again.matched) == (RunStatus.PROPOSED, 3)

@@ -17,9 +17,9 @@ from ryadom.accounts.models import Role, User
 from ryadom.accounts.scopes import scope_of
 from ryadom.care.eligibility import request_missing_steps
 from ryadom.care.lifecycle import Action, actions_from, allowed_from
-from ryadom.care.models import CareRequest, Complaint, Status, Visit
+from ryadom.care.models import CareRequest, Complaint, Status
 from ryadom.care.parties import ACTION_PARTIES, Party, parties_of
-from ryadom.care.selectors import RequestFilters, request_list
+from ryadom.care.selectors import RequestFilters, request_list, request_previous_volunteer_id
 from ryadom.catalogue.models import ServiceType
 from ryadom.core.errors import NotFoundError
 from ryadom.institutions.models import Department, Institution
@@ -84,23 +84,6 @@ def request_actions(*, actor: User, request: CareRequest) -> list[Action]:
     return [a for a in actions_from(request.status) if parties & ACTION_PARTIES[a]]
 
 
-def _previous_volunteer_id(request: CareRequest) -> int | None:
-    """Who last finished a visit for this veteran on another request."""
-    if request.veteran_id is None:
-        return None
-    return (
-        Visit.objects.filter(
-            request__veteran_id=request.veteran_id,
-            checked_out_at__isnull=False,
-            volunteer__isnull=False,
-        )
-        .exclude(request_id=request.pk)
-        .order_by("-checked_out_at")
-        .values_list("volunteer_id", flat=True)
-        .first()
-    )
-
-
 def eligible_volunteers(*, actor: User, request: CareRequest) -> list[Volunteer]:
     """Volunteers of the request's region the actor may see and assign, who may take it now
     (nothing missing by `request_missing_steps`). The veteran's previous volunteer comes
@@ -127,7 +110,9 @@ def eligible_volunteers(*, actor: User, request: CareRequest) -> list[Volunteer]
     eligible = [
         v for v in candidates if not request_missing_steps(volunteer=v, request=request, on=today)
     ]
-    previous = _previous_volunteer_id(request) if request.wants_previous_volunteer else None
+    previous = (
+        request_previous_volunteer_id(request=request) if request.wants_previous_volunteer else None
+    )
     for volunteer in eligible:
         volunteer.is_previous = volunteer.pk == previous  # type: ignore[attr-defined]
     eligible.sort(key=lambda v: (v.pk != previous, v.user.get_full_name() or v.user.username))

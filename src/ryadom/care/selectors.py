@@ -165,3 +165,20 @@ def volunteer_hours(*, volunteer: Volunteer) -> datetime.timedelta:
         if checked_in is not None and checked_out is not None:  # narrowed by the filter above
             total += checked_out - checked_in
     return total
+
+
+def request_previous_volunteer_id(*, request: CareRequest) -> int | None:
+    """Who last finished a visit for the request's veteran on another request (None: nobody)."""
+    if request.veteran_id is None:
+        return None
+    return (
+        Visit.objects.filter(
+            request__veteran_id=request.veteran_id,
+            checked_out_at__isnull=False,
+            volunteer__isnull=False,
+        )
+        .exclude(request_id=request.pk)
+        .order_by("-checked_out_at")
+        .values_list("volunteer_id", flat=True)
+        .first()
+    )

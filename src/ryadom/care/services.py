@@ -35,7 +35,7 @@ from ryadom.catalogue.models import ServiceType
 from ryadom.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from ryadom.institutions.models import Department, Institution
 from ryadom.notifications import producers
-from ryadom.organisations.models import Organisation
+from ryadom.organisations.models import Agreement, Organisation
 from ryadom.veterans.models import Consent, ConsentPurpose, Proxy, Stay, Veteran
 from ryadom.volunteers.models import Volunteer
 
@@ -392,6 +392,26 @@ def _within_hour_limit_or_raise(*, volunteer: Volunteer, request: CareRequest) -
     hour_limit_check(volunteer=volunteer, day=day, adding=CLAIM_HOURS)
 
 
+def _ngo_agreed_or_raise(*, organisation: Organisation, request: CareRequest) -> None:
+    """An NGO alone takes a request only where an agreement valid today lets its people in."""
+    today = timezone.localdate()
+    agreed = Agreement.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=today),
+        organisation=organisation,
+        institution_id=request.institution_id,
+        valid_from__lte=today,
+    ).exists()
+    if not organisation.is_active or not agreed:
+        raise ApplicationError(
+            _(
+                "%(ngo)s has no valid agreement with %(institution)s: an NGO can only be "
+                "given requests of institutions it has an agreement with."
+            )
+            % {"ngo": organisation.name, "institution": request.institution.name},
+            field="organisation",
+        )
+
+
 @transaction.atomic
 def request_assign(
     *,
@@ -407,6 +427,8 @@ def request_assign(
     if volunteer is not None:
         organisation = _eligible_or_raise(volunteer=volunteer, request=request)
         _within_hour_limit_or_raise(volunteer=volunteer, request=request)
+    elif organisation is not None:
+        _ngo_agreed_or_raise(organisation=organisation, request=request)
     result = _transition(
         actor=actor,
         request=request,

@@ -81,8 +81,14 @@ class RunOut(Schema):
     id: int
     region: str | None
     dry_run: bool
-    status: str
+    status: str = Field(
+        description="queued and running: not solved yet (GET the run again); failed: see "
+        "`error`; proposed, dry_run, partly_accepted, accepted: solved."
+    )
+    error: str = Field(description="Why the run failed; empty otherwise.")
     created_at: datetime.datetime
+    started_at: datetime.datetime | None
+    finished_at: datetime.datetime | None
     requests: int
     volunteers: int
     matched: int
@@ -147,7 +153,10 @@ def _run(run: MatchingRun) -> dict[str, Any]:
         "region": run.region.code if run.region else None,
         "dry_run": run.dry_run,
         "status": run.status,
+        "error": run.error,
         "created_at": run.created_at,
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
         "requests": run.requests,
         "volunteers": run.volunteers,
         "matched": run.matched,
@@ -193,7 +202,11 @@ def recommendations(
     }
 
 
-@router.post("/matching/runs", response={201: RunOut}, summary="Suggest assignments")
+@router.post(
+    "/matching/runs",
+    response={202: RunOut},
+    summary="Suggest assignments (solved in the background: GET the run until it is solved)",
+)
 def create_run(request: HttpRequest, payload: RunIn) -> Status[dict[str, Any]]:
     region = None
     if payload.region:
@@ -204,7 +217,8 @@ def create_run(request: HttpRequest, payload: RunIn) -> Status[dict[str, Any]]:
                 field="region",
             )
     run = services.matching_run_create(actor=_user(request), region=region, dry_run=payload.dry_run)
-    return Status(201, _run(run_get_for_user(actor=request.user, run_id=run.pk)))
+    # Accepted, not created: the run is queued; a fast worker may have solved it already.
+    return Status(202, _run(run_get_for_user(actor=request.user, run_id=run.pk)))
 
 
 @router.get("/matching/runs/{run_id}", response=RunOut, summary="One matching run")

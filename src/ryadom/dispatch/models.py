@@ -18,10 +18,20 @@ from ryadom.volunteers.models import Volunteer
 
 
 class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to be solved")
+    RUNNING = "running", _("Being solved")
+    FAILED = "failed", _("Failed")
     PROPOSED = "proposed", _("Waiting for the coordinator")
     ACCEPTED = "accepted", _("Accepted")
     PARTLY_ACCEPTED = "partly_accepted", _("Partly accepted")
     DRY_RUN = "dry_run", _("Dry run (not to be accepted)")
+
+
+# A run is solved by a task: queued -> running -> proposed (dry_run) or failed. Only these
+# two are "not finished yet"; every other status has its proposals stored.
+PENDING_RUN = (RunStatus.QUEUED, RunStatus.RUNNING)
+# Solved: the statuses a finished solve leaves, before any acceptance.
+SOLVED = (RunStatus.PROPOSED, RunStatus.DRY_RUN)
 
 
 class MatchingRun(models.Model):
@@ -45,8 +55,11 @@ class MatchingRun(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     dry_run = models.BooleanField(_("dry run"), default=False)
     status = models.CharField(
-        _("status"), max_length=20, choices=RunStatus.choices, default=RunStatus.PROPOSED
+        _("status"), max_length=20, choices=RunStatus.choices, default=RunStatus.QUEUED
     )
+    started_at = models.DateTimeField(_("solving started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    error = models.TextField(_("why it failed"), blank=True)
     requests = models.PositiveIntegerField(_("open requests"), default=0)
     volunteers = models.PositiveIntegerField(_("volunteers considered"), default=0)
     matched = models.PositiveIntegerField(_("matched"), default=0)
@@ -65,7 +78,11 @@ class MatchingRun(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="dry_run") | Q(dry_run=True),
                 name="dispatch_run_dry_status",
-            )
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="failed") | ~Q(error=""),
+                name="dispatch_run_failed_says_why",
+            ),
         ]
 
     def __str__(self) -> str:

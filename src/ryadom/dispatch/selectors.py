@@ -14,8 +14,8 @@ from ryadom.accounts.models import Role, User
 from ryadom.accounts.scopes import scope_of
 from ryadom.care.eligibility import request_missing_steps
 from ryadom.care.models import CareRequest
-from ryadom.care.page_selectors import _previous_volunteer_id
 from ryadom.care.parties import Party, parties_of
+from ryadom.care.selectors import request_previous_volunteer_id
 from ryadom.core.errors import NotFoundError
 from ryadom.dispatch import adapter
 from ryadom.dispatch.models import MatchingRun, Proposal, UnservedRequest
@@ -143,7 +143,9 @@ def request_recommendations(
         index = VolunteerIndex.build(loaded.volunteers)
         found = recommend(index, loaded.requests, 0, k=limit)
     ids = [int(loaded.volunteer_ids[p.volunteer]) for p in found]
-    previous = _previous_volunteer_id(request) if request.wants_previous_volunteer else None
+    previous = (
+        request_previous_volunteer_id(request=request) if request.wants_previous_volunteer else None
+    )
     by_id = volunteers.prefetch_related("checks").in_bulk([*ids, *([previous] if previous else [])])
     out = [
         Recommendation(

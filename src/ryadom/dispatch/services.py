@@ -8,13 +8,14 @@ reported with the reason and left alone.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ryadom.accounts.models import User
@@ -24,6 +25,7 @@ from ryadom.care.services import request_assign
 from ryadom.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from ryadom.dispatch import adapter
 from ryadom.dispatch.models import (
+    PENDING_RUN,
     MatchingRun,
     Proposal,
     ProposalStatus,
@@ -37,6 +39,7 @@ from ryadom.matching import Assignment, UnservedReason, assign
 from ryadom.volunteers.selectors import volunteer_list
 
 BULK_BATCH = 2000
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -62,39 +65,113 @@ def _solve(*, actor: User, region: Region | None) -> Solved:
     return Solved(loaded, result, time.perf_counter() - started)
 
 
+@transaction.atomic
 def matching_run_create(
     *, actor: User, region: Region | None, dry_run: bool = False
 ) -> MatchingRun:
-    """Propose volunteers for the open requests of a region (None: the whole country)."""
+    """Queue a run for the open requests of a region (None: the whole country).
+
+    The run is solved by `dispatch.tasks.solve_run` after this transaction commits: a big
+    region takes seconds and the country minutes, longer than a page may keep anyone waiting.
+    """
     if not may_match(actor, region.pk if region else None):
         raise PermissionDeniedError(
             _("Only the region's coordinators (or federal ones) may suggest assignments.")
         )
-    # Loading and solving read only; the write transaction starts after them, so the
-    # database is not held for the seconds a large region takes to solve.
-    solved = _solve(actor=actor, region=region)
-    with transaction.atomic():
-        return _record(actor=actor, region=region, dry_run=dry_run, solved=solved)
+    run = MatchingRun.objects.create(
+        region=region, actor=actor, dry_run=dry_run, status=RunStatus.QUEUED
+    )
+    audit_record(
+        actor=actor,
+        action="matching_run.created",
+        target=run,
+        region_id=region.pk if region else None,
+        changes={"dry_run": dry_run, "status": run.status},
+    )
+    from ryadom.dispatch.tasks import solve_run
+
+    transaction.on_commit(lambda: solve_run.enqueue(run_id=run.pk))
+    return run
 
 
-def _record(*, actor: User, region: Region | None, dry_run: bool, solved: Solved) -> MatchingRun:
+def matching_run_solve(*, run_id: int) -> MatchingRun | None:
+    """Solve a queued run and store what it proposes, or why it failed; None if not queued.
+
+    The claim (queued -> running) is a conditional UPDATE, so a task delivered twice solves
+    once. Loading and solving read only and run outside any transaction, so the database is
+    not held for the seconds a large region takes; the results are written in one.
+    """
+    claimed = MatchingRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
+        status=RunStatus.RUNNING, started_at=timezone.now()
+    )
+    if claimed != 1:
+        return None
+    run = MatchingRun.objects.select_related("actor", "region").get(pk=run_id)
+    try:
+        solved = _solve(actor=run.actor, region=run.region)
+        with transaction.atomic():
+            return _record(run=run, solved=solved)
+    except Exception as exc:
+        # Whatever went wrong, the coordinator sees the run failed and why, instead of a
+        # run "being solved" for ever; the traceback goes to the log for the administrators.
+        logger.exception("matching run %s failed", run_id)
+        with translation.override(run.actor.language):  # the reader is the run's starter
+            error = _failure_text(exc)
+        return _fail(run=run, error=error)
+
+
+def _failure_text(exc: Exception) -> str:
+    """What a coordinator reads about a failed run."""
+    if isinstance(exc, ApplicationError):
+        return exc.message
+    if isinstance(exc, MemoryError):
+        return _("The region is too large to solve at once on this server.")
+    return _("Matching stopped with an internal error (%(kind)s): %(detail)s") % {
+        "kind": type(exc).__name__,
+        "detail": str(exc)[:500] or "—",
+    }
+
+
+@transaction.atomic
+def _fail(*, run: MatchingRun, error: str) -> MatchingRun:
+    """Mark a running run failed with the reason, and audit it."""
+    changed = MatchingRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
+        status=RunStatus.FAILED, error=error, finished_at=timezone.now()
+    )
+    run.refresh_from_db()
+    if changed == 1:
+        audit_record(
+            actor=run.actor,
+            action="matching_run.failed",
+            target=run,
+            region_id=run.region_id,
+            changes={"status": [RunStatus.RUNNING, RunStatus.FAILED], "error": error},
+        )
+    return run
+
+
+def _record(*, run: MatchingRun, solved: Solved) -> MatchingRun:
+    """Store the proposals and unserved requests of a running run, and mark it solved."""
     loaded, result = solved.loaded, solved.assignment
     proposals = result.proposals if result is not None else None
     matched = len(proposals) if proposals is not None else 0
-    run = MatchingRun.objects.create(
-        region=region,
-        actor=actor,
-        dry_run=dry_run,
-        status=RunStatus.DRY_RUN if dry_run else RunStatus.PROPOSED,
-        requests=len(loaded.requests),
-        volunteers=len(loaded.volunteers),
-        matched=matched,
-        unserved=len(loaded.requests) - matched,
-        total_km=float(proposals.km.sum()) if proposals is not None else 0.0,
-        objective=result.objective if result is not None else 0,
-        load_seconds=loaded.seconds,
-        solve_seconds=solved.seconds,
-    )
+    status = RunStatus.DRY_RUN if run.dry_run else RunStatus.PROPOSED
+    fields = {
+        "status": status,
+        "finished_at": timezone.now(),
+        "requests": len(loaded.requests),
+        "volunteers": len(loaded.volunteers),
+        "matched": matched,
+        "unserved": len(loaded.requests) - matched,
+        "total_km": float(proposals.km.sum()) if proposals is not None else 0.0,
+        "objective": result.objective if result is not None else 0,
+        "load_seconds": loaded.seconds,
+        "solve_seconds": solved.seconds,
+    }
+    if MatchingRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(**fields) != 1:
+        raise ConflictError(_("The run was changed while it was being solved."))
+    for name, value in fields.items():
+        setattr(run, name, value)
     rows = []
     if proposals is not None:
         for p in range(len(proposals)):
@@ -117,11 +194,15 @@ def _record(*, actor: User, region: Region | None, dry_run: bool, solved: Solved
         batch_size=BULK_BATCH,
     )
     audit_record(
-        actor=actor,
-        action="matching_run.created",
+        actor=run.actor,
+        action="matching_run.solved",
         target=run,
-        region_id=region.pk if region else None,
-        changes={"dry_run": dry_run, "requests": run.requests, "matched": run.matched},
+        region_id=run.region_id,
+        changes={
+            "status": [RunStatus.RUNNING, status],
+            "requests": run.requests,
+            "matched": run.matched,
+        },
     )
     return run
 
@@ -154,6 +235,10 @@ def matching_run_accept(
         raise ConflictError(
             _("A dry run only shows what would be proposed: start a run to accept.")
         )
+    if run.status in PENDING_RUN:
+        raise ConflictError(_("The run has not been solved yet: nothing to accept."))
+    if run.status == RunStatus.FAILED:
+        raise ConflictError(_("The run failed: start a new one."))
     pending = run.proposals.filter(status=ProposalStatus.PENDING)
     if proposal_ids is not None:
         chosen = set(proposal_ids)

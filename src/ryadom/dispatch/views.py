@@ -22,7 +22,7 @@ from ryadom.care.views import attempt, domain_errors
 from ryadom.core.errors import ApplicationError
 from ryadom.dispatch import services
 from ryadom.dispatch.forms import AcceptForm, RunForm
-from ryadom.dispatch.models import ProposalStatus, RunStatus
+from ryadom.dispatch.models import PENDING_RUN, ProposalStatus, RunStatus
 from ryadom.dispatch.reasons import reasons_text, unserved_text
 from ryadom.dispatch.selectors import (
     matching_regions,
@@ -34,6 +34,7 @@ from ryadom.dispatch.selectors import (
 
 PAGE_SIZE = 100
 RECENT_RUNS = 20
+REFRESH_SECONDS = 5  # how often a run's page reloads itself while the run is being solved
 
 
 def _coordinator(request: HttpRequest) -> User:
@@ -89,8 +90,15 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_accept": not run.dry_run
         and run.proposals.filter(status=ProposalStatus.PENDING).exists(),
         "is_dry": run.status == RunStatus.DRY_RUN,
+        "pending": run.status in PENDING_RUN,
+        "failed": run.status == RunStatus.FAILED,
     }
-    return render(request, "dispatch/run_detail.html", context)
+    response = render(request, "dispatch/run_detail.html", context)
+    if run.status in PENDING_RUN:
+        # Browsers reload on this header without any script (the CSP allows none inline);
+        # the page also offers a link, for anyone who turned automatic reloads off.
+        response["Refresh"] = str(REFRESH_SECONDS)
+    return response
 
 
 @login_required
