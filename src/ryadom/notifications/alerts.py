@@ -2,7 +2,8 @@
 
 Rules (numbers in settings.NOTIFICATIONS):
 - at most ALERTS_PER_NEED volunteers hear of one opening of a request;
-- a volunteer hears of at most ALERTS_PER_VOLUNTEER_PER_DAY requests in 24 hours;
+- a volunteer hears of at most ALERTS_PER_VOLUNTEER_PER_DAY requests in 24 hours, also
+  when several alert tasks run at the same moment (they queue on the region's row);
 - the least recently alerted go first (never alerted before anyone), ties broken by a hash
   of (request, volunteer), so the same few are not alerted every time and nobody is
   favoured by their id. With V volunteers fitting every one of K needs, nobody hears of
@@ -22,6 +23,7 @@ from django.utils import timezone
 
 from ryadom.care.eligibility import request_missing_steps
 from ryadom.care.models import CareRequest, Event, Status
+from ryadom.geo.models import Region
 from ryadom.notifications.conf import notification_settings
 from ryadom.notifications.models import VolunteerAlert
 from ryadom.notifications.services import notify
@@ -124,6 +126,17 @@ def volunteers_alert(*, request_id: int) -> list[VolunteerAlert]:
     )
     if request is None or request.status != Status.TRIAGED:
         return []
+    # Two tasks for different requests may pick the same volunteer, and each would count
+    # the volunteer's alerts before the other commits: the daily cap would not hold. Every
+    # volunteer a task may alert lives in the request's region, so one lock on the region's
+    # row (taken before counting) serialises exactly the tasks that could collide, always in
+    # the same order (request, then region), hence without deadlocks. Per-volunteer locks
+    # would be taken in each request's own fair order and could deadlock. NO KEY UPDATE does
+    # not block inserts that refer to the region. (SQLite: the IMMEDIATE transaction already
+    # holds the database's write lock.)
+    Region.objects.select_for_update(no_key=True).filter(pk=request.region_id).values_list(
+        "pk"
+    ).first()
     config = notification_settings()
     alerted = VolunteerAlert.objects.filter(request=request)
     room = config.alerts_per_need - alerted.filter(created_at__gte=_opened_at(request)).count()
