@@ -33,6 +33,7 @@ demo: install
 	$(BIN)/ryadom demo-data --scale small --if-empty
 	$(BIN)/ryadom collectstatic --no-input --verbosity 0
 	$(BIN)/ryadom demo-accounts
+	$(BIN)/ryadom schedules_start
 	@echo "Ryadom is at http://$(HOST):$(PORT)/  (Ctrl-C stops the server and the worker)"
 	@trap 'kill 0' INT TERM EXIT; \
 	$(BIN)/ryadom db_worker --queue-name '*' & \

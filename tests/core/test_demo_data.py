@@ -8,11 +8,16 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
-from django.db.models import Count, Model, Q
+from django.db.models import Count, Model, Q, Sum
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 from stdnum.ru import inn as stdnum_inn
 from stdnum.ru import ogrn as stdnum_ogrn
 
 from ryadom.accounts.models import Role, RoleAssignment, User
+from ryadom.analytics.models import RegionWeekTotal
+from ryadom.care.lifecycle import ALLOWED_TRANSITIONS, DONE_STATES, Action
+from ryadom.care.models import CareRequest, Complaint, Event, Feedback, Status, Visit
 from ryadom.core.demo import DEMO_PASSWORD, SCALES, ensure_demo_accounts, generate
 from ryadom.core.geo_fields import in_russia
 from ryadom.geo.models import Region
@@ -92,6 +97,28 @@ FINGERPRINT: dict[str, tuple[type[Model], str]] = {
         "veteran__addressed_as purpose given_by__username recorded_by__username given_at "
         "withdrawn_at",
     ),
+    "requests": (
+        CareRequest,
+        "created_at institution__address department__name veteran__addressed_as "
+        "service_type__code details urgency channel requested_by__username requester_name "
+        "status organisation__inn volunteer__user__username deadline escalation_level "
+        "updated_at",
+    ),
+    "events": (
+        Event,
+        "request__created_at request__institution__address at actor__username action "
+        "from_status to_status note",
+    ),
+    "visits": (
+        Visit,
+        "request__created_at volunteer__user__username starts ends checked_in_at "
+        "checked_out_at outcome",
+    ),
+    "feedback": (
+        Feedback,
+        "request__created_at given_by__username at done rating respectful comment",
+    ),
+    "complaints": (Complaint, "request__created_at opened_at answer answered_at upheld"),
 }
 
 
@@ -267,3 +294,144 @@ def test_demo_accounts_command_prints_every_account_with_the_password() -> None:
     for username in DEMO_USERNAMES:
         assert f"\n{username} " in text
     assert DEMO_PASSWORD in text
+
+
+# The generation's "now": midnight UTC of TODAY.
+NOW = datetime.datetime.combine(TODAY, datetime.time(0), tzinfo=datetime.UTC)
+TAKING = {"assign", "claim"}
+
+
+def test_small_scale_has_26_weeks_of_requests_in_every_state() -> None:
+    make_small()
+
+    requests = CareRequest.objects.all()
+    assert requests.count() == SMALL.requests
+    oldest = requests.order_by("created_at").first()
+    assert oldest is not None and oldest.created_at.date() < TODAY - datetime.timedelta(weeks=24)
+    assert not requests.filter(created_at__gte=NOW).exists()
+    statuses = set(requests.values_list("status", flat=True))
+    assert {"new", "triaged", "scheduled", "completed", "confirmed", "cancelled"} <= statuses
+    confirmed = requests.filter(status=Status.CONFIRMED).count()
+    assert confirmed > requests.count() / 2
+    assert 0.05 < requests.filter(veteran__isnull=True).count() / requests.count() < 0.4
+    assert set(requests.values_list("channel", flat=True)) == {"web", "ward", "phone", "telegram"}
+    overdue = requests.exclude(status__in=DONE_STATES).filter(escalation_level__gte=1)
+    assert overdue.exists() and not overdue.filter(deadline__gte=NOW).exists()
+    assert (
+        not requests.exclude(status__in=DONE_STATES)
+        .filter(escalation_level=0, deadline__lt=NOW)
+        .exists()
+    )
+    for request in requests.filter(veteran__isnull=False).select_related("veteran"):
+        stay = request.veteran.stays.get(discharged_on__isnull=True)
+        assert (stay.institution_id, stay.department_id) == (
+            request.institution_id,
+            request.department_id,
+        )
+        assert request.created_at.date() >= stay.admitted_on
+        assert request.region_id == request.institution.region_id
+    feedback = Feedback.objects.all()
+    assert feedback.count() == confirmed
+    assert 0.8 < feedback.filter(respectful=True).count() / confirmed < 0.97
+    assert Complaint.objects.count() == feedback.filter(respectful=False).count()
+    assert Complaint.objects.filter(answered_at__isnull=False, upheld__isnull=False).exists()
+
+
+def test_every_timeline_follows_the_transition_table_and_ends_in_the_status() -> None:
+    make_small()
+    transitions = {str(a): sources for a, (sources, _target) in ALLOWED_TRANSITIONS.items()}
+    events: dict[int, list[Event]] = {}
+    for event in Event.objects.order_by("at", "id"):
+        events.setdefault(event.request_id, []).append(event)
+    visits = {v.request_id: v for v in Visit.objects.all()}
+    for request in CareRequest.objects.all():
+        timeline = events[request.pk]
+        assert timeline[0].action == "create" and timeline[0].at == request.created_at
+        for before, after in zip(timeline, timeline[1:], strict=False):
+            assert after.from_status == before.to_status, (request.pk, after.action)
+            assert after.action == "escalate" or after.from_status in transitions[after.action]
+            assert before.at <= after.at <= NOW
+        assert timeline[-1].to_status == request.status
+        assert request.escalation_level == sum(e.action == "escalate" for e in timeline)
+        taken = any(e.action in TAKING for e in timeline)
+        assert taken == (request.volunteer_id is not None) == (request.organisation_id is not None)
+        visit = visits.get(request.pk)
+        if request.status in (Status.COMPLETED, Status.CONFIRMED):
+            complete = next(e for e in timeline if e.action == Action.COMPLETE)
+            assert visit is not None and visit.checked_out_at == complete.at
+            assert visit.volunteer_id == request.volunteer_id
+            assert visit.checked_in_at is not None and visit.checked_in_at <= visit.checked_out_at
+        elif request.status == Status.SCHEDULED:
+            assert visit is not None and visit.checked_in_at is None
+        else:
+            assert visit is None or request.status == Status.IN_PROGRESS
+        if visit is not None:
+            assert visit.ends > visit.starts
+
+
+def test_the_volunteer_who_takes_a_request_belongs_to_an_ngo_with_an_agreement_there() -> None:
+    make_small()
+    taken = CareRequest.objects.filter(volunteer__isnull=False).select_related("institution")
+    assert taken.exists()
+    for request in taken:
+        assert Membership.objects.filter(
+            volunteer_id=request.volunteer_id,
+            organisation_id=request.organisation_id,
+            status="approved",
+        ).exists()
+        assert Agreement.objects.filter(
+            organisation_id=request.organisation_id, institution_id=request.institution_id
+        ).exists()
+
+
+def test_demo_accounts_find_visits_and_a_new_request_in_moscow() -> None:
+    make_small()
+    ensure_demo_accounts(today=TODAY)
+    ensure_demo_accounts(today=TODAY)
+
+    mine = CareRequest.objects.filter(volunteer__user__username="volunteer")
+    assert mine.filter(status=Status.CONFIRMED).count() == 3
+    assert mine.filter(status=Status.SCHEDULED).count() == 1
+    done = Visit.objects.filter(volunteer__user__username="volunteer", checked_out_at__isnull=False)
+    assert done.count() == 3
+    assert Feedback.objects.filter(given_by__username="veteran").count() == 3
+    moscow = CareRequest.objects.filter(region__code="77")
+    assert moscow.filter(status=Status.NEW, veteran__user__username="veteran").exists()
+    coordinator = User.objects.get(username="coord-moscow")
+    assert not moscow.exclude(coordinator=coordinator).exists()
+
+
+def test_demo_data_command_builds_the_dashboards_figures() -> None:
+    out = io.StringIO()
+    call_command("demo_data", "--scale", "small", stdout=out)
+
+    assert "Dashboards built" in out.getvalue()
+    total = RegionWeekTotal.objects.aggregate(created=Sum("created"), confirmed=Sum("confirmed"))
+    assert total["created"] == CareRequest.objects.count() == SMALL.requests
+    assert total["confirmed"] == CareRequest.objects.filter(status=Status.CONFIRMED).count()
+
+
+def test_schedules_start_queues_each_chain_once_however_often_it_runs(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    paths = [
+        "ryadom.volunteers.tasks.warn_expiring_checks",
+        "ryadom.analytics.tasks.rebuild_rollups",
+        "ryadom.notifications.tasks.digests_plan",
+    ]
+
+    def queued() -> dict[str, int]:
+        ready = DBTaskResult.objects.filter(status=TaskResultStatus.READY, task_path__in=paths)
+        return dict(ready.values_list("task_path").annotate(n=Count("id")))
+
+    first = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("schedules_start", stdout=first)
+    # The digests are planned two days ahead: tomorrow's and the next day's.
+    assert queued() == {path: 1 for path in paths[:2]} | {paths[2]: 2}
+    again = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("schedules_start", stdout=again)
+
+    assert queued() == {path: 1 for path in paths[:2]} | {paths[2]: 2}
+    assert again.getvalue().count("already queued") == 3

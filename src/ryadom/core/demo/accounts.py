@@ -7,6 +7,7 @@ database (then it creates the minimum it needs: a Moscow hospital and an NGO wor
 from __future__ import annotations
 
 import datetime
+import io
 import random
 from dataclasses import dataclass
 
@@ -17,10 +18,14 @@ from django.utils import timezone
 
 from ryadom.accounts.models import Role, User
 from ryadom.accounts.services import role_assign
+from ryadom.care.models import CareRequest, Channel, Urgency
 from ryadom.catalogue.models import ServiceType, Skill
 from ryadom.core.demo import words
+from ryadom.core.demo.context import Member
 from ryadom.core.demo.identifiers import company_inn, company_ogrn
 from ryadom.core.demo.institutions import VISITING_HOURS
+from ryadom.core.demo.loader import Loader
+from ryadom.core.demo.requests import Story, insert, plot, visit_slot
 from ryadom.core.validation import full_clean_or_raise
 from ryadom.geo.models import Region, Settlement
 from ryadom.institutions.models import (
@@ -78,12 +83,15 @@ PEOPLE = {
 def ensure_demo_accounts(*, today: datetime.date | None = None) -> list[DemoAccount]:
     """Create or refresh the demo accounts; returns what to print for the operator."""
     anchor = _anchor(today or timezone.localdate())
+    now = timezone.now() if today is None else _noon(today)
     password = make_password(DEMO_PASSWORD)  # hashed once for all nine accounts
     users = {name: _user(name, password) for name in PEOPLE}
     accounts = _staff_roles(users, anchor)
-    _volunteer(users["volunteer"], anchor)
+    volunteer = _volunteer(users["volunteer"], anchor)
     veteran = _veteran(users["veteran"], users["liaison"], anchor)
     _relative(users["relative"], veteran, users["liaison"])
+    _requests(volunteer, veteran, users["liaison"], anchor, now)
+    _coordinators_own_their_regions(users)
     where = f"{veteran.addressed_as}, in {anchor.institution.name}"
     accounts += [
         _self_role(users["volunteer"], Role.VOLUNTEER, f"member of {anchor.organisation.name}"),
@@ -314,4 +322,71 @@ def _consent(veteran: Veteran, purpose: str, *, given_by: User | None, recorded_
             given_by=given_by,
             recorded_by=recorded_by,
             given_at=timezone.now(),
+        )
+
+
+def _noon(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, T(12), tzinfo=timezone.get_default_timezone())
+
+
+def _requests(
+    volunteer: Volunteer, veteran: Veteran, liaison: User, anchor: Anchor, now: datetime.datetime
+) -> None:
+    """The demo volunteer's visits for the demo veteran: three done and confirmed, one
+    planned; and a new request of the veteran in the Moscow coordinator's queue. Once."""
+    if CareRequest.objects.filter(Q(volunteer=volunteer) | Q(veteran=veteran)).exists():
+        return
+    rng = random.Random(DEMO_PASSWORD)  # noqa: S311 - repeatable demo data, not secrets
+    services = {s.code: s for s in ServiceType.objects.filter(is_active=True)}
+    helper = (anchor.organisation.pk, Member(volunteer.pk, volunteer.user_id, anchor.today))
+    stay = veteran.stays.get(discharged_on__isnull=True)
+    admitted = datetime.datetime.combine(stay.admitted_on, T(12), tzinfo=datetime.UTC)
+
+    def story(code: str, created: datetime.datetime) -> Story:
+        return Story(
+            institution=anchor.institution,
+            zone=anchor.moscow.zone,
+            department_id=stay.department_id,
+            veteran_id=veteran.pk,
+            service=services[code],
+            urgency=Urgency.NORMAL,
+            channel=Channel.WEB,
+            asker_id=veteran.user_id,
+            requester_name="",
+            answerer_id=veteran.user_id or liaison.pk,
+            created=max(created, admitted),
+        )
+
+    done = []
+    for days, code in ((10, "purchases.groceries"), (7, "leisure.conversation"), (4, "tech.phone")):
+        done.append(story(code, now - datetime.timedelta(days=days)))
+        plot(rng, done[-1], candidates=[helper])
+        _kept_and_thanked(done[-1])
+    planned = story("purchases.clothing", now - datetime.timedelta(hours=3))
+    plot(rng, planned, candidates=[helper])
+    planned.visit = visit_slot(rng, planned, earliest=now + datetime.timedelta(days=1))
+    planned.triaged, planned.taken, planned.scheduled = (
+        planned.created + datetime.timedelta(minutes=m) for m in (20, 40, 60)
+    )
+    planned.cancelled = planned.checked_in = planned.completed = planned.confirmed = None
+    fresh = story("leisure.reading", now - datetime.timedelta(minutes=30))
+    fresh.details = "Принести что-нибудь почитать: про историю флота."
+    insert(Loader(out=io.StringIO()), [*done, planned, fresh], now)
+
+
+def _kept_and_thanked(story: Story) -> None:
+    """A demo story that went well: not cancelled, confirmed with thanks."""
+    if story.completed is None:
+        return
+    story.cancelled, story.cancel_note = None, ""
+    story.confirmed = story.completed + datetime.timedelta(hours=3)
+    story.respectful, story.rating, story.comment = True, 5, words.FEEDBACK_GOOD[0]
+
+
+def _coordinators_own_their_regions(users: dict[str, User]) -> None:
+    """Requests of Moscow and Rostov without an owner go to the demo coordinators (as new
+    requests do once a region has a coordinator)."""
+    for username, code in (("coord-moscow", "77"), ("coord-rostov", "61")):
+        CareRequest.objects.filter(region__code=code, coordinator__isnull=True).update(
+            coordinator=users[username]
         )

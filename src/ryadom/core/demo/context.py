@@ -15,6 +15,7 @@ from ryadom.core.demo.plan import Plan
 from ryadom.geo.models import Region, Settlement
 from ryadom.institutions.models import Agency, Institution
 from ryadom.organisations.models import Organisation
+from ryadom.veterans.models import Stay
 
 
 @dataclass
@@ -60,6 +61,22 @@ def load_reference(plan: Plan) -> Reference:
     )
 
 
+@dataclass(frozen=True)
+class Member:
+    volunteer_id: int
+    user_id: int
+    since: datetime.date
+
+
+@dataclass(frozen=True)
+class Asker:
+    """Who asks for a veteran and answers for them: their name, own account, a relative's."""
+
+    name: str
+    user_id: int | None
+    relative_id: int | None  # a relative who may act for them
+
+
 @dataclass
 class World:
     """What earlier steps made and later steps point at."""
@@ -69,6 +86,12 @@ class World:
     liaisons: dict[int, int] = field(default_factory=dict)  # institution -> user id
     organisations: list[Organisation] = field(default_factory=list)
     serving: dict[int, list[int]] = field(default_factory=dict)  # region -> NGO ids
+    offers: dict[int, set[int]] = field(default_factory=dict)  # NGO -> service type ids
+    partners: dict[int, list[int]] = field(default_factory=dict)  # institution -> NGO ids
+    # NGO -> its approved members: (volunteer id, user id, the day they were approved)
+    members: dict[int, list[Member]] = field(default_factory=dict)
+    stays: list[Stay] = field(default_factory=list)  # the veterans' current stays
+    askers: dict[int, Asker] = field(default_factory=dict)  # veteran id -> who asks for them
 
 
 @dataclass

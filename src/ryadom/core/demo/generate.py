@@ -9,7 +9,7 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 from faker import Faker
 
-from ryadom.core.demo import institutions, organisations, veterans, volunteers
+from ryadom.core.demo import institutions, organisations, requests, veterans, volunteers
 from ryadom.core.demo.context import Context, load_reference
 from ryadom.core.demo.loader import Loader, Output
 from ryadom.core.demo.people import NameBook
@@ -56,6 +56,6 @@ def generate(
     for inn, ogrn in Organisation.objects.values_list("inn", "ogrn"):
         ctx.taken |= {inn, ogrn}
     loader.say(f"scale {plan.name}, seed {seed}, {len(ctx.ref.regions)} regions")
-    for step in (institutions, organisations, volunteers, veterans):
+    for step in (institutions, organisations, volunteers, veterans, requests):
         step.create(ctx)
     return loader

@@ -103,6 +103,7 @@ def _regions_and_services(ctx: Context, orgs: Sequence[Organisation], homes: lis
             region_rows.append(through_regions(organisation_id=org.pk, region_id=region.pk))
             ctx.world.serving.setdefault(region.pk, []).append(org.pk)
         offered = ctx.rng.sample(ctx.ref.service_types, ctx.rng.randint(3, 8))
+        ctx.world.offers[org.pk] = set(offered)
         service_rows += [
             through_services(organisation_id=org.pk, servicetype_id=s) for s in offered
         ]
@@ -158,6 +159,9 @@ def _agreements(ctx: Context, orgs: Sequence[Organisation]) -> None:
         for n, (org_id, inst_id) in enumerate(pairs)
     ]
     ctx.loader.insert(rows)
+    for row in rows:
+        if row.valid_to is None or row.valid_to >= ctx.today:
+            ctx.world.partners.setdefault(row.institution_id, []).append(row.organisation_id)
 
 
 def _is_expired(ctx: Context, n: int, last: int) -> bool:

@@ -16,6 +16,7 @@ class Plan:
     organisations: int
     volunteers: int
     veterans: int
+    requests: int  # care requests of the last 26 weeks, with their timelines
     chunk: int  # volunteers built and inserted at a time, to bound memory
 
 
@@ -27,6 +28,7 @@ SMALL = Plan(
     organisations=10,
     volunteers=150,
     veterans=60,
+    requests=600,
     chunk=150,
 )
 NATIONAL = Plan(
@@ -37,6 +39,7 @@ NATIONAL = Plan(
     organisations=5000,
     volunteers=200_000,
     veterans=20_000,
+    requests=150_000,
     chunk=10_000,
 )
 SCALES = {plan.name: plan for plan in (SMALL, NATIONAL)}

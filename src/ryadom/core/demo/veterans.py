@@ -11,7 +11,7 @@ from django.db import transaction
 
 from ryadom.accounts.models import Role, User
 from ryadom.core.demo import words
-from ryadom.core.demo.context import Context
+from ryadom.core.demo.context import Asker, Context
 from ryadom.core.demo.people import Person, mobile_phone, person, surname_for
 from ryadom.core.demo.users import grant, new_user
 from ryadom.institutions.models import Institution, InstitutionKind
@@ -72,6 +72,7 @@ def create(ctx: Context) -> None:
         ctx.loader.insert(veterans)
     with transaction.atomic():
         current = _stays(ctx, patients, veterans)
+    ctx.world.stays = current
     with transaction.atomic():
         _relatives(ctx, patients, veterans)
         _consents(ctx, patients, veterans, current)
@@ -235,6 +236,9 @@ def _relatives(ctx: Context, patients: Sequence[Patient], veterans: Sequence[Vet
         for p, v in kin
     ]
     ctx.loader.insert(proxies)
+    for p, v in zip(patients, veterans, strict=True):
+        relative = p.relative_user.pk if p.relative_user and p.may_act else None
+        ctx.world.askers[v.pk] = Asker(v.addressed_as, v.user_id, relative)
 
 
 def _consents(

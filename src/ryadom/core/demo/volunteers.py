@@ -10,7 +10,7 @@ from django.db import transaction
 
 from ryadom.accounts.models import Role
 from ryadom.core.demo import words
-from ryadom.core.demo.context import Context
+from ryadom.core.demo.context import Context, Member
 from ryadom.core.demo.people import Person, person
 from ryadom.core.demo.places import pick, scatter
 from ryadom.core.demo.users import grant, new_user
@@ -140,6 +140,11 @@ def _memberships(
         for org_id in rng.sample(nearby, count):
             rows.append(_membership(ctx, v.pk, org_id, r.joined))
     ctx.loader.insert(rows)
+    users = {v.pk: v.user_id for v in volunteers}
+    for m in rows:
+        if m.status == MembershipStatus.APPROVED and m.decided_at is not None:
+            member = Member(m.volunteer_id, users[m.volunteer_id], m.decided_at.date())
+            ctx.world.members.setdefault(m.organisation_id, []).append(member)
 
 
 def _membership(ctx: Context, volunteer_id: int, org_id: int, joined: datetime.date) -> Membership:

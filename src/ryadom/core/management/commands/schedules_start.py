@@ -1,0 +1,45 @@
+"""`ryadom schedules_start`: start each periodic task chain once; safe to run every time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from ryadom.analytics.tasks import rebuild_rollups
+from ryadom.notifications.tasks import digests_plan
+from ryadom.volunteers.tasks import warn_expiring_checks
+
+# (the chain's task, the command that starts it, its arguments). Each chain enqueues its
+# next run itself, so a waiting task means the chain is alive: starting it again would make
+# two chains (two nightly rebuilds, forever).
+CHAINS = (
+    (warn_expiring_checks, "warn_expiring_checks", ()),
+    (rebuild_rollups, "analytics_rebuild", ("--nightly",)),
+    # The digests plan themselves a day ahead; the same command requeues lost messages.
+    (digests_plan, "notifications_requeue", ()),
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Start the periodic task chains (daily check-expiry warnings, the nightly analytics "
+        "rebuild, the coordinators' digests and the message safety net) unless already queued."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        # Waiting includes "due later": a chain's next run sits there until its time.
+        waiting = set(
+            DBTaskResult.objects.filter(status=TaskResultStatus.READY).values_list(
+                "task_path", flat=True
+            )
+        )
+        for task, command, arguments in CHAINS:
+            if task.module_path in waiting:
+                self.stdout.write(f"{command}: already queued, left alone")
+                continue
+            self.stdout.write(f"{command}:")
+            call_command(command, *arguments, stdout=self.stdout)
