@@ -256,3 +256,27 @@ def test_loading_a_region_is_a_fixed_number_of_queries(care_cast: Cast) -> None:
     before = count()
     _world(c, 7)  # as many again of everything
     assert count() == before == 16
+
+
+def test_hours_left_are_the_ngo_limit_less_the_hours_assignment_counts(care_cast: Cast) -> None:
+    from ryadom.care.wellbeing import CLAIM_HOURS, week_hours
+
+    c = care_cast
+    _world(c, 8)
+    rng = random.Random(8)
+    for v in Volunteer.objects.all():
+        if rng.random() < 0.5:
+            v.weekly_hour_limit = rng.randint(1, 12)
+            v.save(update_fields=["weekly_hour_limit"])
+    loaded = adapter.load(CareRequest.objects.all(), Volunteer.objects.all())
+    assert loaded.volunteers.task_hours == CLAIM_HOURS
+    limited = 0
+    for row, v in enumerate(Volunteer.objects.select_related("region").order_by("pk")):
+        got = float(loaded.volunteers.hours_left[row])
+        if v.weekly_hour_limit is None:
+            assert got == math.inf
+            continue
+        limited += 1
+        planned = week_hours(volunteer=v, day=timezone.localdate(timezone=v.region.zone))
+        assert got == max(v.weekly_hour_limit - planned, 0.0)
+    assert limited

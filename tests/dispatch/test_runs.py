@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
+import zoneinfo
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import time_machine
+from django.test import Client
 
 from ryadom.audit.models import AuditEvent
 from ryadom.care import services as care
@@ -15,10 +20,13 @@ from ryadom.dispatch.models import MatchingRun, ProposalStatus, RunStatus
 from ryadom.dispatch.selectors import run_get_for_user
 from ryadom.dispatch.services import matching_run_accept, matching_run_create
 from ryadom.dispatch.tasks import solve_run
-from ryadom.volunteers.models import Check, CheckKind
+from ryadom.matching import UnservedReason
+from ryadom.volunteers.models import Check, CheckKind, Volunteer
+from ryadom.volunteers.services import volunteer_hour_limit_set
 from tests.dispatch.conftest import Region, StartRun, ask, run_queued
 
 pytestmark = pytest.mark.django_db
+MOSCOW = zoneinfo.ZoneInfo("Europe/Moscow")
 
 
 def _run(start: StartRun, r: Region, dry_run: bool = False) -> MatchingRun:
@@ -210,3 +218,70 @@ def test_a_run_that_fails_says_why_and_can_be_started_again(
     Skill.objects.filter(code__startswith="extra.").delete()
     again = start_run(actor=c.coord_a, region=c.institution_a.region)
     assert (again.status, again.matched) == (RunStatus.PROPOSED, 3)
+
+
+# --- the NGO's weekly hour limit --------------------------------------------------------------
+
+MONDAY = datetime.datetime(2026, 11, 16, 9, 0, tzinfo=datetime.UTC)  # 12:00 in Moscow
+
+
+@pytest.fixture
+def monday() -> Iterator[None]:
+    """The whole test, fixtures after this one included, runs from a Monday noon on."""
+    with time_machine.travel(MONDAY, tick=True):
+        yield
+
+
+def _limit(r: Region, volunteer: Volunteer, hours: int) -> None:
+    volunteer_hour_limit_set(actor=r.c.ngo_manager, volunteer=volunteer, hours=hours)
+
+
+def test_no_volunteer_is_proposed_beyond_their_ngo_hour_limit(
+    region_a: Region, start_run: StartRun
+) -> None:
+    for v in region_a.near:
+        _limit(region_a, v, 1)  # one task (counted as an hour) each this week
+    ask(region_a.c)
+    run = _run(start_run, region_a)
+    assert (run.requests, run.matched, run.unserved) == (4, 3, 1)
+    assert sorted(run.proposals.values_list("volunteer_id", flat=True)) == sorted(
+        v.pk for v in region_a.near
+    )
+    # What was proposed can be accepted: nothing turns out stale at the hour limit.
+    done = matching_run_accept(actor=region_a.c.coord_a, run=run)
+    assert len(done.accepted) == 3 and not done.stale
+    assert CareRequest.objects.filter(status=Status.TRIAGED).count() == 1
+
+
+def test_a_request_left_because_every_volunteer_used_their_hours_says_so(
+    monday: None, region_a: Region, start_run: StartRun, client: Client
+) -> None:
+    c = region_a.c
+    tuesday = datetime.datetime(2026, 11, 17, 10, 0, tzinfo=MOSCOW)
+    for v, request in zip(region_a.near, region_a.requests, strict=True):
+        _limit(region_a, v, 1)
+        care.request_assign(actor=c.coord_a, request=request, volunteer=v)
+        care.request_schedule(
+            actor=c.coord_a,
+            request=request,
+            starts=tuesday,
+            ends=tuesday + datetime.timedelta(hours=1),
+        )
+    left = ask(c)
+    run = _run(start_run, region_a)
+    assert (run.requests, run.matched) == (1, 0)
+    [unserved] = run.unserved_requests.all()
+    assert (unserved.request_id, unserved.reason) == (left.pk, UnservedReason.AT_HOUR_LIMIT)
+    client.force_login(c.coord_a)
+    page = client.get(f"/matching/runs/{run.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "used up the weekly hours their NGO allows them" in page
+
+    # The NGO raises one volunteer's limit: the next run proposes them, saying what is left.
+    raised = region_a.near[2]
+    _limit(region_a, raised, 3)
+    again = _run(start_run, region_a)
+    [proposal] = again.proposals.all()
+    assert proposal.volunteer_id == raised.pk
+    assert {"code": "hours_left_this_week", "value": 1.0} in proposal.reasons
+    page = client.get(f"/matching/runs/{again.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "1 h left this week within the NGO&#x27;s limit" in page

@@ -39,8 +39,13 @@ def make_volunteers(
     radius: tuple[float, float] = (2.0, 15.0),
     cap: tuple[int, int] = (1, 3),
     veterans: int = 0,
+    hour_limits: bool = False,
 ) -> Volunteers:
-    """Random volunteers; each cleared for a random subset of `n_inst` institutions."""
+    """Random volunteers; each cleared for a random subset of `n_inst` institutions.
+
+    With `hour_limits`, about half have an NGO's hour limit with 0 to 3.5 hours left, at
+    1.5 hours a task (so the hours, not the cap, often decide the room).
+    """
     caps = rng.integers(cap[0], cap[1] + 1, n)
     clearance = [np.flatnonzero(rng.random(n_inst) < 0.6).tolist() for _ in range(n)]
     served = [
@@ -49,6 +54,9 @@ def make_volunteers(
         else []
         for _ in range(n)
     ]
+    hours = np.zeros(0)
+    if hour_limits:
+        hours = np.where(rng.random(n) < 0.5, np.inf, rng.uniform(0.0, 3.5, n))
     return Volunteers(
         lat=LAT + rng.uniform(-0.12, 0.12, n),
         lon=LON + rng.uniform(-0.2, 0.2, n),
@@ -63,6 +71,8 @@ def make_volunteers(
         feedback=np.where(rng.random(n) < 0.3, np.nan, rng.random(n)),
         clearance=Csr.from_lists(clearance),
         served=Csr.from_lists(served),
+        hours_left=hours,
+        task_hours=1.5 if hour_limits else 1.0,
     )
 
 
@@ -124,3 +134,6 @@ def assert_hard_rules(req: Requests, vol: Volunteers, proposals: Proposals) -> N
     assert len(set(proposals.request.tolist())) == len(proposals)
     taken = np.bincount(proposals.volunteer, minlength=len(vol))
     assert (taken <= vol.free()).all()
+    # From first principles too: the task cap, and the hours an NGO's limit leaves.
+    assert (vol.load + taken <= np.maximum(vol.cap, vol.load)).all()
+    assert (taken * vol.task_hours <= vol.hours_left + 1e-9).all()

@@ -40,6 +40,18 @@ def test_capacity_is_never_exceeded_when_volunteers_are_scarce(
 
 
 @settings(max_examples=25, deadline=None)
+@given(seed=seeds, n_req=st.integers(5, 40), n_vol=st.integers(1, 8))
+def test_an_ngo_hour_limit_is_never_exceeded(seed: int, n_req: int, n_vol: int) -> None:
+    req, vol = make_instance(seed, n_req, n_vol, radius=(20.0, 40.0), hour_limits=True)
+    for result in (assign(req, vol), assign(req, vol, per_request=None), greedy(req, vol)):
+        assert_hard_rules(req, vol, result.proposals)
+    index = VolunteerIndex.build(vol)
+    for i in range(n_req):
+        for p in recommend(index, req, i, 5):
+            assert vol.hours_left[p.volunteer] >= vol.task_hours
+
+
+@settings(max_examples=25, deadline=None)
 @given(seed=seeds, n_req=st.integers(1, 8), n_vol=st.integers(1, 40), k=st.integers(1, 6))
 def test_recommendations_keep_every_hard_rule(seed: int, n_req: int, n_vol: int, k: int) -> None:
     req, vol = make_instance(seed, n_req, n_vol)

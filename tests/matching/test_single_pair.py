@@ -140,7 +140,7 @@ def test_fair_spread_gives_near_requests_to_two_volunteers_rather_than_one() -> 
         **{
             f: np.concatenate([getattr(vol, f)] * 2)
             for f in vol.__dataclass_fields__
-            if f not in ("clearance", "served")
+            if f not in ("clearance", "served", "task_hours")
         },
         clearance=Csr.from_lists([[7], [7]]),
         served=Csr.from_lists([[], []]),
@@ -148,3 +148,35 @@ def test_fair_spread_gives_near_requests_to_two_volunteers_rather_than_one() -> 
     # The second volunteer lives 1 km farther; a second task for the first costs more.
     both = dataclasses.replace(both, lat=np.array([55.81, 55.819]), load=np.array([0, 0]))
     assert sorted(assign(two, both).proposals.volunteer.tolist()) == [0, 1]
+
+
+def test_a_volunteer_at_their_ngo_hour_limit_is_not_proposed_and_the_reason_says_so() -> None:
+    # Room for two more tasks by the cap, but half an hour left under the NGO's limit.
+    result = assign(one_request(), one_volunteer(hours_left=np.array([0.5])))
+    assert not len(result.proposals)
+    assert list(result.unserved) == [(0, UnservedReason.AT_HOUR_LIMIT)]
+    # A full week by the cap is still told as such, whatever the hours.
+    full = assign(one_request(), one_volunteer(load=np.array([3]), hours_left=np.array([0.5])))
+    assert list(full.unserved) == [(0, UnservedReason.ALL_AT_CAPACITY)]
+
+
+def test_hours_left_limit_the_tasks_and_are_quoted_as_a_reason() -> None:
+    req = one_request()
+    two = Requests(**{f: np.concatenate([getattr(req, f)] * 2) for f in req.__dataclass_fields__})
+    vol = one_volunteer(hours_left=np.array([2.5]), task_hours=1.5)  # room for one task
+    result = assign(two, vol)
+    assert len(result.proposals) == 1
+    assert [why for _, why in result.unserved] == [UnservedReason.TAKEN_BY_OTHER_REQUESTS]
+    reasons = {r.code: r.value for r in next(iter(result.proposals)).reasons}
+    assert reasons[ReasonCode.HOURS_LEFT] == 1.0
+    # Without a limit there is no such reason.
+    plain = {r.code for r in next(iter(assign(req, one_volunteer()).proposals)).reasons}
+    assert ReasonCode.HOURS_LEFT not in plain
+
+
+def test_an_hour_limit_does_not_make_the_next_task_look_further_into_the_week() -> None:
+    # The load cost counts tasks held, not the room left: the same cost with or without
+    # a limit that leaves room.
+    plain = assign(one_request(), one_volunteer())
+    limited = assign(one_request(), one_volunteer(hours_left=np.array([1.0])))
+    assert plain.objective == limited.objective

@@ -228,7 +228,7 @@ API: dict[str, Row] = {
     "POST /api/v1/consents/{consent_id}/withdraw": Row(
         E(404, veteran=200, relative=200, anon=401), E(404, anon=401), obj="consent"
     ),
-    "POST /api/v1/matching/runs": Row(E(403, federal=201, anon=401)),
+    "POST /api/v1/matching/runs": Row(E(403, federal=202, anon=401)),
     "POST /api/v1/matching/runs/{run_id}/accept": Row(E(404, anon=401)),
     "POST /api/v1/openings": Row(E(422, anon=401)),
     "POST /api/v1/openings/{opening_id}/applications": Row(E(404, anon=401)),

@@ -20,6 +20,9 @@ they mean here:
   institution's visiting hours (if it has any); otherwise the visiting hours, else the week.
 - load: requests a volunteer holds now (assigned, scheduled, in progress) plus those they
   finished in the last 7 days; cap is their weekly task cap.
+- hours: an NGO may limit a volunteer's hours a week; the engine gets the hours left this
+  week (`care.wellbeing.week_hours`, the rule assignment checks) and counts each new task as
+  `CLAIM_HOURS`, as assignment does.
 - previous pairs: veterans a volunteer has finished a visit with; feedback: the mean rating
   of the last 180 days, mapped 1..5 to 0..1.
 """
@@ -39,6 +42,7 @@ from django.db.models import Avg, Count, Q, QuerySet
 from django.utils import timezone
 
 from ryadom.care.models import CareRequest, Feedback, Status, Urgency, Visit
+from ryadom.care.wellbeing import CLAIM_HOURS, week_hours
 from ryadom.catalogue.models import Category, ServiceType, Skill
 from ryadom.institutions.models import Institution, VisitingHours
 from ryadom.matching import ANY, FEMALE, MALE, SLOTS, Csr, Requests, Volunteers, slots_mask
@@ -318,7 +322,14 @@ def load_volunteers(
     """The volunteers of `qs`, cleared for `institutions`, and their ids (11 queries)."""
     rows = list(
         qs.order_by("pk").values_list(
-            "pk", "lat", "lon", "travel_radius_km", "gender", "weekly_task_cap", "region__timezone"
+            "pk",
+            "lat",
+            "lon",
+            "travel_radius_km",
+            "gender",
+            "weekly_task_cap",
+            "region__timezone",
+            "weekly_hour_limit",
         )
     )
     ids = np.array([r[0] for r in rows], dtype=np.int64)
@@ -359,6 +370,8 @@ def load_volunteers(
             feedback=_feedback(ids, chosen, now),
             clearance=_clearance(ids, checks, chosen, institutions, today),
             served=_served(ids, chosen),
+            hours_left=_hours_left(ids, rows, now),
+            task_hours=CLAIM_HOURS,
         ),
         ids,
     )
@@ -419,6 +432,27 @@ def _load(
     pairs = np.array(list(counts), dtype=np.int64).reshape(-1, 2)
     load[np.searchsorted(ids, pairs[:, 0])] = pairs[:, 1]
     return load
+
+
+def _hours_left(
+    ids: Int64Array, rows: Sequence[tuple[Any, ...]], now: datetime.datetime
+) -> npt.NDArray[np.float64]:
+    """Hours each volunteer may still give this week under their NGO's limit (inf: no limit).
+
+    The rule of `care.wellbeing.hour_limit_check`, which assignment asks: the limit less
+    `week_hours` (visits and opening shifts planned this week, in the volunteer's region's
+    week). It is asked once per volunteer with a limit (two queries each); volunteers
+    without one, the most, cost nothing.
+    """
+    out = np.full(len(ids), np.inf)
+    limited = {int(r[0]): int(r[7]) for r in rows if r[7] is not None}
+    if not limited:
+        return out
+    for volunteer in Volunteer.objects.filter(pk__in=limited).select_related("region"):
+        day = timezone.localdate(now, timezone=volunteer.region.zone)
+        planned = week_hours(volunteer=volunteer, day=day)
+        out[np.searchsorted(ids, volunteer.pk)] = max(limited[volunteer.pk] - planned, 0.0)
+    return out
 
 
 def _feedback(

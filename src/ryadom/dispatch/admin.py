@@ -3,10 +3,11 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
+from ryadom.audit.backoffice import AuditedAdmin
 from ryadom.dispatch.models import MatchingRun, Proposal, UnservedRequest
 
 
-class ReadOnly(admin.ModelAdmin):
+class ReadOnly(AuditedAdmin):
     """Runs are written by the services only; the back office reads them."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:

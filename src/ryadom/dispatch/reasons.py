@@ -32,6 +32,9 @@ UNSERVED_TEXT: dict[str, Promise] = {
         "No suitable volunteer is free during the request's time window."
     ),
     UnservedReason.ALL_AT_CAPACITY: _("Every suitable volunteer has a full week already."),
+    UnservedReason.AT_HOUR_LIMIT: _(
+        "The suitable volunteers have used up the weekly hours their NGO allows them."
+    ),
     UnservedReason.TAKEN_BY_OTHER_REQUESTS: _(
         "The suitable volunteers went to more pressing requests."
     ),
@@ -56,6 +59,10 @@ def reason_text(code: str, value: float | None) -> str:
         return ngettext(
             "%(n)d task this week with this one", "%(n)d tasks this week with this one", tasks
         ) % {"n": tasks}
+    if code == ReasonCode.HOURS_LEFT:
+        return _("%(hours)s h left this week within the NGO's limit") % {
+            "hours": f"{value or 0.0:g}"
+        }
     template = REASON_TEXT.get(code)
     if template is None:
         return code

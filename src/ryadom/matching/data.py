@@ -140,18 +140,39 @@ class Volunteers:
     feedback: Float64Array  # recent score 0..1, NaN when there is none
     clearance: Csr  # institutions the volunteer may work in (caller decides: checks, NGO)
     served: Csr = field(default_factory=lambda: Csr.empty(0))  # veterans helped before
+    # Hours the volunteer may still give this week (their NGO's weekly limit less the hours
+    # already planned); inf when no limit is set. Empty (the default): nobody has a limit.
+    hours_left: Float64Array = field(default_factory=lambda: np.zeros(0))
+    task_hours: float = 1.0  # what one more task counts against `hours_left`
 
     def __post_init__(self) -> None:
         n = len(self.lat)
         if self.served.rows == 0 and n:
             object.__setattr__(self, "served", Csr.empty(n))
+        if len(self.hours_left) == 0 and n:
+            object.__setattr__(self, "hours_left", np.full(n, np.inf))
         _check_rows(self, n)
+        if self.task_hours <= 0:
+            raise ValueError("task_hours: must be positive")
+        if n and np.isnan(self.hours_left).any():
+            raise ValueError("hours_left: NaN; use inf for no limit")
         if n and (self.radius_km.min() <= 0 or self.radius_km.max() > MAX_RADIUS_KM):
             raise ValueError(f"radius_km: must be in (0, {MAX_RADIUS_KM:g}] km")
 
     def __len__(self) -> int:
         return len(self.lat)
 
-    def free(self) -> Int64Array:
-        """Tasks each volunteer can still take this week."""
+    def task_room(self) -> Int64Array:
+        """Tasks each volunteer can still take this week by their task cap alone."""
         return np.maximum(self.cap - self.load, 0)
+
+    def hour_room(self) -> Int64Array:
+        """Tasks each volunteer's hours left allow (the cap where no limit is set)."""
+        limited = np.isfinite(self.hours_left)
+        # A small tolerance: 3 hours left at 1 hour a task is 3 tasks, not 2.999...
+        tasks = np.floor(np.where(limited, self.hours_left, 0.0) / self.task_hours + 1e-9)
+        return np.where(limited, np.maximum(tasks, 0), self.cap).astype(np.int64)
+
+    def free(self) -> Int64Array:
+        """Tasks each volunteer can still take this week: room by the cap and by the hours."""
+        return np.minimum(self.task_room(), self.hour_room())

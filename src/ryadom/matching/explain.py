@@ -11,6 +11,7 @@ from ryadom.matching.geo import km_for_chord
 from ryadom.matching.index import NOBODY_CLEARED, Prepared, VolunteerIndex
 from ryadom.matching.results import Proposals, Unserved, UnservedReason
 from ryadom.matching.rules import (
+    AVAILABLE,
     ELIGIBLE,
     NOT_IN_REACH,
     chord2,
@@ -57,6 +58,7 @@ def describe(
         likes=likes_the_service(rq, ix, request, volunteer),
         feedback=v.feedback[volunteer],
         tasks=tasks,
+        hours_left=v.hours_left[volunteer] - v.task_hours * (tasks - v.load[volunteer]),
     )
 
 
@@ -67,6 +69,12 @@ def diagnose(
     rows = np.sort(rows)
     best = best_stage(rq, ix, rows, ix.free)
     reason = np.array([_CODES.index(_BY_STAGE[min(s, 3)]) for s in best], dtype=np.int8)
+    # Nobody had room: was it the task cap, or an NGO's hour limit that the cap alone would
+    # have let through? The second is worth telling apart: the NGO can raise its limit.
+    full = np.flatnonzero(best == AVAILABLE)
+    if len(full):
+        by_cap = best_stage(rq, ix, rows[full], ix.volunteers.task_room()) == ELIGIBLE
+        reason[full[by_cap]] = _CODES.index(UnservedReason.AT_HOUR_LIMIT)
     left = best == ELIGIBLE
     still = best_stage(rq, ix, rows[left], free_after) == ELIGIBLE
     reason[np.flatnonzero(left)] = np.where(

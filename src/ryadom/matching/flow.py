@@ -120,9 +120,11 @@ def _load_arc_costs(
     rq: Prepared, ix: VolunteerIndex, vols: Int64Array, slots: Int64Array, free: Int64Array
 ) -> Int64Array:
     """Cost of each volunteer's 1st, 2nd... extra task, given the room each has left."""
-    cap = np.repeat(ix.volunteers.cap[vols], slots)
+    v = ix.volunteers
+    cap = np.repeat(v.cap[vols], slots)
+    held = np.repeat(v.load[vols] + (ix.free[vols] - free[vols]), slots)  # see next_load_cost
     nth_extra = np.arange(slots.sum()) - np.repeat(np.cumsum(slots) - slots, slots) + 1
-    return rq.weights.load_cost(cap - np.repeat(free[vols], slots) + nth_extra, cap)
+    return rq.weights.load_cost(held + nth_extra, cap)
 
 
 def _min_cost_flow(net: Network) -> Int64Array:

@@ -116,7 +116,7 @@ class VolunteerIndex:
         owner = volunteers.clearance.row_of_each_value()
         free = volunteers.free()
         fb = feedback_points(volunteers, weights)
-        own = fb + weights.load_cost(volunteers.cap - free + 1, volunteers.cap)
+        own = fb + weights.load_cost(volunteers.load + 1, volunteers.cap)
         radius_max = float(volunteers.radius_km.max()) if len(volunteers) else 0.0
         return cls(
             volunteers=volunteers,

@@ -27,6 +27,7 @@ class ReasonCode(StrEnum):
     LIKES_THIS_HELP = "likes_this_kind_of_help"
     RECENT_FEEDBACK = "recent_feedback"
     TASKS_THIS_WEEK = "tasks_this_week"
+    HOURS_LEFT = "hours_left_this_week"
 
 
 class UnservedReason(StrEnum):
@@ -36,6 +37,7 @@ class UnservedReason(StrEnum):
     NO_SKILL_CHECK_OR_GENDER = "no_volunteer_with_the_skills_checks_or_gender"
     NO_AVAILABILITY_IN_WINDOW = "no_availability_in_the_window"
     ALL_AT_CAPACITY = "all_eligible_volunteers_at_capacity"
+    AT_HOUR_LIMIT = "eligible_volunteers_at_their_weekly_hour_limit"
     TAKEN_BY_OTHER_REQUESTS = "eligible_volunteers_went_to_more_pressing_requests"
     NOT_PROPOSED = "eligible_volunteer_left_but_not_among_candidates"
 
@@ -51,6 +53,7 @@ _TEXT = {
     ReasonCode.LIKES_THIS_HELP: "likes this kind of help",
     ReasonCode.RECENT_FEEDBACK: "recent feedback {:.2f}",
     ReasonCode.TASKS_THIS_WEEK: "{:.0f} task(s) this week with this one",
+    ReasonCode.HOURS_LEFT: "{:g} h left this week under the NGO's limit",
 }
 
 
@@ -94,6 +97,7 @@ class Proposals:
     likes: BoolArray
     feedback: Float64Array
     tasks: Int64Array  # tasks this week including this one
+    hours_left: Float64Array  # hours left this week after these tasks; inf: no limit
 
     def __len__(self) -> int:
         return len(self.request)
@@ -120,6 +124,11 @@ class Proposals:
             (self.likes[p], ReasonCode.LIKES_THIS_HELP, None),
             (not np.isnan(self.feedback[p]), ReasonCode.RECENT_FEEDBACK, float(self.feedback[p])),
             (True, ReasonCode.TASKS_THIS_WEEK, float(self.tasks[p])),
+            (
+                bool(np.isfinite(self.hours_left[p])),
+                ReasonCode.HOURS_LEFT,
+                round(float(self.hours_left[p]), 1),
+            ),
         )
         out += [Reason(code, value) for holds, code, value in flags if holds]
         return tuple(out)

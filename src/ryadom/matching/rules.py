@@ -168,9 +168,13 @@ def likes_the_service(
 def next_load_cost(
     rq: Prepared, ix: VolunteerIndex, vj: Int64Array, free: Int64Array
 ) -> Int64Array:
-    """Marginal cost of one more task for each volunteer, given the room they have left."""
-    cap = ix.volunteers.cap[vj]
-    return rq.weights.load_cost(cap - free[vj] + 1, cap)
+    """Marginal cost of one more task for each volunteer, given the room they have left.
+
+    The tasks held are the load plus those this batch gave them (the room used since the
+    index was built); not `cap - free`, since an hour limit can leave less room than the cap.
+    """
+    v = ix.volunteers
+    return rq.weights.load_cost(v.load[vj] + (ix.free[vj] - free[vj]) + 1, v.cap[vj])
 
 
 def stage(
