@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-import random
 from typing import Any
 
 import pytest
@@ -19,14 +18,12 @@ from pypdf import PdfReader
 from ryadom.accounts.models import Role, User
 from ryadom.accounts.services import role_assign
 from ryadom.analytics.services import rollups_rebuild
-from ryadom.care.models import CareRequest, Event, Feedback, Status, Visit
-from ryadom.catalogue.models import ServiceType
+from ryadom.care.models import CareRequest
 from ryadom.core.demo import ensure_demo_accounts, generate
 from ryadom.core.demo.plan import Plan
 from ryadom.geo.models import Region
 from ryadom.institutions.models import Institution
 from ryadom.organisations.models import Organisation
-from ryadom.volunteers.models import Volunteer
 
 pytestmark = pytest.mark.django_db
 
@@ -39,68 +36,16 @@ TEST_NATIONAL = Plan(
     organisations=40,
     volunteers=300,
     veterans=150,
+    requests=400,
     chunk=300,
 )
-STATUSES = [Status.CONFIRMED] * 5 + [Status.COMPLETED, Status.TRIAGED, Status.NEW, Status.CANCELLED]
-
-
-def _requests(n: int, rng: random.Random) -> None:
-    """Requests of the last eight weeks with their timelines, as the services leave them."""
-    institutions = list(Institution.objects.all())
-    services = list(ServiceType.objects.all())
-    organisations = list(Organisation.objects.all())
-    volunteers = list(Volunteer.objects.all()[:100])
-    giver = User.objects.get(username="veteran")
-    now = timezone.now()
-    for i in range(n):
-        institution = institutions[i % len(institutions)]
-        created = now - datetime.timedelta(hours=rng.randrange(1, 8 * 7 * 24))
-        status = rng.choice(STATUSES)
-        held = status not in (Status.NEW, Status.TRIAGED, Status.CANCELLED)
-        request = CareRequest.objects.create(
-            region_id=institution.region_id,
-            institution=institution,
-            service_type=rng.choice(services),
-            channel="web",
-            status=status,
-            organisation=rng.choice(organisations) if held else None,
-            volunteer=rng.choice(volunteers) if held else None,
-            deadline=created + datetime.timedelta(hours=48),
-            escalation_level=1 if status == Status.TRIAGED else 0,
-            created_at=created,
-            updated_at=created,
-        )
-        Event.objects.create(request=request, at=created, action="create", to_status="new")
-        if held:
-            assigned = created + datetime.timedelta(minutes=rng.randrange(5, 3000))
-            Event.objects.create(
-                request=request, at=assigned, action="assign", to_status="assigned"
-            )
-            done = assigned + datetime.timedelta(minutes=rng.randrange(60, 3000))
-            Event.objects.create(request=request, at=done, action="complete", to_status="completed")
-            Visit.objects.create(
-                request=request,
-                volunteer=request.volunteer,
-                starts=assigned,
-                ends=done,
-                checked_in_at=assigned,
-                checked_out_at=done,
-            )
-        if status == Status.CONFIRMED:
-            Feedback.objects.create(
-                request=request,
-                given_by=giver,
-                done=True,
-                respectful=rng.random() > 0.1,
-                rating=rng.randint(1, 5),
-            )
 
 
 @pytest.fixture
 def national(db: None) -> dict[str, Any]:
+    # The demo's own requests (26 weeks of timelines), as `ryadom demo-data` makes them.
     generate(plan=TEST_NATIONAL, out=io.StringIO(), seed=7)
     ensure_demo_accounts()
-    _requests(400, random.Random(7))  # noqa: S311 - test data
     rollups_rebuild()
     return {"users": {u.username: u for u in User.objects.filter(username__in=[
         "federal", "observer", "coord-moscow", "coord-rostov", "liaison", "ngo", "volunteer",

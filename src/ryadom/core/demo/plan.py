@@ -16,8 +16,8 @@ class Plan:
     organisations: int
     volunteers: int
     veterans: int
-    requests: int  # care requests of the last 26 weeks, with their timelines
-    chunk: int  # volunteers built and inserted at a time, to bound memory
+    chunk: int  # volunteers (and requests) built and inserted at a time, to bound memory
+    requests: int = 0  # care requests of the last 26 weeks, with their timelines
 
 
 SMALL = Plan(

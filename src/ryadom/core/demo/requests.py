@@ -134,6 +134,9 @@ class Rows:
 
 def create(ctx: Context) -> None:
     """The plan's requests: most for veterans in their current stay, some for whole wards."""
+    if not ctx.world.stays or not ctx.plan.requests:
+        ctx.loader.say("requests: none (the plan has no veterans or no requests)")
+        return
     draw = Draw.of(ctx)
     slots = sorted(_veteran_slots(ctx, draw) + _ward_slots(ctx, draw), key=lambda s: s[0])
     now, total, done = now_of(ctx), len(slots), 0
@@ -181,7 +184,7 @@ def _daytime(ctx: Context, day: datetime.date, zone: zoneinfo.ZoneInfo) -> datet
 
 
 def _veteran_slots(ctx: Context, draw: Draw) -> list[Slot]:
-    count = round(ctx.plan.requests * (1 - WARD_SHARE)) if ctx.world.stays else 0
+    count = round(ctx.plan.requests * (1 - WARD_SHARE))
     stays = ctx.rng.choices(ctx.world.stays, cum_weights=draw.stay_weights, k=count)
     slots: list[Slot] = []
     for stay in stays:
