@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import zoneinfo
 from typing import Any
 
 import pytest
@@ -296,8 +297,8 @@ def test_demo_accounts_command_prints_every_account_with_the_password() -> None:
     assert DEMO_PASSWORD in text
 
 
-# The generation's "now": midnight UTC of TODAY.
-NOW = datetime.datetime.combine(TODAY, datetime.time(0), tzinfo=datetime.UTC)
+# The generation's "now": the midnight that began TODAY in Moscow.
+NOW = datetime.datetime.combine(TODAY, datetime.time(0), tzinfo=zoneinfo.ZoneInfo("Europe/Moscow"))
 TAKING = {"assign", "claim"}
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 
 from ryadom.care.deadlines import FEDERAL_AFTER, deadline_for
 from ryadom.care.lifecycle import DONE_STATES, Action
@@ -75,9 +75,10 @@ HOUR = datetime.timedelta(hours=1)
 
 
 def now_of(ctx: Context) -> datetime.datetime:
-    """The generation's "now": midnight UTC of `today` (03:00 in Moscow), so that nothing
-    generated lies ahead of someone who runs it that day, except visits still planned."""
-    return ctx.moment(ctx.today, 0)
+    """The generation's "now": the midnight that began `today` in the national calendar, so
+    that nothing generated lies ahead of whoever runs it that day, but visits still planned."""
+    zone = timezone.get_default_timezone()
+    return datetime.datetime.combine(ctx.today, datetime.time(0), tzinfo=zone)
 
 
 @dataclass
