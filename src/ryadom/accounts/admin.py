@@ -5,6 +5,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpRequest
 
 from ryadom.accounts.models import ApiToken, OneTimeCode, RoleAssignment, User
+from ryadom.audit.backoffice import AuditedAdmin
 
 
 class RoleAssignmentInline(admin.TabularInline[RoleAssignment, User]):
@@ -13,13 +14,13 @@ class RoleAssignmentInline(admin.TabularInline[RoleAssignment, User]):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedAdmin[User], DjangoUserAdmin):
     inlines = [RoleAssignmentInline]
     fieldsets = (*(DjangoUserAdmin.fieldsets or ()), (None, {"fields": ("phone", "language")}))
 
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(admin.ModelAdmin[RoleAssignment]):
+class RoleAssignmentAdmin(AuditedAdmin[RoleAssignment]):
     list_display = ["user", "role", "scope_kind", "scope_id", "created_at"]
     list_filter = ["role", "scope_kind"]
     search_fields = ["user__username", "user__last_name"]
@@ -27,14 +28,14 @@ class RoleAssignmentAdmin(admin.ModelAdmin[RoleAssignment]):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
+class ApiTokenAdmin(AuditedAdmin[ApiToken]):
     list_display = ["prefix", "name", "user", "created_at", "last_used_at", "revoked_at"]
     readonly_fields = ["prefix", "key_hash", "created_at", "last_used_at"]
     raw_id_fields = ["user"]
 
 
 @admin.register(OneTimeCode)
-class OneTimeCodeAdmin(admin.ModelAdmin[OneTimeCode]):
+class OneTimeCodeAdmin(AuditedAdmin[OneTimeCode]):
     """For support: whether a code went out and what became of it (never the code itself)."""
 
     list_display = ["address", "address_kind", "created_at", "expires_at", "attempts", "used_at"]

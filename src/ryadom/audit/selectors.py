@@ -25,6 +25,10 @@ EVENT_LABELS: dict[str, str | Promise] = {
     "veteran.minimised": _("Data no longer needed was wiped"),
     "deletion.asked": _("Erasure of the data asked for"),
     "attachment.added": _("A file was attached to a request"),
+    # Staff edits in the back office (audit/backoffice.py).
+    "admin.added": _("Added in the back office"),
+    "admin.changed": _("Changed in the back office"),
+    "admin.deleted": _("Deleted in the back office"),
 }
 
 

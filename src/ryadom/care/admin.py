@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
+from ryadom.audit.backoffice import AuditedAdmin
 from ryadom.care.models import CareRequest, Complaint, Event, Feedback, Visit
 
 
@@ -29,7 +30,7 @@ class VisitInline(admin.TabularInline[Visit, CareRequest]):
 
 
 @admin.register(CareRequest)
-class CareRequestAdmin(admin.ModelAdmin[CareRequest]):
+class CareRequestAdmin(AuditedAdmin[CareRequest]):
     """Read-only: requests change only through the lifecycle services (pages and API)."""
 
     list_display = ["id", "service_type", "institution", "status", "urgency", "deadline"]
@@ -49,14 +50,14 @@ class CareRequestAdmin(admin.ModelAdmin[CareRequest]):
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(admin.ModelAdmin[Feedback]):
+class FeedbackAdmin(AuditedAdmin[Feedback]):
     list_display = ["request", "done", "respectful", "rating", "at"]
     list_filter = ["done", "respectful", "rating"]
     raw_id_fields = ["request", "given_by"]
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(admin.ModelAdmin[Complaint]):
+class ComplaintAdmin(AuditedAdmin[Complaint]):
     list_display = ["request", "opened_at", "answered_at", "upheld"]
     list_filter = ["upheld"]
     raw_id_fields = ["request", "feedback", "answered_by"]

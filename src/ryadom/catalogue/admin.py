@@ -2,17 +2,18 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from ryadom.audit.backoffice import AuditedAdmin
 from ryadom.catalogue.models import ServiceType, Skill
 
 
 @admin.register(Skill)
-class SkillAdmin(admin.ModelAdmin[Skill]):
+class SkillAdmin(AuditedAdmin[Skill]):
     list_display = ["code", "name_ru", "name_en"]
     search_fields = ["code", "name_ru", "name_en"]
 
 
 @admin.register(ServiceType)
-class ServiceTypeAdmin(admin.ModelAdmin[ServiceType]):
+class ServiceTypeAdmin(AuditedAdmin[ServiceType]):
     list_display = [
         "code",
         "name_ru",

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from ryadom.audit.backoffice import AuditedAdmin
 from ryadom.institutions.models import Agency, Department, Institution, VisitingHours
 
 
@@ -16,12 +17,12 @@ class VisitingHoursInline(admin.TabularInline[VisitingHours, Institution]):
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin[Agency]):
+class AgencyAdmin(AuditedAdmin[Agency]):
     list_display = ["code", "name_ru", "name_en"]
 
 
 @admin.register(Institution)
-class InstitutionAdmin(admin.ModelAdmin[Institution]):
+class InstitutionAdmin(AuditedAdmin[Institution]):
     list_display = ["name", "kind", "agency", "region", "access_level", "is_active"]
     list_filter = ["kind", "access_level", "agency", "region__federal_district"]
     search_fields = ["name", "address"]

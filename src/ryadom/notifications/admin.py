@@ -3,11 +3,12 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
+from ryadom.audit.backoffice import AuditedAdmin
 from ryadom.notifications.models import Message, Preference
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin[Message]):
+class MessageAdmin(AuditedAdmin[Message]):
     """Read-only: messages change only through delivery and the resend service."""
 
     list_display = ["id", "kind", "recipient", "channel", "status", "attempts", "created_at"]
@@ -24,7 +25,7 @@ class MessageAdmin(admin.ModelAdmin[Message]):
 
 
 @admin.register(Preference)
-class PreferenceAdmin(admin.ModelAdmin[Preference]):
+class PreferenceAdmin(AuditedAdmin[Preference]):
     list_display = ["user", "channels", "quiet_from", "quiet_until", "updated_at"]
     raw_id_fields = ["user"]
     search_fields = ["user__username"]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from ryadom.audit.backoffice import AuditedAdmin
 from ryadom.openings.models import Application, Opening
 
 
@@ -13,7 +14,7 @@ class ApplicationInline(admin.TabularInline[Application, Opening]):
 
 
 @admin.register(Opening)
-class OpeningAdmin(admin.ModelAdmin[Opening]):
+class OpeningAdmin(AuditedAdmin[Opening]):
     list_display = ["title", "institution", "organisation", "recurrence", "starts_on", "status"]
     list_filter = ["status", "recurrence", "region"]
     search_fields = ["title", "institution__name"]

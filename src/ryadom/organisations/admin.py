@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db import models
 
+from ryadom.audit.backoffice import AuditedAdmin
 from ryadom.organisations.models import Agreement, Organisation, OrganisationStatus
 
 
@@ -18,7 +19,7 @@ class AgreementInline(admin.TabularInline[Agreement, Organisation]):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin[Organisation]):
+class OrganisationAdmin(AuditedAdmin[Organisation]):
     list_display = ["name", "inn", "ogrn", "kind", "home_region", "weekly_capacity", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "inn", "ogrn"]
@@ -30,7 +31,7 @@ class OrganisationAdmin(admin.ModelAdmin[Organisation]):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(admin.ModelAdmin[Agreement]):
+class AgreementAdmin(AuditedAdmin[Agreement]):
     list_display = ["organisation", "institution", "number", "valid_from", "valid_to"]
     raw_id_fields = ["organisation", "institution"]
     list_select_related = ["organisation", "institution"]

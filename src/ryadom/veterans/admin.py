@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from ryadom.audit.backoffice import AuditedAdmin
 from ryadom.veterans.models import Consent, Proxy, Stay, Veteran
 
 
@@ -25,7 +26,7 @@ class ConsentInline(admin.TabularInline[Consent, Veteran]):
 
 
 @admin.register(Veteran)
-class VeteranAdmin(admin.ModelAdmin[Veteran]):
+class VeteranAdmin(AuditedAdmin[Veteran]):
     list_display = ["addressed_as", "home_region", "contact_route", "created_at"]
     list_filter = ["contact_route", "home_region__federal_district"]
     search_fields = ["addressed_as"]
@@ -35,7 +36,7 @@ class VeteranAdmin(admin.ModelAdmin[Veteran]):
 
 
 @admin.register(Stay)
-class StayAdmin(admin.ModelAdmin[Stay]):
+class StayAdmin(AuditedAdmin[Stay]):
     list_display = ["veteran", "institution", "department", "admitted_on", "discharged_on"]
     raw_id_fields = ["veteran", "institution", "department", "transferred_from"]
     list_select_related = ["veteran", "institution", "department"]

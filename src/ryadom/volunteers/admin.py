@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from ryadom.audit.backoffice import AuditedAdmin
 from ryadom.volunteers.models import Availability, Check, Membership, Volunteer
 
 
@@ -23,7 +24,7 @@ class CheckInline(admin.TabularInline[Check, Volunteer]):
 
 
 @admin.register(Volunteer)
-class VolunteerAdmin(admin.ModelAdmin[Volunteer]):
+class VolunteerAdmin(AuditedAdmin[Volunteer]):
     list_display = ["__str__", "region", "settlement", "travel_radius_km", "weekly_task_cap"]
     list_filter = ["region__federal_district", "is_veteran", "is_veteran_relative"]
     search_fields = ["user__username", "user__last_name", "user__first_name"]

@@ -1,0 +1,262 @@
+"""Staff edits in /admin/ are in the audit log: who, what, old and new values, no secrets and
+no copy of free text (names, phones) that erasure would have to wipe."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.conf import settings
+from django.contrib import admin
+from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from ryadom.accounts.models import User
+from ryadom.audit.backoffice import AuditedAdmin
+from ryadom.audit.models import AuditEvent
+from ryadom.veterans.models import Proxy, Stay, Veteran
+from tests import factories as f
+from tests.conftest import Cast
+
+pytestmark = pytest.mark.django_db
+
+NEW_PHONE = "+79995554433"
+
+
+class _FormFields(HTMLParser):
+    """What a browser would send with the admin's object form (`<form id="<model>_form">`,
+    not the logout form of the header): inputs, checked boxes, selected options, text areas."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: dict[str, list[str]] = {}
+        self._select: str | None = None
+        self._textarea: str | None = None
+        self._in_form = self._done = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form" and not self._done and a.get("id", "").endswith("_form"):
+            self._in_form = True
+        if not self._in_form or "name" not in a and tag != "option":
+            return
+        if tag == "input":
+            kind = a.get("type", "text")
+            if kind in ("submit", "button", "file") or (
+                kind in ("checkbox", "radio") and "checked" not in a
+            ):
+                return
+            default = "on" if kind in ("checkbox", "radio") else ""
+            self.data.setdefault(a["name"], []).append(a.get("value", default))
+        elif tag == "select":
+            self._select = a["name"]
+            self.data.setdefault(a["name"], [])
+        elif tag == "option" and self._select and "selected" in a:
+            self.data[self._select].append(a.get("value", ""))
+        elif tag == "textarea":
+            self._textarea = a["name"]
+            self.data[a["name"]] = [""]
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea:
+            self.data[self._textarea][0] += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            if self._textarea:
+                self.data[self._textarea][0] = self.data[self._textarea][0].lstrip("\n")
+            self._textarea = None
+        elif tag == "form" and self._in_form:
+            self._in_form, self._done = False, True
+
+
+def _form(client: Client, path: str) -> dict[str, list[str]]:
+    response = client.get(path, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    parser = _FormFields()
+    parser.feed(response.content.decode())
+    return parser.data
+
+
+def _post(client: Client, path: str, data: dict[str, list[str]]) -> None:
+    response = client.post(path, data, HTTP_ACCEPT_LANGUAGE="en")
+    errors = re.findall(r'<ul class="errorlist[^>]*>.*?</ul>', response.content.decode(), re.S)
+    assert response.status_code == 302, errors
+
+
+@pytest.fixture
+def staff(client: Client, admin_user: User) -> Client:
+    client.force_login(admin_user)  # past the second factor (tests/conftest.py)
+    return client
+
+
+def _events(action: str, target: object) -> list[AuditEvent]:
+    return list(
+        AuditEvent.objects.filter(
+            action=action,
+            target_type=target._meta.label_lower,  # type: ignore[attr-defined]
+            target_id=str(target.pk),  # type: ignore[attr-defined]
+        ).order_by("pk")
+    )
+
+
+def _whole_log() -> str:
+    return json.dumps(list(AuditEvent.objects.values_list("changes", flat=True)))
+
+
+def test_a_staff_change_of_a_veteran_is_logged_with_its_fields_but_not_the_phone(
+    cast: Cast, staff: Client, admin_user: User
+) -> None:
+    veteran = cast.veteran_a
+    path = f"/admin/veterans/veteran/{veteran.pk}/change/"
+    data = _form(staff, path)
+    data["contact_route"], data["phone"] = ["own_phone"], [NEW_PHONE]
+
+    _post(staff, path, data)
+
+    [event] = _events("admin.changed", veteran)
+    assert event.actor == admin_user
+    assert (event.veteran_id, event.region_id) == (veteran.pk, veteran.home_region_id)
+    # A choice keeps its values; free text is marked as filled in, never copied.
+    assert event.changes == {"contact_route": ["ward", "own_phone"], "phone": ["", "…"]}
+    assert NEW_PHONE not in _whole_log()
+    veteran.refresh_from_db()
+    assert veteran.phone == NEW_PHONE
+
+
+def test_the_veteran_sees_the_back_office_change_in_their_access_log(
+    cast: Cast, staff: Client
+) -> None:
+    path = f"/admin/veterans/veteran/{cast.veteran_a.pk}/change/"
+    data = _form(staff, path)
+    data["mobility_needs"] = ["Коляска"]
+    _post(staff, path, data)
+
+    veteran_client = Client()
+    veteran_client.force_login(cast.veteran_user)
+    veteran_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = veteran_client.get("/my/access-log/").content.decode()
+    assert "Changed in the back office" in page
+
+
+def test_inline_rows_are_logged_each_on_its_own(cast: Cast, staff: Client) -> None:
+    veteran = cast.veteran_a
+    proxy = Proxy.objects.get(veteran=veteran)
+    path = f"/admin/veterans/veteran/{veteran.pk}/change/"
+    data = _form(staff, path)
+    # The relative loses the authority to act for the veteran; the veteran's row is as it was.
+    [may_act] = [name for name in data if name.startswith("proxies-0-may_act")]
+    del data[may_act]
+
+    _post(staff, path, data)
+
+    [event] = _events("admin.changed", proxy)
+    assert event.changes == {"may_act": [True, False]}
+    assert event.veteran_id == veteran.pk
+    assert _events("admin.changed", veteran) == []  # nothing of the veteran's own changed
+
+
+def test_a_stay_added_in_the_admin_is_logged_in_the_institutions_region(
+    cast: Cast, staff: Client
+) -> None:
+    _post(
+        staff,
+        "/admin/veterans/stay/add/",
+        {
+            "veteran": [str(cast.veteran_b.pk)],
+            "institution": [str(cast.institution_b.pk)],
+            "admitted_on": ["2020-01-10"],
+            "discharged_on": ["2020-02-01"],
+        },
+    )
+
+    stay = Stay.objects.get(veteran=cast.veteran_b, admitted_on="2020-01-10")
+    [event] = _events("admin.added", stay)
+    assert event.region_id == cast.institution_b.region_id
+    assert event.veteran_id == cast.veteran_b.pk
+    assert event.changes["admitted_on"] == "2020-01-10"
+    assert event.changes["institution"] == cast.institution_b.pk
+
+
+def test_a_refused_save_leaves_no_event(staff: Client) -> None:
+    existing = f.StayFactory(admitted_on="2026-01-10")
+    response = staff.post(
+        "/admin/veterans/stay/add/",
+        {
+            "veteran": existing.veteran.pk,
+            "institution": existing.institution.pk,
+            "admitted_on": "2026-02-01",
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert "overlaps another stay" in response.content.decode()
+    assert not AuditEvent.objects.filter(action__startswith="admin.").exists()
+
+
+def test_deleting_a_veteran_and_stays_in_bulk_is_logged_row_by_row(
+    cast: Cast, staff: Client
+) -> None:
+    veteran = cast.veteran_b
+    stays = list(Stay.objects.filter(veteran__in=[cast.veteran_a, cast.veteran_a2]))
+    response = staff.post(
+        "/admin/veterans/stay/",
+        {"action": "delete_selected", "_selected_action": [s.pk for s in stays], "post": "yes"},
+    )
+    assert response.status_code == 302
+    for stay in stays:
+        [event] = _events("admin.deleted", stay)
+        assert event.veteran_id == stay.veteran_id
+        assert event.changes["institution"] == cast.institution_a.pk
+
+    _post(staff, f"/admin/veterans/veteran/{veteran.pk}/delete/", {"post": ["yes"]})
+
+    assert not Veteran.objects.filter(pk=veteran.pk).exists()
+    [event] = _events("admin.deleted", veteran)
+    assert event.changes["home_region"] == veteran.home_region_id
+    assert event.changes["addressed_as"] == "…"  # the name is not kept after the person
+
+
+def test_password_and_second_factor_changes_are_logged_without_the_secrets(
+    cast: Cast, staff: Client
+) -> None:
+    person = cast.volunteer_user
+    path = f"/admin/accounts/user/{person.pk}/change/"
+    data = _form(staff, path)
+    data["email"] = ["new-address@example.org"]
+    _post(staff, path, data)
+    [event] = _events("admin.changed", person)
+    assert event.changes == {"email": ["", "…"]}
+
+    _post(
+        staff,
+        f"/admin/accounts/user/{person.pk}/password/",
+        {
+            "password1": ["a-new-long-passphrase-42"],
+            "password2": ["a-new-long-passphrase-42"],
+            "usable_password": ["true"],
+        },
+    )
+    person.refresh_from_db()
+    assert [e.changes for e in _events("admin.changed", person)][-1] == {"fields": ["password"]}
+
+    device = TOTPDevice.objects.create(user=person, name="phone", confirmed=True)
+    _post(staff, f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": ["yes"]})
+    [event] = _events("admin.deleted", device)
+    assert event.changes["key"] == "…" and event.changes["user"] == person.pk
+
+    log = _whole_log()
+    assert person.password not in log and device.key not in log
+    assert "new-address@example.org" not in log
+
+
+def test_every_admin_of_the_back_office_is_audited() -> None:
+    missed = [
+        model._meta.label
+        for model, model_admin in admin.site._registry.items()
+        if not isinstance(model_admin, AuditedAdmin)
+    ]
+    assert missed == []
