@@ -262,7 +262,8 @@ def main() -> None:
 
     from ryadom.accounts.models import Role, User
     from ryadom.accounts.services import role_assign
-    from ryadom.analytics.selectors import IDLE_AFTER, Filters, federal_figures
+    from ryadom.analytics.reports import federal_page
+    from ryadom.analytics.selectors import IDLE_AFTER, Filters
     from ryadom.analytics.services import rollups_rebuild
     from ryadom.care.models import CareRequest
 
@@ -288,8 +289,10 @@ def main() -> None:
     filters = Filters.last_weeks(12)
 
     def from_rollups() -> Any:
-        actor = User.objects.get(pk=federal.pk)  # a fresh user: the scope is read again
-        return federal_figures(actor=actor, filters=filters)
+        # What the page's view gets: the figures, the coverage gaps and the map, from a
+        # fresh user (the scope is read again).
+        actor = User.objects.get(pk=federal.pk)
+        return federal_page(actor=actor, filters=filters, measure="waiting")["rows"]
 
     from_rollups()  # warm the cache
     rollup_time, rows = _median_of(20, from_rollups)

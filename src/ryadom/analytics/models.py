@@ -132,6 +132,10 @@ class Measures(models.Model):
         return " · ".join(str(getattr(self, key)) for key in keys)
 
 
+# What makes a daily rollup row unique (the rest of its keys follow from these).
+DAY_CELL = ["day", "institution_id", "service_type_id", "organisation_id"]
+
+
 class DayRollup(Measures):
     """Requests created on a day, per institution, service type and NGO.
 
@@ -159,12 +163,7 @@ class DayRollup(Measures):
     class Meta:
         verbose_name = _("daily rollup")
         verbose_name_plural = _("daily rollups")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["day", "institution_id", "service_type_id", "organisation_id"],
-                name="analytics_day_cell",
-            )
-        ]
+        constraints = [models.UniqueConstraint(fields=DAY_CELL, name="analytics_day_cell")]
         indexes = [
             models.Index(fields=["region_id", "day"]),
             models.Index(fields=["organisation_id", "day"]),

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Count, Q
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_noop
+from django.utils.translation import get_language, gettext_noop, ngettext
 from django.utils.translation import gettext as _
 
 from ryadom.accounts.models import User
@@ -151,8 +151,16 @@ def _gaps(rows: list[Row]) -> Table:
                     r.code,
                     r.label,
                     _("Demand outruns supply"),
-                    _("%(waiting)d waiting, %(idle)d idle volunteers")
-                    % {"waiting": r.waiting, "idle": r.idle_volunteers},
+                    ", ".join(
+                        [
+                            ngettext("%(n)d waiting", "%(n)d waiting", r.waiting)
+                            % {"n": r.waiting},
+                            ngettext(
+                                "%(n)d idle volunteer", "%(n)d idle volunteers", r.idle_volunteers
+                            )
+                            % {"n": r.idle_volunteers},
+                        ]
+                    ),
                 ]
             )
         if r.created and r.get("assigned") < 0.7 * r.created:
@@ -172,7 +180,12 @@ def _gaps(rows: list[Row]) -> Table:
                     r.code,
                     r.label,
                     _("No military hospital; civilian hospitals treat veterans"),
-                    _("%(n)d civilian hospitals with veterans") % {"n": k["civilian"]},
+                    ngettext(
+                        "%(n)d civilian hospital with veterans",
+                        "%(n)d civilian hospitals with veterans",
+                        k["civilian"],
+                    )
+                    % {"n": k["civilian"]},
                 ]
             )
     return table
