@@ -8,10 +8,12 @@ import re
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 from tests.browser.conftest import Visit, with_browser_password
 from tests.browser.test_journey_ask import t
 from tests.browser.test_journey_volunteer import sign_in_staff
 from tests.conftest import Cast
+from tests.dispatch.conftest import run_queued
 
 from ryadom.care import services
 from ryadom.care.models import CareRequest, Complaint, Status
@@ -101,9 +103,13 @@ def test_a_coordinators_morning(care_cast: Cast, open_visit, language: str) -> N
     v.axe()
     page.locator("main form").get_by_role("button", name=t(v, "Suggest assignments")).click()
     page.wait_for_load_state()
+    v.see(t(v, "The run is being prepared"))
+    v.axe()
+    # The worker solves the run; the waiting page reloads itself and shows the proposals.
+    assert run_queued() == 1
+    expect(page.locator("main")).to_contain_text(t(v, "Nobody proposed"), timeout=15_000)
     v.axe()
     v.shot("2-proposals")
-    v.see(t(v, "Nobody proposed"))
     page.get_by_role("button", name=t(v, "Accept all")).click()
     page.wait_for_load_state()
     v.axe()

@@ -302,13 +302,13 @@ NOW = datetime.datetime.combine(TODAY, datetime.time(0), tzinfo=zoneinfo.ZoneInf
 TAKING = {"assign", "claim"}
 
 
-def test_small_scale_has_26_weeks_of_requests_in_every_state() -> None:
+def test_small_scale_has_13_weeks_of_requests_in_every_state() -> None:
     make_small()
 
     requests = CareRequest.objects.all()
     assert requests.count() == SMALL.requests
     oldest = requests.order_by("created_at").first()
-    assert oldest is not None and oldest.created_at.date() < TODAY - datetime.timedelta(weeks=24)
+    assert oldest is not None and oldest.created_at.date() < TODAY - datetime.timedelta(weeks=11)
     assert not requests.filter(created_at__gte=NOW).exists()
     statuses = set(requests.values_list("status", flat=True))
     assert {"new", "triaged", "scheduled", "completed", "confirmed", "cancelled"} <= statuses

@@ -278,7 +278,7 @@ def _tell_coordinators(request: CareRequest, *, kind: str, federal: bool, key: s
         )
 
 
-def _escalation_note(level: int) -> str:
+def escalation_note(level: int) -> str:
     # Written by the worker, not in answer to anyone: in the site's default language.
     with translation.override(settings.LANGUAGE_CODE):
         if level == 1:
@@ -677,7 +677,7 @@ def request_escalate(*, request: CareRequest, expected_level: int) -> CareReques
             action="escalate",
             from_status=request.status,
             to_status=request.status,
-            note=_escalation_note(request.escalation_level),
+            note=escalation_note(request.escalation_level),
         )
         _tell_coordinators(
             request,

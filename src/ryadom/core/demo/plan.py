@@ -17,7 +17,7 @@ class Plan:
     volunteers: int
     veterans: int
     chunk: int  # volunteers (and requests) built and inserted at a time, to bound memory
-    requests: int = 0  # care requests of the last 26 weeks, with their timelines
+    requests: int = 0  # care requests of the last 13 weeks, with their timelines
 
 
 SMALL = Plan(

@@ -1,4 +1,4 @@
-"""Care requests of the last 26 weeks with their timelines, visits, feedback and complaints.
+"""Care requests of the last 13 weeks with their timelines, visits, feedback and complaints.
 
 Each request is first drawn as a story of moments (asked, triaged, taken, scheduled,
 checked in, done, confirmed, or cancelled on the way), then cut at the generation's "now":
@@ -34,7 +34,7 @@ from ryadom.care.models import (
 )
 
 # The note the deadline check writes; called here so the demo's timeline reads the same.
-from ryadom.care.services import _escalation_note
+from ryadom.care.services import escalation_note
 from ryadom.catalogue.models import ServiceType
 from ryadom.core.demo import words
 from ryadom.core.demo.context import Context, Member
@@ -43,7 +43,9 @@ from ryadom.core.demo.loader import Loader
 from ryadom.institutions.models import Institution
 from ryadom.veterans.models import Stay
 
-WEEKS = 26
+# The demo's veterans were admitted within the last 90 days; ward requests cover the same
+# weeks, so the weekly trend is not a ramp made by the generator.
+WEEKS = 13
 WARD_SHARE = 0.2  # requests for a whole ward, with no veteran
 # Purchases and leisure are asked for most, lawyers and psychologists least.
 CATEGORY_WEIGHTS = {
@@ -467,7 +469,7 @@ def _escalations(story: Story, events: list[Event], now: datetime.datetime) -> l
         status = before[-1].to_status
         if due > now or status in DONE_STATES:
             break
-        note = _escalation_note(level)
+        note = escalation_note(level)
         escalated.append(
             Event(at=due, action="escalate", from_status=status, to_status=status, note=note)
         )

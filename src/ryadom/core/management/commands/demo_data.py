@@ -12,7 +12,7 @@ from ryadom.core.demo import DEFAULT_SEED, SCALES, generate, is_empty
 class Command(BaseCommand):
     help = (
         "Fill the database with repeatable demo data: institutions, NGOs, volunteers, veterans "
-        "and 26 weeks of care requests (small: four regions; national: all 89 at full size), "
+        "and 13 weeks of care requests (small: four regions; national: all 89 at full size), "
         "then build the dashboards' figures from them."
     )
 
