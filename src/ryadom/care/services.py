@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ryadom.accounts.models import Role, RoleAssignment, ScopeKind, User
 from ryadom.accounts.scopes import scope_of
@@ -92,7 +93,12 @@ def _validate_intake(
         raise ApplicationError(_("This ward belongs to another institution."), field="department")
     if len(details) > MAX_DETAILS_LENGTH:
         raise ApplicationError(
-            _("Please keep the details under %(n)d characters.") % {"n": MAX_DETAILS_LENGTH},
+            ngettext(
+                "Please keep the details under %(n)d character.",
+                "Please keep the details under %(n)d characters.",
+                MAX_DETAILS_LENGTH,
+            )
+            % {"n": MAX_DETAILS_LENGTH},
             field="details",
         )
     if window is not None:

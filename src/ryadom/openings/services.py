@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ryadom.accounts.models import User
 from ryadom.audit.services import audit_record
@@ -99,7 +100,12 @@ def _validate(
         errors["title"] = [_("Say in a few words what the work is.")]
     if len(description) > MAX_DESCRIPTION_LENGTH:
         errors["description"] = [
-            _("Please keep the description under %(n)d characters.") % {"n": MAX_DESCRIPTION_LENGTH}
+            ngettext(
+                "Please keep the description under %(n)d character.",
+                "Please keep the description under %(n)d characters.",
+                MAX_DESCRIPTION_LENGTH,
+            )
+            % {"n": MAX_DESCRIPTION_LENGTH}
         ]
     if department is not None and department.institution_id != institution.pk:
         errors["department"] = [_("This ward belongs to another institution.")]
@@ -330,7 +336,11 @@ def application_accept(*, actor: User, application: Application) -> Application:
     accepted = opening.applications.filter(status=ApplicationStatus.ACCEPTED).count()
     if accepted >= opening.needed:
         raise ConflictError(
-            _("All %(n)d places are taken. Close the opening or post another one.")
+            ngettext(
+                "The one place is taken. Close the opening or post another one.",
+                "All %(n)d places are taken. Close the opening or post another one.",
+                opening.needed,
+            )
             % {"n": opening.needed}
         )
     volunteer = (

@@ -150,10 +150,22 @@ def _when(moment: datetime.datetime, zone: Any) -> str:
 
 
 def _place(request: CareRequest) -> str:
-    place = request.institution.name
-    if request.department is not None:
-        place += f", {request.department.name}"
-    return place
+    if request.department is None:
+        return request.institution.name
+    return _("%(institution)s, %(department)s") % {
+        "institution": request.institution.name,
+        "department": request.department.name,
+    }
+
+
+def _place_and_veteran(request: CareRequest) -> str:
+    """Where the visit is and, when known, for whom: one message so word order can change."""
+    if request.veteran is None:
+        return _place(request)
+    return _("%(place)s — %(veteran)s") % {
+        "place": _place(request),
+        "veteran": request.veteran.addressed_as,
+    }
 
 
 def _request_url(request: CareRequest) -> str:
@@ -341,8 +353,13 @@ class Conversation:
         choices = []
         for veteran in veterans:
             stay = current_stay(veteran)
-            place = f" — {stay.institution.name}" if stay is not None else ""
-            choices.append((f"{veteran.addressed_as}{place}", f"vet:{veteran.pk}"))
+            label = veteran.addressed_as
+            if stay is not None:
+                label = _("%(veteran)s — %(institution)s") % {
+                    "veteran": veteran.addressed_as,
+                    "institution": stay.institution.name,
+                }
+            choices.append((label, f"vet:{veteran.pk}"))
         self.say(_("Who needs help?"), _buttons([*choices, (_("Cancel"), "cancel")]))
 
     def _draft_veteran_id(self) -> int:
@@ -542,7 +559,7 @@ class Conversation:
                     "service": row.service_type.name,
                     "status": row.get_status_display(),
                 },
-                _place(row) + (f" — {row.veteran.addressed_as}" if row.veteran else ""),
+                _place_and_veteran(row),
             ]
             for visit in row.visits.all():
                 lines.append(_("Visit: %(when)s") % {"when": _when(visit.starts, row.region.zone)})
@@ -571,13 +588,12 @@ class Conversation:
         for starts, ends, row in sorted(found, key=lambda item: item[0]):
             zone = row.region.zone
             lines.append(
-                _("%(starts)s–%(ends)s “%(service)s”, %(place)s%(who)s")
+                _("%(starts)s–%(ends)s “%(service)s”, %(place)s")
                 % {
                     "starts": f"{starts.astimezone(zone):%H:%M}",
                     "ends": f"{ends.astimezone(zone):%H:%M}",
                     "service": row.service_type.name,
-                    "place": _place(row),
-                    "who": f" — {row.veteran.addressed_as}" if row.veteran else "",
+                    "place": _place_and_veteran(row),
                 }
             )
         self.say("\n".join(lines), self.menu())
