@@ -169,8 +169,8 @@ def record_pdf(record: VolunteerRecord, *, issued: datetime.date | None = None) 
         0,
         7,
         _(
-            "This certifies that %(name)s helped veterans in treatment as a volunteer %(period)s: "
-            "%(hours)s hours of verified visits, %(services)d services."
+            "This certifies that %(name)s helped veterans in treatment as a volunteer "
+            "%(period)s. Verified visits: %(hours)s h; services provided: %(services)d."
         )
         % {
             "name": record.name,
