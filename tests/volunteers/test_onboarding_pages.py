@@ -193,3 +193,21 @@ def test_a_newcomer_signs_up_is_cleared_through_the_pages_and_then_takes_a_reque
     assert "You took the request" in taken
     request.refresh_from_db()
     assert (request.status, request.volunteer) == (Status.ASSIGNED, volunteer)
+
+
+@pytest.mark.parametrize(("language", "column"), [("en", "name_en"), ("ru", "name_ru")])
+def test_the_region_list_is_in_alphabetical_order_of_the_language_read(
+    cast: Cast, language: str, column: str
+) -> None:
+    from ryadom.geo.models import Region
+
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)  # type: ignore[arg-type]
+    client.force_login(cast.volunteer_user)
+    form = page(client.get("/join/profile/"))
+    select = form[
+        form.index('name="region"') : form.index("</select>", form.index('name="region"'))
+    ]
+    shown = [int(pk) for pk in re.findall(r'<option value="(\d+)"', select)]
+    names = dict(Region.objects.values_list("pk", column))
+    assert len(shown) == Region.objects.count()
+    assert [names[pk] for pk in shown] == sorted(names[pk] for pk in shown)

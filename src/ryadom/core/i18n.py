@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
+from django.db.models import F, Value
+from django.db.models.expressions import OrderBy
+from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import get_language
+
+
+def _reads_english() -> bool:
+    return (get_language() or "ru").startswith("en")
+
+
+def by_name() -> OrderBy:
+    """Order by the name the user reads (the Russian one where no English name is known)."""
+    if _reads_english():
+        return Coalesce(NullIf(F("name_en"), Value("")), F("name_ru")).asc()
+    return F("name_ru").asc()
 
 
 class BilingualName:
@@ -13,7 +27,7 @@ class BilingualName:
 
     @property
     def name(self) -> str:
-        if (get_language() or "ru").startswith("en") and self.name_en:
+        if _reads_english() and self.name_en:
             return self.name_en
         return self.name_ru
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ryadom.care.forms import PageForm
 from ryadom.catalogue.models import ServiceType, Skill
+from ryadom.core.i18n import by_name
 from ryadom.core.weekly import Weekday
 from ryadom.geo.models import Region, Settlement
 from ryadom.volunteers.models import CheckKind, CheckStatus, Gender
@@ -20,11 +21,9 @@ class ProfileForm(PageForm):
 
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
-    region = forms.ModelChoiceField(
-        queryset=Region.objects.order_by("name_ru"), label=_("Region where you live")
-    )
+    region = forms.ModelChoiceField(queryset=Region.objects.all(), label=_("Region where you live"))
     settlement = forms.ModelChoiceField(
-        queryset=Settlement.objects.select_related("region").order_by("name_ru"),
+        queryset=Settlement.objects.select_related("region"),
         required=False,
         label=_("Town or city"),
         help_text=_("Your travel radius counts from here."),
@@ -67,6 +66,10 @@ class ProfileForm(PageForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Sorted when the form is made, in the language of whoever reads it.
+        for name in ("region", "settlement"):
+            field = self.fields[name]
+            field.queryset = field.queryset.order_by(by_name())  # type: ignore[attr-defined]
         for day in Weekday:
             self.fields[f"from_{day.value}"] = forms.TimeField(
                 label=_("%(day)s from") % {"day": day.label},

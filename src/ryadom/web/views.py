@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from ryadom.core.errors import NotFoundError
+from ryadom.core.i18n import by_name
 from ryadom.geo.models import Settlement
 from ryadom.institutions.models import InstitutionKind
 from ryadom.volunteers.eligibility import steps_to_start
@@ -46,7 +49,7 @@ def institution_detail(request: HttpRequest, institution_id: int) -> HttpRespons
 
 class FindForm(forms.Form):
     settlement = forms.ModelChoiceField(
-        queryset=Settlement.objects.select_related("region").order_by("name_ru"),
+        queryset=Settlement.objects.select_related("region"),
         required=False,
         label=_("Town or city"),
     )
@@ -57,6 +60,11 @@ class FindForm(forms.Form):
         required=False,
         label=_("Kind of institution"),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["settlement"]
+        field.queryset = field.queryset.order_by(by_name())  # type: ignore[attr-defined]
 
     def point(self) -> tuple[float, float] | None:
         data = self.cleaned_data
