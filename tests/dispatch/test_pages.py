@@ -169,6 +169,32 @@ def test_the_run_page_shows_a_queued_run_and_reloads_until_it_is_solved(
     assert "<dt>Matched</dt><dd>3</dd>" in page and "Accept all" in page
 
 
+def test_a_run_whose_worker_stopped_says_so_and_the_next_run_replaces_it(
+    region_a: Region, client: Client, suggest: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    c = _as(client, region_a.c.coord_a)
+    region_a.c.coord_a.language = "en"
+    region_a.c.coord_a.save(update_fields=["language"])
+    lost = suggest(c, solve=False)  # its worker stops before solving it
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=31)):
+        c = _as(client, region_a.c.coord_a)  # back after the idle session ended
+        response = c.get(f"/matching/runs/{lost.pk}/")
+        page = _text(response)
+        assert "This run has stopped" in page and "Start a new run" in page
+        assert "Refresh" not in response  # no reloading for ever
+        with django_capture_on_commit_callbacks(execute=True):
+            assert c.post("/matching/", {"region": "77"}).status_code == 302
+    lost.refresh_from_db()
+    assert lost.status == RunStatus.FAILED
+    assert lost.error == "Not solved within 30 minutes: a newer run replaces it."
+    # The worker runs both tasks: the newer run is solved, the lost one's stores nothing.
+    assert run_queued() == 2
+    lost.refresh_from_db()
+    assert (lost.status, lost.proposals.count()) == (RunStatus.FAILED, 0)
+    newest = MatchingRun.objects.exclude(pk=lost.pk).get()
+    assert (newest.status, newest.matched) == (RunStatus.PROPOSED, 3)
+
+
 def test_a_failed_run_page_says_why(region_a: Region, client: Client, suggest: Any) -> None:
     for i in range(65):  # more skills than the engine's masks hold: the run fails
         Skill.objects.create(code=f"extra.{i}", name_ru=f"Навык {i}", name_en=f"Skill {i}")

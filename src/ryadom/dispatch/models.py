@@ -6,6 +6,8 @@ acceptance goes through `care.services.request_assign` like any other assignment
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -30,6 +32,8 @@ class RunStatus(models.TextChoices):
 # A run is solved by a task: queued -> running -> proposed (dry_run) or failed. Only these
 # two are "not finished yet"; every other status has its proposals stored.
 PENDING_RUN = (RunStatus.QUEUED, RunStatus.RUNNING)
+# A country takes minutes to solve; a run still unsolved after this has lost its worker.
+RUN_GIVEN_UP_AFTER = datetime.timedelta(minutes=30)
 # Solved: the statuses a finished solve leaves, before any acceptance.
 SOLVED = (RunStatus.PROPOSED, RunStatus.DRY_RUN)
 
@@ -87,6 +91,11 @@ class MatchingRun(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.region or '—'} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def stuck(self) -> bool:
+        """Still unsolved long after it was started: its worker has most likely stopped."""
+        return self.status in PENDING_RUN and timezone.now() - self.created_at > RUN_GIVEN_UP_AFTER
 
 
 class ProposalStatus(models.TextChoices):

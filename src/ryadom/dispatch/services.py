@@ -26,6 +26,7 @@ from ryadom.core.errors import ApplicationError, ConflictError, PermissionDenied
 from ryadom.dispatch import adapter
 from ryadom.dispatch.models import (
     PENDING_RUN,
+    RUN_GIVEN_UP_AFTER,
     MatchingRun,
     Proposal,
     ProposalStatus,
@@ -78,6 +79,7 @@ def matching_run_create(
         raise PermissionDeniedError(
             _("Only the region's coordinators (or federal ones) may suggest assignments.")
         )
+    _give_up_stuck_runs(actor=actor, region=region)
     run = MatchingRun.objects.create(
         region=region, actor=actor, dry_run=dry_run, status=RunStatus.QUEUED
     )
@@ -92,6 +94,32 @@ def matching_run_create(
 
     transaction.on_commit(lambda: solve_run.enqueue(run_id=run.pk))
     return run
+
+
+def _give_up_stuck_runs(*, actor: User, region: Region | None) -> None:
+    """Mark the region's runs left unsolved for too long as failed: a new run replaces them.
+
+    Each is given up by a conditional UPDATE on its status, so a worker that comes back and
+    finishes one after all finds it failed and stores nothing.
+    """
+    since = timezone.now() - RUN_GIVEN_UP_AFTER
+    stuck = MatchingRun.objects.filter(region=region, status__in=PENDING_RUN, created_at__lt=since)
+    for old in stuck.select_related("actor"):
+        with translation.override(old.actor.language):
+            error = _("Not solved within %(minutes)d minutes: a newer run replaces it.") % {
+                "minutes": int(RUN_GIVEN_UP_AFTER.total_seconds() // 60)
+            }
+        given_up = MatchingRun.objects.filter(pk=old.pk, status=old.status).update(
+            status=RunStatus.FAILED, error=error, finished_at=timezone.now()
+        )
+        if given_up:
+            audit_record(
+                actor=actor,
+                action="matching_run.given_up",
+                target=old,
+                region_id=old.region_id,
+                changes={"status": [old.status, RunStatus.FAILED], "error": error},
+            )
 
 
 def matching_run_solve(*, run_id: int) -> MatchingRun | None:

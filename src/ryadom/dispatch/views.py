@@ -91,10 +91,11 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and run.proposals.filter(status=ProposalStatus.PENDING).exists(),
         "is_dry": run.status == RunStatus.DRY_RUN,
         "pending": run.status in PENDING_RUN,
+        "stuck": run.stuck,
         "failed": run.status == RunStatus.FAILED,
     }
     response = render(request, "dispatch/run_detail.html", context)
-    if run.status in PENDING_RUN:
+    if run.status in PENDING_RUN and not run.stuck:
         # Browsers reload on this header without any script (the CSP allows none inline);
         # the page also offers a link, for anyone who turned automatic reloads off.
         response["Refresh"] = str(REFRESH_SECONDS)
