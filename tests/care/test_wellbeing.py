@@ -88,8 +88,8 @@ def test_scheduling_past_the_weekly_limit_is_refused_with_the_hours_in_the_messa
             actor=c.volunteer_user, request=second, starts=_at(2, 10), ends=_at(2, 12)
         )
     assert exc.value.message == (
-        "This would make 5 hours in the week of 07.12.2026, more than the weekly limit of "
-        "4 hours your NGO has set to look after you (3 hours are already planned)."
+        "This would make 5 h in the week of 07.12.2026, more than the weekly limit of "
+        "4 h your NGO has set to look after you (3 h already planned)."
     )
     assert not Visit.objects.filter(request=second).exists()
     # The next week has room; rescheduling the first visit does not count it twice.
@@ -113,7 +113,7 @@ def test_a_claim_is_refused_once_the_week_is_full_and_a_volunteer_without_limit_
         actor=c.volunteer_user, request=first, starts=_at(0, 14), ends=_at(0, 18)
     )
     second = _triaged(c)
-    with pytest.raises(ApplicationError, match="more than the weekly limit of 4 hours"):
+    with pytest.raises(ApplicationError, match="more than the weekly limit of 4 h "):
         services.request_claim(actor=c.volunteer_user, request=second)
     c.volunteer_a.weekly_hour_limit = None
     c.volunteer_a.save(update_fields=["weekly_hour_limit"])
@@ -135,7 +135,7 @@ def test_accepted_opening_shifts_count_toward_the_limit(limited: Cast) -> None:
     assert week_hours(volunteer=c.volunteer_a, day=_at(5, 0).date()) == 3
     request = _triaged(c)
     services.request_claim(actor=c.volunteer_user, request=request)
-    with pytest.raises(ApplicationError, match="3 hours are already planned"):
+    with pytest.raises(ApplicationError, match="3 h already planned"):
         services.request_schedule(
             actor=c.volunteer_user, request=request, starts=_at(3, 10), ends=_at(3, 12)
         )
@@ -229,6 +229,6 @@ def test_the_volunteer_page_says_why_a_claim_over_the_limit_is_refused(
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     response = client.post(f"/requests/{second.pk}/claim/", {"next": "/volunteer/"}, follow=True)
     page = response.content.decode()
-    assert "more than the weekly limit of 4 hours your NGO has set" in page
+    assert "more than the weekly limit of 4 h your NGO has set" in page
     second.refresh_from_db()
     assert second.volunteer is None

@@ -90,9 +90,9 @@ def hour_limit_check(
         monday, _sunday = week_of(day)
         raise ApplicationError(
             _(
-                "This would make %(total)s hours in the week of %(monday)s, more than the "
-                "weekly limit of %(limit)s hours your NGO has set to look after you "
-                "(%(planned)s hours are already planned)."
+                "This would make %(total)s h in the week of %(monday)s, more than the "
+                "weekly limit of %(limit)s h your NGO has set to look after you "
+                "(%(planned)s h already planned)."
             )
             % {
                 "total": _hours(planned + adding),
