@@ -21,6 +21,7 @@ from ryadom.catalogue.models import ServiceType
 from ryadom.veterans.models import DeletionRequest, DeletionStatus, Stay, Veteran
 from ryadom.veterans.tasks import anonymise_expired
 from tests import factories as f
+from tests.audit.test_backoffice import _form, _post
 from tests.conftest import Cast
 from tests.security.privacy_helpers import as_user, ask
 
@@ -86,12 +87,23 @@ def _discharge(veteran: Veteran, on: datetime.date) -> None:
 
 
 def test_an_anonymised_veterans_name_appears_nowhere_in_the_database(
-    care_cast: Cast, client: Client, settings: object, tmp_path: object
+    care_cast: Cast, client: Client, settings: object, tmp_path: object, admin_user: object
 ) -> None:
     settings.RYADOM_UPLOADS_DIR = tmp_path  # type: ignore[attr-defined]
     c = care_cast
     _a_life_in_care(c, tmp_path)
     as_user(client, c.coord_a).get(f"/api/v1/veterans/{c.veteran_a.pk}")  # an audited read
+    # A back-office edit of the veteran and their relative: Django admin's history names them.
+    staff = Client()
+    staff.force_login(admin_user)  # type: ignore[arg-type]
+    path = f"/admin/veterans/veteran/{c.veteran_a.pk}/change/"
+    data = _form(staff, path)
+    data["mobility_needs"] = [f"{NAME} на коляске"]
+    data = {k: v for k, v in data.items() if not k.endswith("-DELETE")}
+    _post(staff, path, data)
+    from django.contrib.admin.models import LogEntry
+
+    assert LogEntry.objects.filter(object_repr=NAME).exists()
     # A sign-in under a username that is the person's name leaves traces in the lockout records.
     c.veteran_user.username = NAME
     c.veteran_user.save()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.apps import apps
 from django.conf import settings
@@ -237,6 +238,7 @@ def veteran_anonymise(*, actor: User | None, veteran: Veteran, reason: str) -> V
         return veteran
     _wipe_requests(veteran)
     account = veteran.user
+    _wipe_admin_history(veteran, account)
     Proxy.objects.filter(veteran=veteran).delete()
     veteran.addressed_as = ANONYMOUS
     veteran.phone = veteran.what_matters = ""
@@ -268,6 +270,31 @@ def _wipe_requests(veteran: Veteran) -> None:
     Feedback.objects.filter(request__in=requests).update(comment="")
     Complaint.objects.filter(request__in=requests).update(answer="")
     requests.update(details="", requester_name="", idempotency_key="", idempotency_hash="")
+
+
+def _wipe_admin_history(veteran: Veteran, account: User | None) -> None:
+    """Django admin's own history names each edited row by its text (`str(row)`, the veteran's
+    name in most) and, for inline rows, in the change message too: blank both for every row
+    of the veteran's. Our audit log keeps who changed what, without free text."""
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from ryadom.care.models import CareRequest
+
+    rows: list[tuple[type[Any], Any]] = [
+        (Veteran, [veteran.pk]),
+        (Stay, Stay.objects.filter(veteran=veteran).values_list("pk", flat=True)),
+        (Proxy, Proxy.objects.filter(veteran=veteran).values_list("pk", flat=True)),
+        (Consent, Consent.objects.filter(veteran=veteran).values_list("pk", flat=True)),
+        (CareRequest, CareRequest.objects.filter(veteran=veteran).values_list("pk", flat=True)),
+    ]
+    if account is not None:
+        rows.append((User, [account.pk]))
+    for model, ids in rows:
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(model),
+            object_id__in=[str(pk) for pk in ids],
+        ).update(object_repr=ANONYMOUS, change_message="")
 
 
 def _wipe_account(account: User) -> None:
