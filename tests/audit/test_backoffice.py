@@ -4,8 +4,6 @@ no copy of free text (names, phones) that erasure would have to wipe."""
 from __future__ import annotations
 
 import json
-import re
-from html.parser import HTMLParser
 
 import pytest
 from django.conf import settings
@@ -18,74 +16,12 @@ from ryadom.audit.backoffice import AuditedAdmin
 from ryadom.audit.models import AuditEvent
 from ryadom.veterans.models import Proxy, Stay, Veteran
 from tests import factories as f
+from tests.admin_forms import admin_form, admin_post
 from tests.conftest import Cast
 
 pytestmark = pytest.mark.django_db
 
 NEW_PHONE = "+79995554433"
-
-
-class _FormFields(HTMLParser):
-    """What a browser would send with the admin's object form (`<form id="<model>_form">`,
-    not the logout form of the header): inputs, checked boxes, selected options, text areas."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.data: dict[str, list[str]] = {}
-        self._select: str | None = None
-        self._textarea: str | None = None
-        self._in_form = self._done = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k: v or "" for k, v in attrs}
-        if tag == "form" and not self._done and a.get("id", "").endswith("_form"):
-            self._in_form = True
-        if not self._in_form or "name" not in a and tag != "option":
-            return
-        if tag == "input":
-            kind = a.get("type", "text")
-            if kind in ("submit", "button", "file") or (
-                kind in ("checkbox", "radio") and "checked" not in a
-            ):
-                return
-            default = "on" if kind in ("checkbox", "radio") else ""
-            self.data.setdefault(a["name"], []).append(a.get("value", default))
-        elif tag == "select":
-            self._select = a["name"]
-            self.data.setdefault(a["name"], [])
-        elif tag == "option" and self._select and "selected" in a:
-            self.data[self._select].append(a.get("value", ""))
-        elif tag == "textarea":
-            self._textarea = a["name"]
-            self.data[a["name"]] = [""]
-
-    def handle_data(self, data: str) -> None:
-        if self._textarea:
-            self.data[self._textarea][0] += data
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "select":
-            self._select = None
-        elif tag == "textarea":
-            if self._textarea:
-                self.data[self._textarea][0] = self.data[self._textarea][0].lstrip("\n")
-            self._textarea = None
-        elif tag == "form" and self._in_form:
-            self._in_form, self._done = False, True
-
-
-def _form(client: Client, path: str) -> dict[str, list[str]]:
-    response = client.get(path, HTTP_ACCEPT_LANGUAGE="en")
-    assert response.status_code == 200
-    parser = _FormFields()
-    parser.feed(response.content.decode())
-    return parser.data
-
-
-def _post(client: Client, path: str, data: dict[str, list[str]]) -> None:
-    response = client.post(path, data, HTTP_ACCEPT_LANGUAGE="en")
-    errors = re.findall(r'<ul class="errorlist[^>]*>.*?</ul>', response.content.decode(), re.S)
-    assert response.status_code == 302, errors
 
 
 @pytest.fixture
@@ -113,10 +49,10 @@ def test_a_staff_change_of_a_veteran_is_logged_with_its_fields_but_not_the_phone
 ) -> None:
     veteran = cast.veteran_a
     path = f"/admin/veterans/veteran/{veteran.pk}/change/"
-    data = _form(staff, path)
+    data = admin_form(staff, path)
     data["contact_route"], data["phone"] = ["own_phone"], [NEW_PHONE]
 
-    _post(staff, path, data)
+    admin_post(staff, path, data)
 
     [event] = _events("admin.changed", veteran)
     assert event.actor == admin_user
@@ -132,9 +68,9 @@ def test_the_veteran_sees_the_back_office_change_in_their_access_log(
     cast: Cast, staff: Client
 ) -> None:
     path = f"/admin/veterans/veteran/{cast.veteran_a.pk}/change/"
-    data = _form(staff, path)
+    data = admin_form(staff, path)
     data["mobility_needs"] = ["Коляска"]
-    _post(staff, path, data)
+    admin_post(staff, path, data)
 
     veteran_client = Client()
     veteran_client.force_login(cast.veteran_user)
@@ -147,12 +83,12 @@ def test_inline_rows_are_logged_each_on_its_own(cast: Cast, staff: Client) -> No
     veteran = cast.veteran_a
     proxy = Proxy.objects.get(veteran=veteran)
     path = f"/admin/veterans/veteran/{veteran.pk}/change/"
-    data = _form(staff, path)
+    data = admin_form(staff, path)
     # The relative loses the authority to act for the veteran; the veteran's row is as it was.
     [may_act] = [name for name in data if name.startswith("proxies-0-may_act")]
     del data[may_act]
 
-    _post(staff, path, data)
+    admin_post(staff, path, data)
 
     [event] = _events("admin.changed", proxy)
     assert event.changes == {"may_act": [True, False]}
@@ -163,7 +99,7 @@ def test_inline_rows_are_logged_each_on_its_own(cast: Cast, staff: Client) -> No
 def test_a_stay_added_in_the_admin_is_logged_in_the_institutions_region(
     cast: Cast, staff: Client
 ) -> None:
-    _post(
+    admin_post(
         staff,
         "/admin/veterans/stay/add/",
         {
@@ -212,7 +148,7 @@ def test_deleting_a_veteran_and_stays_in_bulk_is_logged_row_by_row(
         assert event.veteran_id == stay.veteran_id
         assert event.changes["institution"] == cast.institution_a.pk
 
-    _post(staff, f"/admin/veterans/veteran/{veteran.pk}/delete/", {"post": ["yes"]})
+    admin_post(staff, f"/admin/veterans/veteran/{veteran.pk}/delete/", {"post": ["yes"]})
 
     assert not Veteran.objects.filter(pk=veteran.pk).exists()
     [event] = _events("admin.deleted", veteran)
@@ -225,13 +161,13 @@ def test_password_and_second_factor_changes_are_logged_without_the_secrets(
 ) -> None:
     person = cast.volunteer_user
     path = f"/admin/accounts/user/{person.pk}/change/"
-    data = _form(staff, path)
+    data = admin_form(staff, path)
     data["email"] = ["new-address@example.org"]
-    _post(staff, path, data)
+    admin_post(staff, path, data)
     [event] = _events("admin.changed", person)
     assert event.changes == {"email": ["", "…"]}
 
-    _post(
+    admin_post(
         staff,
         f"/admin/accounts/user/{person.pk}/password/",
         {
@@ -244,7 +180,7 @@ def test_password_and_second_factor_changes_are_logged_without_the_secrets(
     assert [e.changes for e in _events("admin.changed", person)][-1] == {"fields": ["password"]}
 
     device = TOTPDevice.objects.create(user=person, name="phone", confirmed=True)
-    _post(staff, f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": ["yes"]})
+    admin_post(staff, f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": ["yes"]})
     [event] = _events("admin.deleted", device)
     assert event.changes["key"] == "…" and event.changes["user"] == person.pk
 

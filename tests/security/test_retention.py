@@ -21,7 +21,7 @@ from ryadom.catalogue.models import ServiceType
 from ryadom.veterans.models import DeletionRequest, DeletionStatus, Stay, Veteran
 from ryadom.veterans.tasks import anonymise_expired
 from tests import factories as f
-from tests.audit.test_backoffice import _form, _post
+from tests.admin_forms import admin_form, admin_post
 from tests.conftest import Cast
 from tests.security.privacy_helpers import as_user, ask
 
@@ -97,10 +97,10 @@ def test_an_anonymised_veterans_name_appears_nowhere_in_the_database(
     staff = Client()
     staff.force_login(admin_user)  # type: ignore[arg-type]
     path = f"/admin/veterans/veteran/{c.veteran_a.pk}/change/"
-    data = _form(staff, path)
+    data = admin_form(staff, path)
     data["mobility_needs"] = [f"{NAME} на коляске"]
     data = {k: v for k, v in data.items() if not k.endswith("-DELETE")}
-    _post(staff, path, data)
+    admin_post(staff, path, data)
     from django.contrib.admin.models import LogEntry
 
     assert LogEntry.objects.filter(object_repr=NAME).exists()

@@ -93,11 +93,11 @@ def eligible_volunteers(*, actor: User, request: CareRequest) -> list[Volunteer]
     today = timezone.localdate()
     # A cheap pre-filter: only members of an NGO with an agreement with the institution can
     # pass the full check, which then runs for each of them.
-    agreed = Agreement.objects.filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=today),
-        institution_id=request.institution_id,
-        valid_from__lte=today,
-    ).values("organisation_id")
+    agreed = (
+        Agreement.objects.valid_on(today)
+        .filter(institution_id=request.institution_id)
+        .values("organisation_id")
+    )
     candidates = (
         volunteer_list(actor=actor, region_id=request.region_id)
         .filter(

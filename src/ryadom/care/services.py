@@ -9,7 +9,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -36,7 +35,7 @@ from ryadom.catalogue.models import ServiceType
 from ryadom.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from ryadom.institutions.models import Department, Institution
 from ryadom.notifications import producers
-from ryadom.organisations.models import Agreement, Organisation
+from ryadom.organisations.models import Agreement, Organisation, valid_on_q
 from ryadom.veterans.models import Consent, ConsentPurpose, Proxy, Stay, Veteran
 from ryadom.volunteers.models import Volunteer
 
@@ -376,11 +375,10 @@ def _eligible_or_raise(*, volunteer: Volunteer, request: CareRequest) -> Organis
         )
     organisation = (
         Organisation.objects.filter(
-            Q(agreements__valid_to__isnull=True) | Q(agreements__valid_to__gte=today),
+            valid_on_q(today, via="agreements__"),
             memberships__volunteer=volunteer,
             memberships__status="approved",
             agreements__institution=request.institution,
-            agreements__valid_from__lte=today,
         )
         .order_by("pk")
         .first()
@@ -401,12 +399,11 @@ def _within_hour_limit_or_raise(*, volunteer: Volunteer, request: CareRequest) -
 def _ngo_agreed_or_raise(*, organisation: Organisation, request: CareRequest) -> None:
     """An NGO alone takes a request only where an agreement valid today lets its people in."""
     today = timezone.localdate()
-    agreed = Agreement.objects.filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=today),
-        organisation=organisation,
-        institution_id=request.institution_id,
-        valid_from__lte=today,
-    ).exists()
+    agreed = (
+        Agreement.objects.valid_on(today)
+        .filter(organisation=organisation, institution_id=request.institution_id)
+        .exists()
+    )
     if not organisation.is_active or not agreed:
         raise ApplicationError(
             _(

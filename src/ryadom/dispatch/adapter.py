@@ -522,11 +522,9 @@ def _clearance(
     ).reshape(-1, 2)
     agreements = np.array(
         list(
-            Agreement.objects.filter(
-                Q(valid_to__isnull=True) | Q(valid_to__gte=today),
-                valid_from__lte=today,
-                institution__in=institutions.order_by().values("pk"),
-            ).values_list("organisation_id", "institution_id")
+            Agreement.objects.valid_on(today)
+            .filter(institution__in=institutions.order_by().values("pk"))
+            .values_list("organisation_id", "institution_id")
         ),
         dtype=np.int64,
     ).reshape(-1, 2)

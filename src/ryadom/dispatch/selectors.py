@@ -128,11 +128,11 @@ def request_recommendations(
     if request.status not in adapter.OPEN_FOR_MATCHING:
         return []
     today = timezone.localdate()
-    agreed = Agreement.objects.filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=today),
-        institution_id=request.institution_id,
-        valid_from__lte=today,
-    ).values("organisation_id")
+    agreed = (
+        Agreement.objects.valid_on(today)
+        .filter(institution_id=request.institution_id)
+        .values("organisation_id")
+    )
     volunteers = volunteer_list(actor=actor, region_id=request.region_id).filter(
         memberships__status=MembershipStatus.APPROVED,
         memberships__organisation_id__in=agreed,

@@ -72,11 +72,11 @@ def volunteer_candidates(*, request: CareRequest) -> QuerySet[Volunteer]:
     """Active volunteers of the request's region in an NGO with a valid agreement with its
     institution: a cheap filter in SQL. `request_missing_steps` has the last word."""
     today = timezone.localdate()
-    agreed = Agreement.objects.filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=today),
-        institution_id=request.institution_id,
-        valid_from__lte=today,
-    ).values("organisation_id")
+    agreed = (
+        Agreement.objects.valid_on(today)
+        .filter(institution_id=request.institution_id)
+        .values("organisation_id")
+    )
     return (
         Volunteer.objects.filter(
             region_id=request.region_id,

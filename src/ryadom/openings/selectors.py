@@ -19,7 +19,7 @@ from ryadom.openings.models import (
     OpeningStatus,
     Recurrence,
 )
-from ryadom.organisations.models import Agreement, Organisation
+from ryadom.organisations.models import Agreement, Organisation, valid_on_q
 from ryadom.volunteers.models import Volunteer
 
 
@@ -190,11 +190,11 @@ def postable_institutions(*, actor: User | AnonymousUser | None) -> QuerySet[Ins
         q |= Q(pk__in=scope.institution_ids)
     if scope.has(Role.NGO_MANAGER) and scope.organisation_ids:
         today = timezone.localdate()
-        agreed = Agreement.objects.filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=today),
-            valid_from__lte=today,
-            organisation_id__in=scope.organisation_ids,
-        ).values("institution_id")
+        agreed = (
+            Agreement.objects.valid_on(today)
+            .filter(organisation_id__in=scope.organisation_ids)
+            .values("institution_id")
+        )
         q |= Q(pk__in=agreed)
     return (
         Institution.objects.filter(q, is_active=True)
@@ -214,10 +214,9 @@ def posting_organisation(
     today = timezone.localdate()
     return (
         Organisation.objects.filter(
-            Q(agreements__valid_to__isnull=True) | Q(agreements__valid_to__gte=today),
+            valid_on_q(today, via="agreements__"),
             pk__in=scope.organisation_ids,
             agreements__institution=institution,
-            agreements__valid_from__lte=today,
         )
         .order_by("pk")
         .first()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -107,11 +108,26 @@ class StatusKind(models.TextChoices):
     USEFUL_SERVICES = "useful_services", _("Provider of socially useful services")
 
 
+def valid_on_q(day: datetime.date, via: str = "") -> Q:
+    """Rows valid on `day`; `via` is the path to them from another model ("agreements__")."""
+    return Q(**{f"{via}valid_from__lte": day}) & (
+        Q(**{f"{via}valid_to__isnull": True}) | Q(**{f"{via}valid_to__gte": day})
+    )
+
+
+class DatedQuerySet(models.QuerySet[Any]):
+    def valid_on(self, day: datetime.date) -> DatedQuerySet:
+        """The rows valid on that day (agreements in force, statuses held)."""
+        return self.filter(valid_on_q(day))
+
+
 class DatedValidity(models.Model):
     """Valid from a date, until a date or open-ended."""
 
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
+
+    objects = DatedQuerySet.as_manager()
 
     class Meta:
         abstract = True

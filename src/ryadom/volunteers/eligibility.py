@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -56,13 +55,15 @@ def missing_steps(
 ) -> list[MissingStep]:
     """What the volunteer still lacks to work in the institution on that day (empty: may)."""
     missing: list[MissingStep] = []
-    has_agreement = Agreement.objects.filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=on),
-        institution=institution,
-        valid_from__lte=on,
-        organisation__memberships__volunteer=volunteer,
-        organisation__memberships__status=MembershipStatus.APPROVED,
-    ).exists()
+    has_agreement = (
+        Agreement.objects.valid_on(on)
+        .filter(
+            institution=institution,
+            organisation__memberships__volunteer=volunteer,
+            organisation__memberships__status=MembershipStatus.APPROVED,
+        )
+        .exists()
+    )
     if not has_agreement:
         missing.append(
             MissingStep(

@@ -47,9 +47,7 @@ def _visible_q(actor: User | AnonymousUser | None) -> Q | None:
     if scope.institution_ids and scope.has(Role.INSTITUTION_LIAISON):
         # Members of the NGOs that have a valid agreement with the liaison's institution.
         today = timezone.localdate()
-        agreed = Agreement.objects.filter(
-            institution_id__in=scope.institution_ids, valid_from__lte=today
-        ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        agreed = Agreement.objects.valid_on(today).filter(institution_id__in=scope.institution_ids)
         q |= Q(
             Exists(
                 Membership.objects.filter(
@@ -110,8 +108,8 @@ def organisations_to_join(
     each carries `membership` (the volunteer's, or None)."""
     today = timezone.localdate()
     agreements = (
-        Agreement.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
-        .filter(valid_from__lte=today, institution__is_active=True)
+        Agreement.objects.valid_on(today)
+        .filter(institution__is_active=True)
         .select_related("institution")
         .order_by("institution__name")
     )
@@ -169,11 +167,11 @@ def volunteers_at_institutions(*, actor: User | AnonymousUser | None) -> QuerySe
     if not scope.has(Role.INSTITUTION_LIAISON) or not scope.institution_ids:
         return Volunteer.objects.none()
     today = timezone.localdate()
-    agreed = Agreement.objects.filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=today),
-        institution_id__in=scope.institution_ids,
-        valid_from__lte=today,
-    ).values("organisation_id")
+    agreed = (
+        Agreement.objects.valid_on(today)
+        .filter(institution_id__in=scope.institution_ids)
+        .values("organisation_id")
+    )
     return (
         Volunteer.objects.filter(
             Exists(
@@ -313,11 +311,8 @@ def institutions_of_my_ngos(*, volunteer: Volunteer) -> list[Institution]:
     return list(
         Institution.objects.filter(
             Exists(
-                Agreement.objects.filter(
-                    Q(valid_to__isnull=True) | Q(valid_to__gte=today),
-                    institution=OuterRef("pk"),
-                    valid_from__lte=today,
-                    organisation_id__in=organisation_ids,
+                Agreement.objects.valid_on(today).filter(
+                    institution=OuterRef("pk"), organisation_id__in=organisation_ids
                 )
             ),
             is_active=True,

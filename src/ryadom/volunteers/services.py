@@ -8,7 +8,6 @@ from collections.abc import Iterable, Sequence
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -259,14 +258,16 @@ def _may_record_checks(actor: User, volunteer: Volunteer) -> bool:
         return True
     if scope.has(Role.INSTITUTION_LIAISON):
         today = timezone.localdate()
-        return Agreement.objects.filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=today),
-            valid_from__lte=today,
-            institution_id__in=scope.institution_ids,
-            organisation_id__in=members.filter(status=MembershipStatus.APPROVED).values(
-                "organisation_id"
-            ),
-        ).exists()
+        return (
+            Agreement.objects.valid_on(today)
+            .filter(
+                institution_id__in=scope.institution_ids,
+                organisation_id__in=members.filter(status=MembershipStatus.APPROVED).values(
+                    "organisation_id"
+                ),
+            )
+            .exists()
+        )
     return False
 
 

@@ -45,9 +45,7 @@ class RegionDirectory:
 
 def _valid_agreements() -> QuerySet[Agreement]:
     today = timezone.localdate()
-    return Agreement.objects.filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=today), valid_from__lte=today
-    ).select_related("organisation")
+    return Agreement.objects.valid_on(today).select_related("organisation")
 
 
 def region_directory(*, code: str) -> RegionDirectory:

@@ -196,9 +196,9 @@ def _moscow_organisation(
     moscow: Region, institution: Institution, today: datetime.date
 ) -> Organisation:
     """An NGO serving Moscow with an agreement valid today with the institution."""
-    valid = Q(valid_from__lte=today) & (Q(valid_to__isnull=True) | Q(valid_to__gte=today))
     agreement = (
-        Agreement.objects.filter(valid, institution=institution, organisation__is_active=True)
+        Agreement.objects.valid_on(today)
+        .filter(institution=institution, organisation__is_active=True)
         .filter(organisation__regions=moscow)
         .select_related("organisation")
         .order_by("pk")
