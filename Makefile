@@ -8,7 +8,19 @@ PORT ?= 8000
 WORKERS ?= 2
 TEST_WORKERS ?= 2
 
-.PHONY: demo test lint install messages clean bench bench-matching bench-analytics bench-matching-db
+.PHONY: demo test lint install browser messages clean bench bench-matching bench-analytics bench-matching-db
+
+# Debian packages the two commands need: installed through apt-get when we are root,
+# otherwise make stops at once with the one line to run.
+define debian_package
+	@command -v $(1) >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "--- apt-get install $(2)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; \
+	  else \
+	    echo "Missing $(1): run 'sudo apt-get install $(2)' and try again." >&2; exit 1; \
+	  fi; }
+endef
 
 $(BIN)/ryadom: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,13 +30,19 @@ $(BIN)/ryadom: pyproject.toml
 
 install: $(BIN)/ryadom messages node_modules/axe-core/axe.min.js
 
+# The browser the page tests drive (tests/browser/): Debian's chromium.
+browser:
+	$(call debian_package,chromium,chromium)
+
 # The accessibility checker the browser tests inject into pages (package-lock.json pins it).
 node_modules/axe-core/axe.min.js: package-lock.json
+	$(call debian_package,npm,npm)
 	npm ci --no-audit --no-fund --silent
 	touch $@
 
 # Compiled translations are build output: made from the .po files, never committed.
 messages: $(BIN)/ryadom
+	$(call debian_package,msgfmt,gettext)
 	cd src/ryadom && ../../$(BIN)/ryadom compilemessages --verbosity 0
 
 demo: install
@@ -40,7 +58,7 @@ demo: install
 	$(BIN)/gunicorn ryadom.config.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
 	  --access-logfile - --log-level warning
 
-test: install
+test: install browser
 	mkdir -p $(RYADOM_VAR_DIR)
 	$(BIN)/pytest -n $(TEST_WORKERS)
 
