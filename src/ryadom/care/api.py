@@ -27,7 +27,7 @@ from ryadom.care.selectors import (
 )
 from ryadom.catalogue.models import ServiceType
 from ryadom.core.api_auth import AUTH
-from ryadom.core.errors import ApplicationError
+from ryadom.core.errors import ApplicationError, NotFoundError
 from ryadom.institutions.models import Department, Institution
 from ryadom.organisations.models import Organisation
 from ryadom.veterans.need_to_know import name_for
@@ -346,6 +346,8 @@ def give_feedback(request: HttpRequest, request_id: int, payload: FeedbackIn) ->
 def act_on_request(
     request: HttpRequest, request_id: int, action: Action, payload: ActionIn | None = None
 ) -> CareRequest:
+    if action not in ACTIONS:  # a transfer is the system's own: no caller asks for it
+        raise NotFoundError("Not found.")
     obj = request_get_for_action(actor=request.user, request_id=request_id, action=action)
     ACTIONS[action](_user(request), obj, payload or ActionIn(note=""))
     return request_get_for_user(actor=request.user, request_id=request_id)

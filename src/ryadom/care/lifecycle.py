@@ -42,6 +42,8 @@ ALLOWED_TRANSITIONS: dict[Action, tuple[frozenset[str], str]] = {
 
 # States in which a request still needs something from someone.
 OPEN_STATES = frozenset(Status.values) - {Status.CONFIRMED, Status.CANCELLED}
+# States in which a helper has the request: "already taken" is true only here.
+TAKEN_STATES = frozenset({Status.ASSIGNED, Status.SCHEDULED, Status.IN_PROGRESS})
 # States from which the deadline no longer matters: the work has been done.
 DONE_STATES = frozenset({Status.COMPLETED, Status.CONFIRMED, Status.CANCELLED})
 

@@ -6,21 +6,48 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from ryadom.accounts.models import Role, User
 from ryadom.accounts.scopes import scope_of
 from ryadom.audit.reads import audited_read
-from ryadom.care.lifecycle import OPEN_STATES
+from ryadom.care.lifecycle import OPEN_STATES, TAKEN_STATES, Action
 from ryadom.care.models import CareRequest, Complaint, Event, Status, Visit
 from ryadom.core.errors import NotFoundError
 from ryadom.veterans.models import Proxy
 from ryadom.volunteers.models import Volunteer
 
 
-def _visible_q(actor: User | AnonymousUser | None) -> Q | None:
-    """Requests the actor may see; None means all of them."""
+# Open for a volunteer or an NGO to take: waiting for a helper.
+OPEN_Q = Q(status=Status.TRIAGED)
+
+
+def _just_taken_q() -> Q:
+    """Taken by a volunteer (who claimed it, or was assigned it) while it was open, and theirs
+    still: the only change a volunteer who saw it open may hear of ("already taken")."""
+    last_taken_from = (
+        Event.objects.filter(request_id=OuterRef("pk"), to_status=Status.ASSIGNED)
+        .order_by("-at", "-pk")
+        .values("from_status")[:1]
+    )
+    # While a request stays assigned, scheduled or in progress, its newest event into
+    # "assigned" is the one that took it: it came from the open list when it came from triage.
+    return Q(
+        Exact(Subquery(last_taken_from), Status.TRIAGED),
+        status__in=TAKEN_STATES,
+        volunteer__isnull=False,
+    )
+
+
+def _visible_q(actor: User | AnonymousUser | None, *, claiming: bool = False) -> Q | None:
+    """Requests the actor may see; None means all of them.
+
+    `claiming` widens one rule, for the one action that is the way in: a volunteer taking a
+    request they saw open near them may find another volunteer has just taken it, and is
+    told so rather than "not found". Nothing else is ever added.
+    """
     scope = scope_of(actor)
     if scope.federal:
         return None
@@ -33,12 +60,13 @@ def _visible_q(actor: User | AnonymousUser | None) -> Q | None:
         q |= Q(institution_id__in=scope.institution_ids)
     if scope.has(Role.NGO_MANAGER):
         # Its own requests, and open ones in the regions it serves: an NGO nearby takes them.
-        q |= Q(organisation_id__in=scope.organisation_ids) | Q(
-            status=Status.TRIAGED, region__organisations__in=scope.organisation_ids
+        q |= Q(organisation_id__in=scope.organisation_ids) | (
+            OPEN_Q & Q(region__organisations__in=scope.organisation_ids)
         )
     if scope.has(Role.VOLUNTEER):
-        q |= Q(volunteer__user_id=scope.user_id) | Q(
-            status=Status.TRIAGED, region__volunteers__user_id=scope.user_id
+        open_to_take = OPEN_Q | _just_taken_q() if claiming else OPEN_Q
+        q |= Q(volunteer__user_id=scope.user_id) | (
+            open_to_take & Q(region__volunteers__user_id=scope.user_id)
         )
     if scope.has(Role.VETERAN):
         q |= Q(veteran__user_id=scope.user_id)
@@ -63,10 +91,7 @@ class RequestFilters:
     overdue: bool | None = None
 
 
-def request_list(
-    *, actor: User | AnonymousUser | None, filters: RequestFilters | None = None
-) -> QuerySet[CareRequest]:
-    """Requests the actor may see, soonest deadline first."""
+def _scoped(visible: Q | None) -> QuerySet[CareRequest]:
     qs = CareRequest.objects.select_related(
         "region",
         "institution",
@@ -77,11 +102,18 @@ def request_list(
         "organisation",
         "coordinator",
     )
-    visible = _visible_q(actor)
-    if visible is not None:
-        # A subquery of ids keeps the joins of the scope out of the listing query (and the
-        # same request seen through two scopes once).
-        qs = qs.filter(pk__in=CareRequest.objects.filter(visible).values("pk"))
+    if visible is None:
+        return qs
+    # A subquery of ids keeps the joins of the scope out of the listing query (and the
+    # same request seen through two scopes once).
+    return qs.filter(pk__in=CareRequest.objects.filter(visible).values("pk"))
+
+
+def request_list(
+    *, actor: User | AnonymousUser | None, filters: RequestFilters | None = None
+) -> QuerySet[CareRequest]:
+    """Requests the actor may see, soonest deadline first."""
+    qs = _scoped(_visible_q(actor))
     f = filters or RequestFilters()
     if f.region:
         qs = qs.filter(region__code=f.region)
@@ -119,24 +151,19 @@ def request_get_for_user(*, actor: User | AnonymousUser | None, request_id: int)
 def request_get_for_action(
     *, actor: User | AnonymousUser | None, request_id: int, action: str
 ) -> CareRequest:
-    """The request an action is about to be taken on.
+    """The request an action is about to be taken on: one the actor may see, else NotFoundError,
+    word for word as a read answers.
 
-    A volunteer trying to take a request may find it already taken by someone else, and so no
-    longer visible to them; they still hear "already taken" (409) from the service rather than
-    "not found", as long as it is a request of their own region that was open to them.
+    One exception, from the same rules: a volunteer claiming a request they saw open near
+    them, which another volunteer has taken since, gets it, so the claim says "already
+    taken" (409) rather than "not found".
     """
     try:
         return request_get_for_user(actor=actor, request_id=request_id)
     except NotFoundError:
-        scope = scope_of(actor)
-        if action != "claim" or not scope.has(Role.VOLUNTEER) or scope.user_id is None:
+        if action != Action.CLAIM:
             raise
-    # Never-triaged requests were never open to volunteers: those stay "not found".
-    request = (
-        CareRequest.objects.filter(pk=request_id, region__volunteers__user_id=scope.user_id)
-        .exclude(status=Status.NEW)
-        .first()
-    )
+    request = _scoped(_visible_q(actor, claiming=True)).filter(pk=request_id).first()
     if request is None:
         raise NotFoundError("Not found.")
     return request

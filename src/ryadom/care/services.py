@@ -18,7 +18,7 @@ from ryadom.accounts.scopes import scope_of
 from ryadom.analytics.hooks import request_changed
 from ryadom.audit.services import audit_record
 from ryadom.care import deadlines
-from ryadom.care.lifecycle import ALLOWED_TRANSITIONS, Action
+from ryadom.care.lifecycle import ALLOWED_TRANSITIONS, TAKEN_STATES, Action
 from ryadom.care.models import (
     MAX_DETAILS_LENGTH,
     CareRequest,
@@ -291,12 +291,30 @@ def escalation_note(level: int) -> str:
         return _("Deadline missed again: escalated to federal staff.")
 
 
-# States in which "already taken" is the true reason a claim or assignment fails.
-TAKEN_STATES = frozenset({Status.ASSIGNED, Status.SCHEDULED, Status.IN_PROGRESS})
-
-
 def _status_label(status: str) -> str:
     return str(Status(status).label)
+
+
+def _may_act_or_raise(*, actor: User | None, request: CareRequest, action: Action) -> None:
+    """Who may take the action: checked before anything else is said about the request, so
+    someone who may only see it learns nothing more (a transfer is the system's own)."""
+    if action == Action.TRANSFER or actor is None:
+        return
+    if not parties_of(actor, request) & ACTION_PARTIES[action]:
+        raise PermissionDeniedError(_("You may not do this with this request."))
+
+
+def _taken_message(*, actor: User | None, request: CareRequest, conflict: str) -> str | None:
+    """Who has the request, when a helper has it and that is why it cannot be taken."""
+    if request.status not in TAKEN_STATES:
+        return None
+    if request.volunteer is not None:
+        if actor is not None and request.volunteer.user_id == actor.pk:
+            return _("You have already taken this request.")
+        return conflict
+    if request.organisation_id is not None:
+        return _("This request has already been given to an NGO.")
+    return None
 
 
 def _transition(
@@ -311,16 +329,14 @@ def _transition(
     """Move the request along the table: check the actor, then compare-and-set the status.
 
     The UPDATE matches the status we read, so of two concurrent callers exactly one changes
-    the row; the other changes nothing and gets a ConflictError.
+    the row; the other changes nothing and gets a ConflictError. `conflict` is what a taking
+    action (claim, assign) says when a volunteer has the request; it is said only then.
     """
-    if action != Action.TRANSFER and (
-        actor is not None and not parties_of(actor, request) & ACTION_PARTIES[action]
-    ):
-        raise PermissionDeniedError(_("You may not do this with this request."))
+    _may_act_or_raise(actor=actor, request=request, action=action)
     sources, target = ALLOWED_TRANSITIONS[action]
     if request.status not in sources:
         raise ConflictError(
-            (conflict if request.status in TAKEN_STATES else None)
+            (conflict and _taken_message(actor=actor, request=request, conflict=conflict))
             or _("This cannot be done now: the request is “%(status)s”.")
             % {"status": _status_label(request.status)}
         )
@@ -328,8 +344,11 @@ def _transition(
     values = {"status": target, "updated_at": now, **(changes or {})}
     changed = CareRequest.objects.filter(pk=request.pk, status=request.status).update(**values)
     if changed != 1:
+        # Say who has it only when a helper really took it; any other change is not told.
+        now_state = CareRequest.objects.select_related("volunteer").get(pk=request.pk)
         raise ConflictError(
-            conflict or _("Someone else changed this request a moment ago. Reload and try again.")
+            (conflict and _taken_message(actor=actor, request=now_state, conflict=conflict))
+            or _("Someone else changed this request a moment ago. Reload and try again.")
         )
     from_status = request.status
     for field, value in values.items():
@@ -425,6 +444,7 @@ def request_assign(
     note: str = "",
 ) -> CareRequest:
     """The coordinator gives the request to a volunteer and/or an NGO."""
+    _may_act_or_raise(actor=actor, request=request, action=Action.ASSIGN)
     if volunteer is None and organisation is None:
         raise ApplicationError(_("Choose a volunteer or an NGO."), field="volunteer")
     if volunteer is not None:
@@ -451,6 +471,7 @@ def request_claim(*, actor: User, request: CareRequest) -> CareRequest:
     volunteer = Volunteer.objects.filter(user=actor).first()
     if volunteer is None:
         raise PermissionDeniedError(_("Only volunteers can take requests."))
+    _may_act_or_raise(actor=actor, request=request, action=Action.CLAIM)
     if request.status == Status.TRIAGED:
         organisation = _eligible_or_raise(volunteer=volunteer, request=request)
         _within_hour_limit_or_raise(volunteer=volunteer, request=request)
@@ -474,6 +495,7 @@ def _drop_planned_visits(request: CareRequest) -> None:
 @transaction.atomic
 def request_decline(*, actor: User, request: CareRequest, reason: str) -> CareRequest:
     """The assignee cannot do it after all: back to the queue, with the reason."""
+    _may_act_or_raise(actor=actor, request=request, action=Action.DECLINE)
     if not reason.strip():
         raise ApplicationError(_("Please say why."), field="reason")
     result = _transition(
@@ -505,6 +527,7 @@ def request_schedule(
     *, actor: User, request: CareRequest, starts: datetime.datetime, ends: datetime.datetime
 ) -> CareRequest:
     """Plan the visit, within the institution's visiting hours (its region's local time)."""
+    _may_act_or_raise(actor=actor, request=request, action=Action.SCHEDULE)
     starts, ends = _aware(starts, request.institution), _aware(ends, request.institution)
     if ends <= starts:
         raise ApplicationError(_("The visit ends before it starts."), field="ends")
@@ -546,6 +569,7 @@ def request_check_in(*, actor: User, request: CareRequest) -> CareRequest:
 @transaction.atomic
 def request_complete(*, actor: User, request: CareRequest, outcome: str = "") -> CareRequest:
     """The helper is done: the visit's clock stops and the veteran is asked to confirm."""
+    _may_act_or_raise(actor=actor, request=request, action=Action.COMPLETE)
     if len(outcome) > MAX_DETAILS_LENGTH:
         raise ApplicationError(_("The outcome is too long."), field="outcome")
     result = _transition(actor=actor, request=request, action=Action.COMPLETE, note=outcome)

@@ -629,7 +629,13 @@ def request_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         # A button on a list page: the reason goes to that page's messages.
         messages.error(request, _errors_text(form))
         return redirect(back)
-    obj = request_get_for_user(actor=actor, request_id=pk)
+    try:
+        obj = request_get_for_user(actor=actor, request_id=pk)
+    except NotFoundError:
+        # Another volunteer took it a moment ago: no longer the actor's to see, so the reason
+        # ("already taken") goes to the list of requests near them.
+        messages.error(request, _errors_text(form))
+        return redirect(reverse("care:volunteer"))
     return _render_detail(request, actor, obj, failed=(act, form))
 
 
