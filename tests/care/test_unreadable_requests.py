@@ -25,6 +25,7 @@ from ryadom.care import services
 from ryadom.care.lifecycle import Action
 from ryadom.care.models import CareRequest, Channel, Event, Status
 from ryadom.catalogue.models import ServiceType
+from ryadom.core.errors import ConflictError
 from ryadom.institutions.models import Institution
 from ryadom.organisations.models import Organisation
 from ryadom.veterans.models import Consent, ConsentPurpose, Proxy, Veteran
@@ -245,8 +246,10 @@ def _api_actions(client: Client, pk: int) -> dict[str, HttpResponse]:
     return {name: _undone(call) for name, call in calls.items()}
 
 
-def _page_actions(client: Client, pk: int) -> dict[str, HttpResponse]:
-    names = [str(a) for a in Action] + ["feedback"]
+def _page_actions(
+    client: Client, pk: int, names: list[str] | None = None
+) -> dict[str, HttpResponse]:
+    names = names or [str(a) for a in Action] + ["feedback"]
     return {
         name: _undone(lambda n=name: client.post(f"/requests/{pk}/{n}/", {"reason": "-"}))
         for name in names
@@ -284,8 +287,9 @@ def test_reads_lists_and_every_action_agree_with_what_the_role_may_read(
         pk = request.pk
         read = client.get(f"/api/v1/requests/{pk}")
         page = client.get(f"/requests/{pk}/")
-        api, pages = _api_actions(client, pk), _page_actions(client, pk)
+        api = _api_actions(client, pk)
         if pk not in reach.readable:
+            pages = _page_actions(client, pk)
             assert (read.status_code, read.json()) == (404, api_missing.json()), name
             assert (page.status_code, page.content) == (404, page_missing.content), name
             for action, response in api.items():
@@ -299,7 +303,9 @@ def test_reads_lists_and_every_action_agree_with_what_the_role_may_read(
                 )
             for action, response in pages.items():
                 if action == Action.CLAIM and pk in reach.claimable:
+                    # "Already taken" goes to the list of requests near them.
                     assert response.status_code == 302, (name, response.content)
+                    assert response["Location"] == "/volunteer/", name
                     continue
                 assert (response.status_code, response.content) == (404, page_missing.content), (
                     name,
@@ -309,7 +315,8 @@ def test_reads_lists_and_every_action_agree_with_what_the_role_may_read(
             assert (read.status_code, page.status_code) == (200, 200), name
             # A transfer is the system's own: nobody asks for it, on a page or over the API.
             assert api.pop(Action.TRANSFER).status_code == 404, name
-            assert pages.pop(Action.TRANSFER).status_code == 404, name
+            # Page actions share the API's lookup; the claim is the one that reaches further.
+            pages = _page_actions(client, pk, [Action.CLAIM, Action.CANCEL, "feedback"])
             for action, response in [*api.items(), *pages.items()]:
                 assert response.status_code != 404, (name, action, response.content)
         # "Already taken" is said only of a request a volunteer has.
@@ -318,8 +325,8 @@ def test_reads_lists_and_every_action_agree_with_what_the_role_may_read(
                 assert request.status in TAKEN and request.volunteer_id is not None, (name, action)
 
 
-def test_the_world_covers_every_history_that_tempted_a_leak(care_cast: Cast) -> None:
-    """The requests of the issue: cancelled while new, given straight to an NGO, moved."""
+def test_the_world_holds_the_histories_of_the_issue(care_cast: Cast) -> None:
+    """Cancelled while new, given straight to an NGO, moved while new: never triaged."""
     world = _world(care_cast)
     events = {
         name: list(
@@ -329,6 +336,103 @@ def test_the_world_covers_every_history_that_tempted_a_leak(care_cast: Cast) -> 
     }
     assert events["cancelled_while_new"] == ["create", "cancel"]
     assert events["ngo_straight_from_new"] == ["create", "assign"]
-    assert "triage" not in events["moved_in_while_new"]
+    assert events["moved_in_while_new"] == ["create", "move"]
     reach = _reach(care_cast.volunteer_user)
     assert reach.claimable - reach.readable == {world["taken_by_another"].pk}
+
+
+# --- what a refusal says -------------------------------------------------------------------
+
+
+def _triaged(c: Cast) -> CareRequest:
+    return services.request_triage(
+        actor=c.coord_a, request=_create(c.liaison, c.institution_a, c.veteran_a2)
+    )
+
+
+def test_claiming_a_request_given_to_an_ngo_does_not_say_a_volunteer_took_it(
+    care_cast: Cast,
+) -> None:
+    c = care_cast
+    request = services.request_assign(actor=c.coord_a, request=_triaged(c), organisation=c.ngo_a)
+    # The liaison, who may read it, is also a volunteer here.
+    role_assign(actor=None, user=c.liaison, role=Role.VOLUNTEER)
+    f.VolunteerFactory(user=c.liaison, region=c.institution_a.region)
+    liaison = User.objects.get(pk=c.liaison.pk)  # its roles are read afresh, as per request
+    with pytest.raises(ConflictError) as refused:
+        services.request_claim(actor=liaison, request=request)
+    assert refused.value.message == "This request has already been given to an NGO."
+
+
+def test_claiming_ones_own_request_again_says_so(care_cast: Cast) -> None:
+    c = care_cast
+    request = services.request_claim(actor=c.volunteer_user, request=_triaged(c))
+    with pytest.raises(ConflictError) as refused:
+        services.request_claim(actor=c.volunteer_user, request=request)
+    assert refused.value.message == "You have already taken this request."
+
+
+def test_a_claim_losing_to_a_cancellation_is_not_told_it_was_taken(care_cast: Cast) -> None:
+    c = care_cast
+    request = _triaged(c)
+    seen = CareRequest.objects.get(pk=request.pk)  # what the volunteer read a moment before
+    services.request_cancel(actor=c.coord_a, request=request)
+    with pytest.raises(ConflictError) as refused:
+        services.request_claim(actor=c.volunteer_user, request=seen)
+    assert refused.value.message == (
+        "Someone else changed this request a moment ago. Reload and try again."
+    )
+
+
+def test_a_claim_losing_to_an_ngo_assignment_hears_the_ngo_has_it(care_cast: Cast) -> None:
+    c = care_cast
+    request = _triaged(c)
+    seen = CareRequest.objects.get(pk=request.pk)
+    services.request_assign(actor=c.coord_a, request=request, organisation=c.ngo_a)
+    with pytest.raises(ConflictError) as refused:
+        services.request_claim(actor=c.volunteer_user, request=seen)
+    assert refused.value.message == "This request has already been given to an NGO."
+
+
+def test_who_may_only_read_a_request_cannot_assign_or_schedule_it_and_learns_nothing_more(
+    care_cast: Cast, client: Client
+) -> None:
+    """The liaison sees the ward's requests: assigning an uncleared volunteer, or planning
+    beyond a volunteer's hour limit, is refused as not theirs to do (403), before any check
+    that would tell them about the volunteer."""
+    c = care_cast
+    open_request = _triaged(c)
+    taken = services.request_claim(actor=c.volunteer_user, request=_triaged(c))
+    client.force_login(c.liaison)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    expected = (403, "You may not do this with this request.")
+
+    assign = client.post(
+        f"/api/v1/requests/{open_request.pk}/assign",
+        {"volunteer": c.volunteer_b.pk},  # of Rostov, not cleared for Moscow's hospital
+        content_type="application/json",
+    )
+    assert (assign.status_code, assign.json()["detail"]) == expected
+    schedule = client.post(
+        f"/api/v1/requests/{taken.pk}/schedule",
+        {"starts": "2020-01-01T10:00:00+03:00", "ends": "2020-01-01T11:00:00+03:00"},
+        content_type="application/json",
+    )
+    assert (schedule.status_code, schedule.json()["detail"]) == expected
+
+
+def test_a_volunteer_claiming_from_the_page_after_another_took_it_hears_it_on_their_list(
+    care_cast: Cast, client: Client
+) -> None:
+    c = care_cast
+    request = _triaged(c)
+    services.request_claim(actor=_cleared_volunteer(c).user, request=request)
+    client.force_login(c.volunteer_user)
+    client.cookies["django_language"] = "en"
+
+    response = client.post(f"/requests/{request.pk}/claim/", follow=True)
+
+    assert response.redirect_chain == [("/volunteer/", 302)]
+    assert "Already taken: another volunteer has just taken this request." in (
+        response.content.decode()
+    )

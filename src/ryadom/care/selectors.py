@@ -19,7 +19,6 @@ from ryadom.core.errors import NotFoundError
 from ryadom.veterans.models import Proxy
 from ryadom.volunteers.models import Volunteer
 
-
 # Open for a volunteer or an NGO to take: waiting for a helper.
 OPEN_Q = Q(status=Status.TRIAGED)
 
@@ -64,7 +63,7 @@ def _visible_q(actor: User | AnonymousUser | None, *, claiming: bool = False) ->
             OPEN_Q & Q(region__organisations__in=scope.organisation_ids)
         )
     if scope.has(Role.VOLUNTEER):
-        open_to_take = OPEN_Q | _just_taken_q() if claiming else OPEN_Q
+        open_to_take = (OPEN_Q | _just_taken_q()) if claiming else OPEN_Q
         q |= Q(volunteer__user_id=scope.user_id) | (
             open_to_take & Q(region__volunteers__user_id=scope.user_id)
         )
