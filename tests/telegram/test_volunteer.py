@@ -16,6 +16,7 @@ from ryadom.catalogue.models import ServiceType
 from ryadom.notifications.channels import channel_get
 from ryadom.notifications.models import Message
 from ryadom.notifications.services import message_claim, notify
+from tests import factories as f
 from tests.conftest import Cast
 from tests.telegram.conftest import linked
 from tests.telegram.fakes import FakeBotApi
@@ -77,11 +78,29 @@ def test_a_volunteer_pressing_take_too_late_hears_already_taken(
     request = _open_request(care_cast)
     person = linked(telegram, care_cast.volunteer_user)
     assert person.send("Offers").callbacks == [f"claim:{request.pk}"]
-    services.request_assign(actor=care_cast.coord_a, request=request, organisation=care_cast.ngo_a)
+    f.AgreementFactory(organisation=care_cast.ngo_b, institution=care_cast.institution_a)
+    other = care_cast.volunteer_other_ngo
+    services.request_assign(actor=care_cast.coord_a, request=request, volunteer=other)
 
     answer = person.press(f"claim:{request.pk}")
 
     assert "Already taken" in answer.text
+    request.refresh_from_db()
+    assert request.volunteer == other
+
+
+def test_a_volunteer_pressing_take_after_it_went_to_an_ngo_hears_not_found(
+    care_cast: Cast, telegram: Any
+) -> None:
+    """No volunteer took it: it is simply no longer theirs to see, as on the site."""
+    request = _open_request(care_cast)
+    person = linked(telegram, care_cast.volunteer_user)
+    assert person.send("Offers").callbacks == [f"claim:{request.pk}"]
+    services.request_assign(actor=care_cast.coord_a, request=request, organisation=care_cast.ngo_a)
+
+    answer = person.press(f"claim:{request.pk}")
+
+    assert answer.text == "This request was not found."
     request.refresh_from_db()
     assert request.volunteer is None
 
