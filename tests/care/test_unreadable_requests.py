@@ -384,14 +384,29 @@ def test_a_claim_losing_to_a_cancellation_is_not_told_it_was_taken(care_cast: Ca
     )
 
 
-def test_a_claim_losing_to_an_ngo_assignment_hears_the_ngo_has_it(care_cast: Cast) -> None:
+def test_a_claim_losing_to_an_ngo_assignment_is_told_only_that_it_changed(
+    care_cast: Cast,
+) -> None:
+    """The volunteer may no longer see it; what became of it is not theirs to hear."""
     c = care_cast
     request = _triaged(c)
     seen = CareRequest.objects.get(pk=request.pk)
     services.request_assign(actor=c.coord_a, request=request, organisation=c.ngo_a)
     with pytest.raises(ConflictError) as refused:
         services.request_claim(actor=c.volunteer_user, request=seen)
-    assert refused.value.message == "This request has already been given to an NGO."
+    assert refused.value.message == (
+        "Someone else changed this request a moment ago. Reload and try again."
+    )
+
+
+def test_a_claim_losing_to_another_volunteer_hears_already_taken(care_cast: Cast) -> None:
+    c = care_cast
+    request = _triaged(c)
+    seen = CareRequest.objects.get(pk=request.pk)
+    services.request_claim(actor=_cleared_volunteer(c).user, request=request)
+    with pytest.raises(ConflictError) as refused:
+        services.request_claim(actor=c.volunteer_user, request=seen)
+    assert refused.value.message == "Already taken: another volunteer has just taken this request."
 
 
 def test_who_may_only_read_a_request_cannot_assign_or_schedule_it_and_learns_nothing_more(

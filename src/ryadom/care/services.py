@@ -344,10 +344,12 @@ def _transition(
     values = {"status": target, "updated_at": now, **(changes or {})}
     changed = CareRequest.objects.filter(pk=request.pk, status=request.status).update(**values)
     if changed != 1:
-        # Say who has it only when a helper really took it; any other change is not told.
+        # "Already taken" only when a volunteer really took it. Any other change is not told:
+        # the caller may no longer see the request (a reload then says "not found").
         now_state = CareRequest.objects.select_related("volunteer").get(pk=request.pk)
+        taken = conflict is not None and now_state.volunteer is not None
         raise ConflictError(
-            (conflict and _taken_message(actor=actor, request=now_state, conflict=conflict))
+            (taken and _taken_message(actor=actor, request=now_state, conflict=conflict or ""))
             or _("Someone else changed this request a moment ago. Reload and try again.")
         )
     from_status = request.status
