@@ -42,9 +42,9 @@ from ryadom.matching.flow import network
 from ryadom.matching.index import Prepared
 
 # Methods that are exact (or an LP) are run once; the others --repeat times.
-EXACT_SIZES = {"small", "target"}  # where the full eligible graph fits (~4M arcs at most)
-LP_SIZES = {"small"}
-DEFAULT_REPEAT = {"small": 5, "target": 3, "national": 1}
+EXACT_SIZES = {"tiny", "small", "target"}  # where the full eligible graph fits (~4M arcs at most)
+LP_SIZES = {"tiny", "small"}
+DEFAULT_REPEAT = {"tiny": 1, "small": 5, "target": 3, "national": 1}
 Metrics = dict[str, Any]
 
 
@@ -67,7 +67,8 @@ def _parse() -> argparse.Namespace:
         "--sizes",
         type=lambda s: s.split(","),
         default=["small", "target", "national"],
-        help="comma-separated: small (3k x 12k), target (50k x 200k), national (200k x 1M)",
+        help="comma-separated: small (3k x 12k), target (50k x 200k), national (200k x 1M);"
+        " tiny (200 x 800) is a smoke run",
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, help="runs per cheap method (default by size)")
