@@ -84,10 +84,10 @@ bench: bench-matching bench-matching-db bench-analytics
 BENCH_SMOKE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ryadom_bench_smoke
 bench-smoke: install
 	$(BIN)/python bench/matching.py --sizes tiny --calls 50 --scan-calls 10
-	$(BIN)/python bench/matching_db.py --volunteers 300 --requests 100 --institutions 4 \
+	$(BIN)/python bench/matching_db.py --volunteers 300 --requests 100 --institutions 12 \
 	  --organisations 8 --repeat 1
 	$(BIN)/python bench/analytics.py --database-url $(BENCH_SMOKE_DATABASE_URL) \
-	  --requests 3000 --volunteers 300 --institutions 30 --organisations 30 --veterans 200
+	  --requests 3000 --volunteers 300 --institutions 200 --organisations 30 --veterans 200
 
 # Matching benchmark (docs/matching.md); e.g. make bench-matching BENCH_ARGS="--sizes small"
 bench-matching: install

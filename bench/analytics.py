@@ -11,7 +11,7 @@ federal page's figures from the rollups (warm, median of 20) and the same figure
 GROUP BY over the raw tables (median of 3), and prints a table.
 It fails when the rollups and the raw tables disagree, and, at 1,000,000 requests or more,
 when the targets are not met. A smoke run (`make bench-smoke`) is tiny:
---requests 3000 --volunteers 300 --institutions 30 --organisations 30 --veterans 200.
+--requests 3000 --volunteers 300 --institutions 200 --organisations 30 --veterans 200.
 """
 
 from __future__ import annotations
@@ -71,7 +71,10 @@ def _generate_base(args: argparse.Namespace) -> None:
         name="bench",
         region_codes=(),
         institutions=args.institutions,
-        military_regions=min(NATIONAL.military_regions, args.institutions),
+        # As many regions with military hospitals as the national shape has per institution.
+        military_regions=max(
+            1, args.institutions * NATIONAL.military_regions // NATIONAL.institutions
+        ),
         organisations=args.organisations,
         volunteers=args.volunteers,
         veterans=args.veterans,
