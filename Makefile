@@ -9,13 +9,23 @@ PORT ?= 8000
 WORKERS ?= 2
 TEST_WORKERS ?= 2
 
-.PHONY: demo test lint install browser messages clean bench bench-smoke bench-matching \
+.PHONY: demo test lint install browser fonts messages clean bench bench-smoke bench-matching \
 	bench-analytics bench-matching-db
 
 # Debian packages the two commands need: installed through apt-get when we are root,
 # otherwise make stops at once with the one line to run.
 define debian_package
 	@command -v $(1) >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "--- apt-get install $(2)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; \
+	  else \
+	    echo "Missing $(1): run 'sudo apt-get install $(2)' and try again." >&2; exit 1; \
+	  fi; }
+endef
+# The same for a file a package brings.
+define debian_file
+	@test -e $(1) || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "--- apt-get install $(2)"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; \
@@ -41,7 +51,11 @@ $(BIN)/ryadom: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(BIN)/ryadom
 
-install: $(BIN)/ryadom messages node_modules/axe-core/axe.min.js
+install: $(BIN)/ryadom messages fonts node_modules/axe-core/axe.min.js
+
+# The PDF exports (veterans/export.py) write Cyrillic in DejaVu Sans.
+fonts:
+	$(call debian_file,/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf,fonts-dejavu-core)
 
 # The browser the page tests drive (tests/browser/): Debian's chromium.
 browser:
