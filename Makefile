@@ -39,7 +39,7 @@ $(BIN)/ryadom: pyproject.toml
 	  echo "Ryadom needs Python 3.11 or newer; $(PYTHON) is not. Install python3.11," \
 	    "or give one: make PYTHON=python3.12 ..." >&2; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -c 'import ensurepip' 2>/dev/null || { \
-	  pkg=python$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2]))-venv; \
+	  pkg=python$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')-venv; \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "--- apt-get install $$pkg"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$pkg >/dev/null; \
