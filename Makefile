@@ -1,5 +1,6 @@
 # Two commands matter: `make demo` and `make test`. Everything runs from .venv.
-PYTHON ?= python3.11
+# Python 3.11 or newer: python3.11 where the machine has it, else python3 (checked below).
+PYTHON ?= $(shell command -v python3.11 >/dev/null 2>&1 && echo python3.11 || echo python3)
 VENV := .venv
 BIN := $(VENV)/bin
 export RYADOM_VAR_DIR ?= $(CURDIR)/var
@@ -8,7 +9,8 @@ PORT ?= 8000
 WORKERS ?= 2
 TEST_WORKERS ?= 2
 
-.PHONY: demo test lint install browser messages clean bench bench-matching bench-analytics bench-matching-db
+.PHONY: demo test lint install browser fonts messages clean bench bench-smoke bench-matching \
+	bench-analytics bench-matching-db
 
 # Debian packages the two commands need: installed through apt-get when we are root,
 # otherwise make stops at once with the one line to run.
@@ -21,14 +23,39 @@ define debian_package
 	    echo "Missing $(1): run 'sudo apt-get install $(2)' and try again." >&2; exit 1; \
 	  fi; }
 endef
+# The same for a file a package brings.
+define debian_file
+	@test -e $(1) || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "--- apt-get install $(2)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; \
+	  else \
+	    echo "Missing $(1): run 'sudo apt-get install $(2)' and try again." >&2; exit 1; \
+	  fi; }
+endef
 
 $(BIN)/ryadom: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+	  echo "Ryadom needs Python 3.11 or newer; $(PYTHON) is not. Install python3.11," \
+	    "or give one: make PYTHON=python3.12 ..." >&2; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -c 'import ensurepip' 2>/dev/null || { \
+	  pkg=python$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')-venv; \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "--- apt-get install $$pkg"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$pkg >/dev/null; \
+	  else \
+	    echo "Missing venv for $(PYTHON): run 'sudo apt-get install $$pkg' and try again." >&2; exit 1; \
+	  fi; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(BIN)/ryadom
 
-install: $(BIN)/ryadom messages node_modules/axe-core/axe.min.js
+install: $(BIN)/ryadom messages fonts node_modules/axe-core/axe.min.js
+
+# The PDF exports (veterans/export.py) write Cyrillic in DejaVu Sans.
+fonts:
+	$(call debian_file,/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf,fonts-dejavu-core)
 
 # The browser the page tests drive (tests/browser/): Debian's chromium.
 browser:
@@ -62,6 +89,20 @@ test: install browser
 	mkdir -p $(RYADOM_VAR_DIR)
 	$(BIN)/pytest -n $(TEST_WORKERS)
 
+# Every benchmark at full size (minutes to an hour; the analytics one needs PostgreSQL).
+bench: bench-matching bench-matching-db bench-analytics
+
+# Every benchmark at a tiny size, in about a minute: CI runs it (.ci/run) so that a change
+# that breaks a benchmark fails there. The analytics one makes (and drops first) its own
+# PostgreSQL database, BENCH_SMOKE_DATABASE_URL.
+BENCH_SMOKE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ryadom_bench_smoke
+bench-smoke: install
+	$(BIN)/python bench/matching.py --sizes tiny --calls 50 --scan-calls 10
+	$(BIN)/python bench/matching_db.py --volunteers 300 --requests 100 --institutions 12 \
+	  --organisations 8 --repeat 1
+	$(BIN)/python bench/analytics.py --database-url $(BENCH_SMOKE_DATABASE_URL) \
+	  --requests 3000 --volunteers 300 --institutions 200 --organisations 30 --veterans 200
+
 # Matching benchmark (docs/matching.md); e.g. make bench-matching BENCH_ARGS="--sizes small"
 bench-matching: install
 	$(BIN)/python bench/matching.py $(BENCH_ARGS)
@@ -74,8 +115,6 @@ bench-matching-db: install
 # with 5,000,000 requests; e.g. make bench-analytics BENCH_ARGS="--requests 200000"
 bench-analytics: install
 	nice $(BIN)/python bench/analytics.py $(BENCH_ARGS)
-
-bench: bench-matching
 
 lint: install
 	$(BIN)/ruff check src tests bench

@@ -31,6 +31,8 @@ RADII_KM = np.array([3, 5, 10, 15, 15, 15, 20, 25, 30, 50], dtype=np.float64)
 CAPS = np.array([1, 2, 2, 3, 3, 3, 4, 5], dtype=np.int64)
 
 SIZES: dict[str, tuple[int, int, frozenset[str] | None]] = {
+    # One region (Ivanovo): a smoke run of seconds that shows the benchmark still works.
+    "tiny": (200, 800, frozenset({"37"})),
     # Five neighbouring regions (Nizhny Novgorod, Vladimir, Ivanovo, Kostroma, Yaroslavl).
     "small": (3_000, 12_000, frozenset({"33", "37", "44", "52", "76"})),
     "target": (50_000, 200_000, None),
@@ -273,7 +275,9 @@ def load(name: str, path: Path) -> Instance:
             side, field, *csr = key.split(".")
             if csr:
                 continue
-            parts[side][field] = data[key]
+            value = data[key]
+            # A scalar field (`task_hours`) is saved as a 0-d array: read it back as a number.
+            parts[side][field] = value.item() if value.ndim == 0 else value
         for field in ("clearance", "served"):
             parts["volunteers"][field] = Csr(
                 data[f"volunteers.{field}.indptr"], data[f"volunteers.{field}.values"]

@@ -40,7 +40,8 @@ def _parse() -> argparse.Namespace:
 def main() -> None:
     args = _parse()
     with tempfile.TemporaryDirectory(prefix="ryadom-bench-db-") as tmp:
-        os.environ.setdefault("RYADOM_VAR_DIR", tmp)
+        # Never the demo's database in var/ (make exports RYADOM_VAR_DIR): a fresh one here.
+        os.environ["RYADOM_VAR_DIR"] = tmp
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ryadom.config.settings")
         import django
 

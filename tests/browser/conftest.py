@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -34,7 +35,7 @@ from ryadom.accounts.models import User
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Saved for people to look at, never committed (var/ is ignored).
 SCREENSHOTS = ROOT / "var" / "screenshots"
 PASSWORD = "a-long-browser-password-2026"
@@ -134,6 +135,11 @@ def playwright_instance(django_db_setup: None) -> Iterator[Playwright]:
 
 @pytest.fixture(scope="session")
 def browser(playwright_instance: Playwright) -> Iterator[Browser]:
+    # `make test` installs both; a journey never skips for want of them, it fails saying so.
+    if not Path(CHROMIUM).exists():
+        pytest.fail("No chromium: run 'make browser' (apt-get install chromium).", pytrace=False)
+    if not AXE.exists():
+        pytest.fail(f"No {AXE.relative_to(ROOT)}: run 'make install' (npm ci).", pytrace=False)
     browser = playwright_instance.chromium.launch(
         executable_path=CHROMIUM, headless=True, args=["--no-sandbox"]
     )

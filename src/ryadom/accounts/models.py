@@ -105,11 +105,37 @@ class RoleAssignment(models.Model):
         return f"{self.user} — {self.get_role_display()} ({self.get_scope_kind_display()}{scope})"
 
 
+class TokenKind(models.TextChoices):
+    PERSON = "person", _("A person's own")
+    INTEGRATION = "integration", _("Integration client")
+
+
+# Roles a service account of an integration client may hold: a hospital's system posts for
+# its wards as their liaison would; a regional system as the region's coordinator.
+INTEGRATION_ROLES = frozenset({Role.INSTITUTION_LIAISON, Role.REGIONAL_COORDINATOR})
+
+
 class ApiToken(models.Model):
-    """A bearer token for the API. Only its SHA-256 is stored; the key is shown once."""
+    """A bearer token for the API. Only its SHA-256 is stored; the key is shown once.
+
+    A person's token acts as that person and shares their rate limits (the ask form's
+    included). An integration client's token belongs to a service account (a user who cannot
+    sign in to pages, with roles of INTEGRATION_ROLES only) and stands for a system, such as
+    a hospital's or a region's; its POSTs count in the `integration` rate-limit bucket.
+    """
 
     user = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
+    kind = models.CharField(
+        _("kind"),
+        max_length=20,
+        choices=TokenKind.choices,
+        default=TokenKind.PERSON,
+        help_text=_(
+            "An integration client's token stands for a system (a hospital's, a region's) "
+            "through a service account and has its own rate limit."
+        ),
     )
     name = models.CharField(_("name"), max_length=100, help_text=_("What it is used by."))
     prefix = models.CharField(_("prefix"), max_length=8)

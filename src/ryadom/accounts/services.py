@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ryadom.accounts.models import (
+    INTEGRATION_ROLES,
     ROLE_SCOPE,
     AddressKind,
     ApiToken,
@@ -25,6 +26,7 @@ from ryadom.accounts.models import (
     Role,
     RoleAssignment,
     ScopeKind,
+    TokenKind,
     User,
 )
 from ryadom.audit.services import audit_record
@@ -64,17 +66,54 @@ def role_assign(
     return assignment
 
 
+def api_token_check(*, user: User, kind: str) -> None:
+    """Raise unless a token of this kind may be issued to the user.
+
+    An integration client's token goes to a service account only: one that cannot sign in
+    to pages (no usable password) and holds roles of INTEGRATION_ROLES and no other, so a
+    person never gets a system's rate limit for their own asking.
+    """
+    if kind not in TokenKind.values:
+        raise ApplicationError(_("Unknown token kind “%(kind)s”.") % {"kind": kind}, field="kind")
+    if kind != TokenKind.INTEGRATION:
+        return
+    if user.has_usable_password():
+        raise ApplicationError(
+            _(
+                "An integration client's token is issued to a service account, which cannot "
+                "sign in to pages: “%(user)s” has a password."
+            )
+            % {"user": user.username},
+            field="user",
+        )
+    roles = set(user.roles.values_list("role", flat=True))
+    if not roles or not roles <= INTEGRATION_ROLES:
+        raise ApplicationError(
+            _(
+                "An integration client's service account holds the role of an institution "
+                "liaison or a regional coordinator, and no other."
+            ),
+            field="user",
+        )
+
+
 @transaction.atomic
-def api_token_issue(*, actor: User | None, user: User, name: str) -> tuple[ApiToken, str]:
+def api_token_issue(
+    *, actor: User | None, user: User, name: str, kind: str = TokenKind.PERSON
+) -> tuple[ApiToken, str]:
     """Create a token and return it with its key, which is never shown again."""
+    api_token_check(user=user, kind=kind)
     key = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
+        kind=kind,
         name=name[:100],
         prefix=key[len(TOKEN_PREFIX) : len(TOKEN_PREFIX) + 8],
         key_hash=hash_token(key),
     )
-    audit_record(actor=actor, action="api_token.issued", target=token, changes={"name": name})
+    audit_record(
+        actor=actor, action="api_token.issued", target=token, changes={"name": name, "kind": kind}
+    )
     return token, key
 
 
@@ -88,15 +127,20 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     return token
 
 
-def api_token_authenticate(key: str) -> User | None:
-    """The active user behind a bearer key, or None. Records when the token was last used."""
+def api_token_find(key: str) -> ApiToken | None:
+    """The token a bearer key stands for, if it is in force and its user active."""
     if not key.startswith(TOKEN_PREFIX):
         return None
-    token = (
+    return (
         ApiToken.objects.select_related("user")
         .filter(key_hash=hash_token(key), revoked_at__isnull=True, user__is_active=True)
         .first()
     )
+
+
+def api_token_authenticate(key: str) -> User | None:
+    """The active user behind a bearer key, or None. Records when the token was last used."""
+    token = api_token_find(key)
     if token is None:
         return None
     now = timezone.now()

@@ -23,7 +23,12 @@ from ryadom.core.errors import ApplicationError
 
 class TokenForm(forms.Form):
     name = forms.CharField(
-        label=_("What the token is for"), max_length=100, help_text=_("E.g. the ward's system.")
+        label=_("What the token is for"),
+        max_length=100,
+        help_text=_(
+            "E.g. a spreadsheet of yours. A hospital's or a region's system gets an "
+            "integration client's token from the back office."
+        ),
     )
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 import tempfile
 from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE as CSP_NONE
 from csp.constants import SELF as CSP_SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent  # src/ryadom
@@ -237,13 +239,30 @@ AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are not kept: only failure
 AXES_CLIENT_IP_CALLABLE = "ryadom.security.ratelimit.client_ip"
 TRUSTED_PROXY_COUNT = int(os.environ.get("RYADOM_TRUSTED_PROXY_COUNT", "0"))
 
-# Rate limits (ryadom.security.ratelimit): bucket → (attempts, seconds) per person or address.
+
+def _rate(bucket: str, default: str) -> tuple[int, int]:
+    """(attempts, seconds) from RYADOM_RATE_<BUCKET> or the default: "60/h", "10/10m"."""
+    name = f"RYADOM_RATE_{bucket.upper()}"
+    value = os.environ.get(name, default)
+    match = re.fullmatch(r"\s*([1-9]\d*)\s*/\s*(\d*)\s*([smhd])\s*", value)
+    if match is None or match[2] == "0":
+        raise ImproperlyConfigured(
+            f"{name}={value!r}: write attempts per period, e.g. 60/h, 3000/h or 10/10m (s, m, h, d)"
+        )
+    unit = {"s": 1, "m": 60, "h": 3600, "d": 86400}[match[3]]
+    return int(match[1]), int(match[2] or 1) * unit
+
+
+# Rate limits (ryadom.security.ratelimit): bucket → (attempts, seconds) per person or address
+# (per client for integration clients' API tokens); each can be set by RYADOM_RATE_<BUCKET>.
 RATE_LIMITS: dict[str, tuple[int, int]] = {
-    "login": (60, 10 * 60),  # POSTs per address; wrong passwords also lock (axes)
-    "signup": (10, 60 * 60),
-    "one_time_code": (5, 60 * 60),
-    "intake": (60, 60 * 60),  # POSTs: the ask form takes three per request
-    "second_factor": (10, 10 * 60),
+    "login": _rate("login", "60/10m"),  # POSTs per address; wrong passwords also lock (axes)
+    "signup": _rate("signup", "10/h"),
+    "one_time_code": _rate("one_time_code", "5/h"),
+    "intake": _rate("intake", "60/h"),  # POSTs: the ask form takes three per request
+    "second_factor": _rate("second_factor", "10/10m"),
+    # A hospital's or a region's system posting for all its wards (docs/security.md).
+    "integration": _rate("integration", "3000/h"),
 }
 # Counters live in the cache: the local memory of one process by default, Redis when
 # several processes serve the site (their counts must add up).

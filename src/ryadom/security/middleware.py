@@ -13,6 +13,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
+from ryadom.accounts.models import TokenKind
+from ryadom.accounts.services import api_token_find
 from ryadom.security.ratelimit import RateLimitedError, client_key, rate_limit_hit
 from ryadom.security.twofactor import has_second_factor, second_factor_required
 
@@ -31,7 +33,8 @@ OPEN_BEFORE_SECOND_FACTOR = frozenset(
 # POSTs that are rate limited: URL name → bucket of settings.RATE_LIMITS. The API's URL
 # names are its first operation's function name (`list_requests` serves GET and POST).
 # Coordinators' phone entry (`care:request_new`) is not limited: a busy morning of calls
-# must not lock the person taking them out.
+# must not lock the person taking them out. An integration client's POSTs to the API count
+# in INTEGRATION_BUCKET instead, per client: a hospital's system posts for all its wards.
 RATE_LIMITED_POSTS = {
     "login": "login",
     "admin:login": "login",
@@ -42,6 +45,7 @@ RATE_LIMITED_POSTS = {
     "care:ward": "intake",
     "api:list_requests": "intake",
 }
+INTEGRATION_BUCKET = "integration"
 
 
 SIGNED_IN_AT = "ryadom_signed_in_at"
@@ -134,10 +138,25 @@ class RateLimitMiddleware:
         if bucket is None:
             return None
         try:
-            rate_limit_hit(bucket=bucket, key=client_key(request))
+            rate_limit_hit(**_counted_as(request, bucket))
         except RateLimitedError as exc:
             return rate_limited_response(request, exc)
         return None
+
+
+def _counted_as(request: HttpRequest, bucket: str) -> dict[str, str]:
+    """The bucket and key a limited POST counts in. Ninja reads a bearer token only after
+    this middleware, so an API request's token is looked up here (one query, POSTs only).
+    """
+    header = request.headers.get("Authorization", "")
+    scheme, _, key = header.partition(" ")
+    if _is_api(request) and scheme.lower() == "bearer":
+        token = api_token_find(key.strip())
+        if token is not None and token.kind == TokenKind.INTEGRATION:
+            return {"bucket": INTEGRATION_BUCKET, "key": f"client:{token.user_id}"}
+        if token is not None:
+            return {"bucket": bucket, "key": f"user:{token.user_id}"}
+    return {"bucket": bucket, "key": client_key(request)}
 
 
 def rate_limited_response(request: HttpRequest, exc: RateLimitedError) -> HttpResponse:
