@@ -11,7 +11,6 @@ from django.test import Client
 from ryadom.catalogue.models import ServiceType
 from ryadom.institutions.models import VisitingHours
 from ryadom.interop.ids import hsds_id
-from tests import factories as f
 from tests.conftest import Cast
 from tests.interop.schemas import errors
 
@@ -119,8 +118,13 @@ def test_organizations_are_the_ngos_then_the_institutions_and_validate(
     assert errors("organization.json", hospital) == []
     [location] = hospital["locations"]
     [hours] = location["schedules"]
-    assert (hours["byday"], hours["opens_at"], hours["closes_at"]) == ("WE", "16:00+03:00", "19:00+03:00")
+    assert (hours["byday"], hours["opens_at"], hours["closes_at"]) == (
+        "WE",
+        "16:00+03:00",
+        "19:00+03:00",
+    )
     [contact] = location["contacts"]
+    assert (contact["name"], contact["title"]) == ("Ирина Петровна", "старшая медсестра")
     assert contact["phones"][0]["number"] == "+7 495 000-00-01"
 
 
@@ -128,7 +132,9 @@ def test_service_at_locations_are_services_where_an_agreement_is_in_force(
     directory: Cast, client: Client
 ) -> None:
     body = get(client, "/service_at_locations")
-    pairs = [(i["service"]["organization"]["name"], i["location"]["name"]) for i in body["contents"]]
+    pairs = [
+        (i["service"]["organization"]["name"], i["location"]["name"]) for i in body["contents"]
+    ]
     # Rostov's hospital comes first (region 61), then Moscow's (77) with NGO A's two services.
     assert pairs == [
         ("АНО «Рядом Б»", "Больница Б"),
@@ -149,7 +155,9 @@ def test_an_inactive_service_type_or_ngo_and_an_expired_agreement_are_not_export
     directory.ngo_b.is_active = False
     directory.ngo_b.save()
     assert get(client, "/services")["total_items"] == 1
-    directory.ngo_a.agreements.update(valid_to=datetime.date(2020, 1, 1), valid_from=datetime.date(2019, 1, 1))
+    directory.ngo_a.agreements.update(
+        valid_to=datetime.date(2020, 1, 1), valid_from=datetime.date(2019, 1, 1)
+    )
     assert get(client, "/service_at_locations")["total_items"] == 0
 
 
@@ -226,10 +234,21 @@ def test_a_page_past_the_end_is_empty_not_an_error(directory: Cast, client: Clie
 
 
 @pytest.mark.parametrize(
-    "path", ["/services/", "/organizations/", "/service_at_locations/", "/taxonomy_terms/", "/taxonomies/"]
+    "path",
+    ["/services/", "/organizations/", "/service_at_locations/", "/taxonomy_terms/", "/taxonomies/"],
 )
 @pytest.mark.parametrize("id", ["00000000-0000-0000-0000-000000000000", "nope", "1%00"])
 def test_an_unknown_id_is_404(client: Client, db: None, path: str, id: str) -> None:
     response = client.get(f"{API}{path}{id}")
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found.", "errors": []}
+
+
+def test_the_regions_page_links_the_data_package_in_the_readers_language(
+    client: Client, db: None
+) -> None:
+    page = client.get("/regions/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'href="{API}/datapackage.zip?lang=en"' in page
+    package = client.get(f"{API}/datapackage.zip", {"lang": "en"})
+    assert package.status_code == 200
+    assert package["Content-Disposition"] == 'attachment; filename="ryadom-hsds-en.zip"'

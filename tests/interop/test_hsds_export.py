@@ -20,7 +20,6 @@ from ryadom.institutions.models import Institution
 from ryadom.interop.datapackage import PATHS
 from ryadom.organisations.models import Organisation
 from ryadom.veterans.models import Veteran
-from ryadom.volunteers.models import Volunteer
 from tests.interop.schemas import errors, spec_datapackage
 
 pytestmark = pytest.mark.django_db
@@ -159,7 +158,7 @@ def test_lists_of_the_demo_validate_cost_a_bounded_number_of_queries_and_name_no
         for full, schema in zip(("false", "true"), item_schema[path], strict=True):
             # The queries do not grow with the page: a fixed handful per list.
             with django_assert_max_num_queries(12):
-                response = client.get(f"{API}{path}", {"per_page": 200, "full": full})
+                response = client.get(f"{API}{path}", {"per_page": "200", "full": full})
             body = response.json()
             assert response.status_code == 200 and body["size"] > 0, path
             for item in body["contents"]:

@@ -113,9 +113,7 @@ def organization(request: HttpRequest, id: str, q: Query[LangIn]) -> Obj:
 @router.get("/service_at_locations", summary="A page of services where they are delivered")
 def service_at_locations(request: HttpRequest, q: Query[ListIn]) -> Obj:
     with translation.override(q.lang):
-        return export.service_at_locations_page(
-            filters=q.filters(), paging=q.paging(), full=q.full
-        )
+        return export.service_at_locations_page(filters=q.filters(), paging=q.paging(), full=q.full)
 
 
 @router.get("/service_at_locations/{id}", summary="One service at a location, fully nested")
@@ -155,6 +153,7 @@ def taxonomy_term(request: HttpRequest, id: str, q: Query[LangIn]) -> Obj:
 
 @router.get(
     "/datapackage.zip",
+    url_name="hsds-datapackage",
     summary="The whole directory as an HSDS tabular data package (CSV + datapackage.json)",
 )
 def data_package(request: HttpRequest, q: Query[LangIn]) -> HttpResponse:

@@ -111,6 +111,7 @@ FIELDS: dict[str, list[tuple[str, tuple[str, str | None]]]] = {
         ("location_id", _UUID),
         ("name", _TEXT),
         ("title", _TEXT),
+        ("department", _TEXT),
         ("email", _EMAIL),
     ],
     "phone": [
@@ -202,7 +203,9 @@ def directory_objects() -> list[tuple[dict[str, Any], str]]:
     """Every public object, fully nested, with its table: NGOs, institutions, taxonomy."""
     directory = s.directory_load_all()
     objects: list[tuple[dict[str, Any], str]] = [(hsds.taxonomy(), "taxonomy")]
-    objects += [(t, "taxonomy_term") for t in hsds.taxonomy_terms(list(directory.service_types.values()))]
+    objects += [
+        (t, "taxonomy_term") for t in hsds.taxonomy_terms(list(directory.service_types.values()))
+    ]
     for org in directory.organisations.values():
         regions, places = list(org.regions.all()), directory.places(org.pk)
         services = [hsds.service_full(org, st, regions, places) for st in directory.offers(org)]

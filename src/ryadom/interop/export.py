@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
 from ryadom.catalogue.models import ServiceType
 from ryadom.core.errors import NotFoundError
@@ -145,9 +145,7 @@ def organizations_page(*, filters: Filters, paging: Paging, full: bool) -> Obj:
     ngo_ids = list(ngos.values_list("pk", flat=True)[start:end]) if start < ngo_total else []
     inst_start = max(0, start - ngo_total)
     inst_end = max(0, end - ngo_total)
-    inst_ids = (
-        list(insts.values_list("pk", flat=True)[inst_start:inst_end]) if inst_end > 0 else []
-    )
+    inst_ids = list(insts.values_list("pk", flat=True)[inst_start:inst_end]) if inst_end > 0 else []
     directory = s.directory_load(
         organisation_ids=ngo_ids, institution_ids=inst_ids, with_places=full
     )
@@ -215,9 +213,7 @@ def service_at_locations_page(*, filters: Filters, paging: Paging, full: bool) -
     )
     render = hsds.service_at_location_full if full else hsds.service_at_location_brief
     contents = [
-        render(
-            directory.organisations[o], directory.service_types[st], directory.institutions[i]
-        )
+        render(directory.organisations[o], directory.service_types[st], directory.institutions[i])
         for o, st, i in rows
     ]
     return page_of(contents, total, paging)
@@ -254,9 +250,7 @@ def _terms() -> list[Obj]:
     return hsds.taxonomy_terms(types)
 
 
-def taxonomy_terms_page(
-    *, filters: Filters, parent_id: str, top_only: bool, paging: Paging
-) -> Obj:
+def taxonomy_terms_page(*, filters: Filters, parent_id: str, top_only: bool, paging: Paging) -> Obj:
     """The catalogue's categories and service types (a few dozen, filtered in memory)."""
     terms = _terms()
     if filters.taxonomy_id and parse_id(filters.taxonomy_id) != hsds.TAXONOMY_ID:

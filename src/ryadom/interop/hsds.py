@@ -151,7 +151,7 @@ def institution_organisation(inst: Institution) -> Obj:
         {
             "id": hsds_id("institution", inst.pk),
             "name": inst.name,
-            "description": _("%(kind)s of %(agency)s.")
+            "description": _("%(kind)s under %(agency)s.")
             % {"kind": inst.get_kind_display(), "agency": inst.agency.name},
             "email": inst.contact_email,
             "legal_status": inst.get_kind_display(),
@@ -197,14 +197,17 @@ def location_full(inst: Institution) -> Obj:
     if inst.contact_name or inst.contact_email:
         contact_id = hsds_id("contact", "institution", inst.pk)
         contact_phone = _phone("contact", inst.pk, inst.contact_phone, contact_id=contact_id)
+        # The card reads "Name, position" where the position is known.
+        name, _comma, title = inst.contact_name.partition(", ")
         contacts.append(
             {
                 **_drop_empty(
                     {
                         "id": contact_id,
                         "location_id": loc_id,
-                        "name": inst.contact_name,
-                        "title": _("Contact for volunteers"),
+                        "name": name,
+                        "title": title or _("Contact for volunteers"),
+                        "department": _("Volunteers"),
                         "email": inst.contact_email,
                     }
                 ),
@@ -240,10 +243,11 @@ def _address(inst: Institution) -> Obj:
     }
 
 
-def _utc_offset_hours(zone: str) -> float:
+def _utc_offset_hours(zone: str) -> float | int:
+    """The zone's offset from UTC today, in hours (Russia keeps no summer time)."""
     now = datetime.datetime.now(tz=zoneinfo.ZoneInfo(zone))
-    offset = now.utcoffset() or datetime.timedelta()
-    return offset.total_seconds() / 3600
+    hours = (now.utcoffset() or datetime.timedelta()).total_seconds() / 3600
+    return int(hours) if hours.is_integer() else hours
 
 
 def visiting_hours(hours: VisitingHours, inst: Institution) -> Obj:

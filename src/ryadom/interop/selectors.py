@@ -83,8 +83,10 @@ def directory_load(
     come too, so services can say where they are delivered.
     """
     directory = Directory(service_types={st.pk: st for st in public_service_types()})
-    orgs = public_organisations().select_related("home_region").prefetch_related(
-        "regions", Prefetch("service_types", queryset=public_service_types())
+    orgs = (
+        public_organisations()
+        .select_related("home_region")
+        .prefetch_related("regions", Prefetch("service_types", queryset=public_service_types()))
     )
     if organisation_ids is not None:
         orgs = orgs.filter(pk__in=list(organisation_ids))
@@ -107,9 +109,7 @@ def directory_load(
         )
         if institution_ids is not None or organisation_ids is not None:
             insts = insts.filter(pk__in=sorted(wanted))
-        directory.institutions = {
-            i.pk: i for i in insts.order_by("region__code", "name", "pk")
-        }
+        directory.institutions = {i.pk: i for i in insts.order_by("region__code", "name", "pk")}
     return directory
 
 
@@ -183,4 +183,3 @@ def service_at_location_by_hsds_id(hsds: str) -> tuple[int, int, int] | None:
         if hsds_id("service_at_location", org_id, st_id, inst_id) == hsds:
             return int(org_id), int(st_id), int(inst_id)
     return None
-
