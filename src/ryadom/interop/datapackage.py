@@ -77,7 +77,6 @@ FIELDS: dict[str, list[tuple[str, tuple[str, str | None]]]] = {
         ("organization_id", _UUID),
         ("name", _TEXT),
         ("description", _TEXT),
-        ("transportation", _TEXT),
         ("latitude", _NUMBER),
         ("longitude", _NUMBER),
         ("external_identifier", _TEXT),
@@ -201,7 +200,7 @@ def flatten(obj: dict[str, Any], table: str, tables: Tables) -> None:
 
 def directory_objects() -> list[tuple[dict[str, Any], str]]:
     """Every public object, fully nested, with its table: NGOs, institutions, taxonomy."""
-    directory = s.directory_load_all()
+    directory = s.directory_load()
     objects: list[tuple[dict[str, Any], str]] = [(hsds.taxonomy(), "taxonomy")]
     objects += [
         (t, "taxonomy_term") for t in hsds.taxonomy_terms(list(directory.service_types.values()))

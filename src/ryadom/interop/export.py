@@ -94,8 +94,8 @@ def services_page(*, filters: Filters, paging: Paging, full: bool) -> Obj:
     if types is not None:
         qs = qs.filter(servicetype__in=types)
     if filters.organization_id:
-        org = s.organisation_by_hsds_id(parse_id(filters.organization_id) or "")
-        qs = qs.filter(organisation_id=org.pk) if org else qs.none()
+        org_id = s.organisation_by_hsds_id(parse_id(filters.organization_id) or "")
+        qs = qs.filter(organisation_id=org_id) if org_id else qs.none()
     if filters.region:
         qs = qs.filter(organisation__regions__code=filters.region)
     qs = qs.order_by(
@@ -107,7 +107,9 @@ def services_page(*, filters: Filters, paging: Paging, full: bool) -> Obj:
             paging.offset : paging.offset + paging.per_page
         ]
     )
-    directory = s.directory_load(organisation_ids={o for o, _st in rows}, with_places=full)
+    directory = s.directory_load(
+        organisation_ids={o for o, _st in rows}, institution_ids=(), with_places=full
+    )
     return page_of([_service(directory, o, st, full) for o, st in rows], total, paging)
 
 
@@ -124,7 +126,8 @@ def service_get(*, id: str) -> Obj:
     if found is None:
         raise _not_found()
     org_id, st_id = found
-    return _service(s.directory_load(organisation_ids=[org_id]), org_id, st_id, full=True)
+    directory = s.directory_load(organisation_ids=[org_id], institution_ids=())
+    return _service(directory, org_id, st_id, full=True)
 
 
 # --- Organizations ------------------------------------------------------------------------
@@ -171,12 +174,15 @@ def _institution(directory: s.Directory, pk: int, full: bool) -> Obj:
 def organization_get(*, id: str) -> Obj:
     """An NGO with its services, or an institution with its location."""
     wanted = parse_id(id) or ""
-    org = s.organisation_by_hsds_id(wanted)
-    if org is not None:
-        return _organisation(s.directory_load(organisation_ids=[org.pk]), org.pk, full=True)
+    org_id = s.organisation_by_hsds_id(wanted)
+    if org_id is not None:
+        directory = s.directory_load(organisation_ids=[org_id], institution_ids=())
+        return _organisation(directory, org_id, full=True)
     inst_id = s.institution_by_hsds_id(wanted)
     if inst_id is not None:
-        directory = s.directory_load(organisation_ids=[], institution_ids=[inst_id])
+        directory = s.directory_load(
+            organisation_ids=(), institution_ids=[inst_id], with_places=False
+        )
         return _institution(directory, inst_id, full=True)
     raise _not_found()
 
@@ -194,10 +200,10 @@ def service_at_locations_page(*, filters: Filters, paging: Paging, full: bool) -
         )
     if filters.organization_id:
         wanted = parse_id(filters.organization_id) or ""
-        org = s.organisation_by_hsds_id(wanted)
-        inst_id = None if org else s.institution_by_hsds_id(wanted)
-        if org is not None:
-            qs = qs.filter(organisation_id=org.pk)
+        org_id = s.organisation_by_hsds_id(wanted)
+        inst_id = None if org_id else s.institution_by_hsds_id(wanted)
+        if org_id is not None:
+            qs = qs.filter(organisation_id=org_id)
         elif inst_id is not None:
             qs = qs.filter(institution_id=inst_id)
         else:

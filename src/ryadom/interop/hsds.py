@@ -178,9 +178,13 @@ def location(inst: Institution) -> Obj:
             "location_type": "physical",
             "organization_id": hsds_id("institution", inst.pk),
             "name": inst.name,
-            "description": _("Access for volunteers: %(level)s.")
-            % {"level": inst.get_access_level_display()},
-            "transportation": inst.volunteer_rules,
+            "description": " ".join(
+                [
+                    _("Access for volunteers: %(level)s.")
+                    % {"level": inst.get_access_level_display()},
+                    inst.volunteer_rules,
+                ]
+            ).strip(),
             "latitude": inst.lat,
             "longitude": inst.lon,
             "external_identifier": str(inst.pk),

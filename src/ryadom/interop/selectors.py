@@ -77,10 +77,10 @@ def directory_load(
     institution_ids: Iterable[int] | None = None,
     with_places: bool = True,
 ) -> Directory:
-    """The NGOs and institutions asked for (all public ones when None), with what they need.
+    """The NGOs and institutions asked for (None: every public one), in seven queries at most.
 
-    With `with_places`, the institutions where the NGOs work under an agreement in force
-    come too, so services can say where they are delivered.
+    With `with_places`, the agreements in force of those NGOs come too, and the institutions
+    they name join the ones asked for, so services can say where they are delivered.
     """
     directory = Directory(service_types={st.pk: st for st in public_service_types()})
     orgs = (
@@ -89,40 +89,28 @@ def directory_load(
         .prefetch_related("regions", Prefetch("service_types", queryset=public_service_types()))
     )
     if organisation_ids is not None:
-        orgs = orgs.filter(pk__in=list(organisation_ids))
+        orgs = orgs.filter(pk__in=sorted(organisation_ids))
     directory.organisations = {o.pk: o for o in orgs.order_by("name", "pk")}
 
-    wanted: set[int] = set(institution_ids or [])
+    wanted = None if institution_ids is None else set(institution_ids)
     if with_places and directory.organisations:
         agreements = _agreements_in_force()
         if organisation_ids is not None:
-            agreements = agreements.filter(organisation_id__in=list(directory.organisations))
-        pairs = sorted(set(agreements.values_list("organisation_id", "institution_id")))
-        for org_id, inst_id in pairs:
+            agreements = agreements.filter(organisation_id__in=sorted(directory.organisations))
+        for org_id, inst_id in sorted(
+            set(agreements.values_list("organisation_id", "institution_id"))
+        ):
             directory.agreed.setdefault(org_id, []).append(inst_id)
-            wanted.add(inst_id)
-    if institution_ids is not None or wanted:
-        insts = (
-            public_institutions()
-            .select_related("region", "settlement", "agency")
-            .prefetch_related("visiting_hours")
-        )
-        if institution_ids is not None or organisation_ids is not None:
-            insts = insts.filter(pk__in=sorted(wanted))
-        directory.institutions = {i.pk: i for i in insts.order_by("region__code", "name", "pk")}
-    return directory
-
-
-def directory_load_all() -> Directory:
-    """Every public NGO and institution, for the data package."""
-    directory = directory_load()
+            if wanted is not None:
+                wanted.add(inst_id)
     insts = (
         public_institutions()
         .select_related("region", "settlement", "agency")
         .prefetch_related("visiting_hours")
-        .order_by("region__code", "name", "pk")
     )
-    directory.institutions = {i.pk: i for i in insts}
+    if wanted is not None:
+        insts = insts.filter(pk__in=sorted(wanted))
+    directory.institutions = {i.pk: i for i in insts.order_by("region__code", "name", "pk")}
     return directory
 
 
@@ -131,16 +119,16 @@ def directory_load_all() -> Directory:
 # rows (a few thousand at national scale, microseconds each) and picks the one asked for.
 
 
-def organisation_by_hsds_id(hsds: str) -> Organisation | None:
+def organisation_by_hsds_id(hsds: str) -> int | None:
     for pk in public_organisations().values_list("pk", flat=True):
         if hsds_id("organisation", pk) == hsds:
-            return Organisation(pk=pk)
+            return int(pk)
     return None
 
 
-def institution_by_hsds_id(hsds: str, kind: str = "institution") -> int | None:
+def institution_by_hsds_id(hsds: str) -> int | None:
     for pk in public_institutions().values_list("pk", flat=True):
-        if hsds_id(kind, pk) == hsds:
+        if hsds_id("institution", pk) == hsds:
             return int(pk)
     return None
 
