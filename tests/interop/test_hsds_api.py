@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import csv
 import datetime
+import io
+import zipfile
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
+from django.utils import timezone
 
 from ryadom.catalogue.models import ServiceType
 from ryadom.institutions.models import VisitingHours
@@ -252,3 +257,19 @@ def test_the_regions_page_links_the_data_package_in_the_readers_language(
     package = client.get(f"{API}/datapackage.zip", {"lang": "en"})
     assert package.status_code == 200
     assert package["Content-Disposition"] == 'attachment; filename="ryadom-hsds-en.zip"'
+
+
+def test_the_data_package_is_rebuilt_at_most_every_15_minutes(
+    directory: Cast, client: Client
+) -> None:
+    def ngo_names() -> set[str]:
+        archive = zipfile.ZipFile(io.BytesIO(client.get(f"{API}/datapackage.zip").content))
+        rows = csv.DictReader(io.StringIO(archive.read("organizations.csv").decode()))
+        return {row["name"] for row in rows}
+
+    assert "АНО «Рядом А»" in ngo_names()
+    directory.ngo_a.name = "АНО «Рядом А+»"
+    directory.ngo_a.save()
+    assert "АНО «Рядом А»" in ngo_names()  # served from the cache
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=16)):
+        assert "АНО «Рядом А+»" in ngo_names()

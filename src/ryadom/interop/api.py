@@ -158,7 +158,7 @@ def taxonomy_term(request: HttpRequest, id: str, q: Query[LangIn]) -> Obj:
 )
 def data_package(request: HttpRequest, q: Query[LangIn]) -> HttpResponse:
     with translation.override(q.lang):
-        body = datapackage.build()
+        body = datapackage.package()
     response = HttpResponse(body, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="ryadom-hsds-{q.lang}.zip"'
     return response

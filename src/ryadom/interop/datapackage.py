@@ -12,6 +12,9 @@ import json
 import zipfile
 from typing import Any
 
+from django.core.cache import cache
+from django.utils.translation import get_language
+
 from ryadom.interop import hsds
 from ryadom.interop import selectors as s
 
@@ -265,6 +268,18 @@ def descriptor() -> dict[str, Any]:
             for table in FIELDS
         ],
     }
+
+
+# The package is rebuilt at most this often per language: at national scale a build takes
+# seconds, and the directory changes on the scale of days.
+CACHE_SECONDS = 15 * 60
+
+
+def package() -> bytes:
+    """The zip of the data package in the active language, from the cache when fresh."""
+    key = f"interop:hsds:datapackage:{get_language() or 'ru'}"
+    body: bytes = cache.get_or_set(key, build, timeout=CACHE_SECONDS)
+    return body
 
 
 def build() -> bytes:

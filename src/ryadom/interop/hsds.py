@@ -17,14 +17,15 @@ import datetime
 import zoneinfo
 from typing import Any
 
+from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ryadom.catalogue.models import Category, ServiceType
 from ryadom.geo.models import Region
-from ryadom.institutions.models import Institution, VisitingHours
+from ryadom.institutions.models import AccessLevel, Institution, InstitutionKind, VisitingHours
 from ryadom.interop.ids import hsds_id
-from ryadom.organisations.models import Organisation
+from ryadom.organisations.models import Organisation, OrganisationKind
 
 HSDS_VERSION = "3.0"
 TAXONOMY_ID = hsds_id("taxonomy", "catalogue")
@@ -35,6 +36,11 @@ Obj = dict[str, Any]
 
 def _lang() -> str:
     return "en" if (get_language() or "ru").startswith("en") else "ru"
+
+
+def _label(choices: type[models.TextChoices], value: str) -> str:
+    """A choice's label in the active language (cheaper than get_FOO_display in a loop)."""
+    return str(choices(value).label)
 
 
 def _drop_empty(obj: Obj) -> Obj:
@@ -61,8 +67,8 @@ def category_term(category: str) -> Obj:
     return {
         "id": hsds_id("term", "category", category),
         "code": category,
-        "name": str(Category(category).label),
-        "description": str(Category(category).label),
+        "name": _label(Category, category),
+        "description": _label(Category, category),
         "taxonomy": "ryadom",
         "language": _lang(),
         "taxonomy_id": TAXONOMY_ID,
@@ -114,11 +120,11 @@ def organisation(org: Organisation) -> Obj:
             "id": hsds_id("organisation", org.pk),
             "name": org.name,
             "description": _("%(kind)s registered in %(region)s.")
-            % {"kind": org.get_kind_display(), "region": _region_name(org.home_region)},
+            % {"kind": _label(OrganisationKind, org.kind), "region": org.home_region.name},
             "email": org.email,
             "website": org.website,
             "tax_id": org.inn,
-            "legal_status": org.get_kind_display(),
+            "legal_status": _label(OrganisationKind, org.kind),
         }
     )
 
@@ -152,9 +158,9 @@ def institution_organisation(inst: Institution) -> Obj:
             "id": hsds_id("institution", inst.pk),
             "name": inst.name,
             "description": _("%(kind)s under %(agency)s.")
-            % {"kind": inst.get_kind_display(), "agency": inst.agency.name},
+            % {"kind": _label(InstitutionKind, inst.kind), "agency": inst.agency.name},
             "email": inst.contact_email,
-            "legal_status": inst.get_kind_display(),
+            "legal_status": _label(InstitutionKind, inst.kind),
         }
     )
 
@@ -164,10 +170,6 @@ def institution_organisation_full(inst: Institution) -> Obj:
 
 
 # --- Locations ----------------------------------------------------------------------------
-
-
-def _region_name(region: Region) -> str:
-    return region.name
 
 
 def location(inst: Institution) -> Obj:
@@ -181,7 +183,7 @@ def location(inst: Institution) -> Obj:
             "description": " ".join(
                 [
                     _("Access for volunteers: %(level)s.")
-                    % {"level": inst.get_access_level_display()},
+                    % {"level": _label(AccessLevel, inst.access_level)},
                     inst.volunteer_rules,
                 ]
             ).strip(),
@@ -239,7 +241,7 @@ def _address(inst: Institution) -> Obj:
         "location_id": hsds_id("location", inst.pk),
         "address_1": inst.address,
         "city": town,
-        "state_province": _region_name(inst.region),
+        "state_province": inst.region.name,
         # We keep no postal codes; HSDS requires the field, so it is present and empty.
         "postal_code": "",
         "country": "RU",
@@ -331,7 +333,7 @@ def service_full(
             {
                 "id": hsds_id("service_area", org.pk, st.pk, region.code),
                 "service_id": service_id,
-                "name": _region_name(region),
+                "name": region.name,
                 "description": _("Region %(code)s of the Russian Federation")
                 % {"code": region.code},
                 "uri": f"urn:ryadom:region:{region.code}",
