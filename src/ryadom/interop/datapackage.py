@@ -210,7 +210,10 @@ def directory_objects() -> list[tuple[dict[str, Any], str]]:
     ]
     for org in directory.organisations.values():
         regions, places = list(org.regions.all()), directory.places(org.pk)
-        services = [hsds.service_full(org, st, regions, places) for st in directory.offers(org)]
+        brief = hsds.organisation(org)
+        services = [
+            hsds.service_full(org, st, regions, places, brief) for st in directory.offers(org)
+        ]
         objects.append((hsds.organisation_full(org, services), "organization"))
     objects += [
         (hsds.institution_organisation_full(inst), "organization")

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
+from functools import lru_cache
 from typing import Any
 
 from django.db import models
+from django.utils import translation
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 
 from ryadom.catalogue.models import Category, ServiceType
 from ryadom.geo.models import Region
@@ -32,6 +33,18 @@ TAXONOMY_ID = hsds_id("taxonomy", "catalogue")
 WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 
 Obj = dict[str, Any]
+
+
+def _(message: str) -> str:
+    """gettext, remembered per language: an export translates the same few texts many
+    thousand times, and each gettext call looks the language up again."""
+    return _translated(get_language() or "ru", message)
+
+
+@lru_cache(maxsize=256)
+def _translated(language: str, message: str) -> str:
+    with translation.override(language):
+        return translation.gettext(message)
 
 
 def _lang() -> str:
@@ -322,13 +335,21 @@ def _service_core(org: Organisation, st: ServiceType) -> Obj:
 
 
 def service_full(
-    org: Organisation, st: ServiceType, regions: list[Region], places: list[Institution]
+    org: Organisation,
+    st: ServiceType,
+    regions: list[Region],
+    places: list[Institution],
+    organization: Obj | None = None,
 ) -> Obj:
-    """An NGO's service with where it is delivered, its areas, category and phone."""
+    """An NGO's service with where it is delivered, its areas and its category.
+
+    `organization` is `organisation(org)` when the caller has it already (all of an NGO's
+    services share it).
+    """
     service_id = hsds_id("service", org.pk, st.pk)
     return {
         **_service_core(org, st),
-        "organization": organisation(org),
+        "organization": organization or organisation(org),
         "service_areas": [
             {
                 "id": hsds_id("service_area", org.pk, st.pk, region.code),
