@@ -281,8 +281,11 @@ CACHE_SECONDS = 15 * 60
 def package() -> bytes:
     """The zip of the data package in the active language, from the cache when fresh."""
     key = f"interop:hsds:datapackage:{get_language() or 'ru'}"
-    body: bytes = cache.get_or_set(key, build, timeout=CACHE_SECONDS)
-    return body
+    body = cache.get(key)
+    if body is None:
+        body = build()
+        cache.set(key, body, timeout=CACHE_SECONDS)
+    return bytes(body)
 
 
 def build() -> bytes:
