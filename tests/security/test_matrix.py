@@ -179,6 +179,20 @@ PAGES: dict[str, Row] = {
 API: dict[str, Row] = {
     "GET /api/v1/directory/regions/{code}": Row(E(200), E(200), obj="region"),
     "GET /api/v1/health": Row(E(200)),
+    # The public directory as HSDS: open to all. Its ids are UUIDs, so the matrix's missing
+    # id finds nothing (tests/interop reads real ones).
+    "GET /api/v1/hsds/": Row(E(200)),
+    "GET /api/v1/hsds/datapackage.zip": Row(E(200)),
+    "GET /api/v1/hsds/organizations": Row(E(200)),
+    "GET /api/v1/hsds/organizations/{id}": Row(E(404)),
+    "GET /api/v1/hsds/service_at_locations": Row(E(200)),
+    "GET /api/v1/hsds/service_at_locations/{id}": Row(E(404)),
+    "GET /api/v1/hsds/services": Row(E(200)),
+    "GET /api/v1/hsds/services/{id}": Row(E(404)),
+    "GET /api/v1/hsds/taxonomies": Row(E(200)),
+    "GET /api/v1/hsds/taxonomies/{id}": Row(E(404)),
+    "GET /api/v1/hsds/taxonomy_terms": Row(E(200)),
+    "GET /api/v1/hsds/taxonomy_terms/{id}": Row(E(404)),
     "GET /api/v1/institutions": Row(E(200)),
     "GET /api/v1/institutions/{institution_id}": Row(E(200), E(200), obj="institution"),
     "GET /api/v1/institutions/{institution_id}/access-steps": Row(

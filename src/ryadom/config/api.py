@@ -64,6 +64,7 @@ def _add_routers() -> None:
     from ryadom.dispatch.api import router as dispatch_router
     from ryadom.geo.api import router as geo_router
     from ryadom.institutions.api import router as institutions_router
+    from ryadom.interop.api import router as hsds_router
     from ryadom.openings.api import router as openings_router
     from ryadom.organisations.api import router as organisations_router
     from ryadom.veterans.api import router as veterans_router
@@ -83,6 +84,7 @@ def _add_routers() -> None:
     api.add_router("", dispatch_router)
     api.add_router("", care_router)
     api.add_router("", openings_router)
+    api.add_router("/hsds", hsds_router)
 
 
 _add_routers()

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "ryadom.web",
     "ryadom.analytics",
     "ryadom.openings",
+    "ryadom.interop",
 ]
 
 MIDDLEWARE = [
