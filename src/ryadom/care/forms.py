@@ -16,6 +16,7 @@ from ryadom.care.models import MAX_DETAILS_LENGTH, Status, Urgency
 from ryadom.care.selectors import RequestFilters
 from ryadom.catalogue.models import Category, ServiceType
 from ryadom.core.errors import NotFoundError
+from ryadom.core.validation import storable
 from ryadom.geo.models import Region
 from ryadom.institutions.models import Department, Institution
 from ryadom.veterans.models import Veteran
@@ -37,6 +38,15 @@ class PageForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+
+    def full_clean(self) -> None:
+        # Every field, including those a subclass adds in its __init__, refuses text and
+        # dates no column can hold (NUL, broken characters, year 9999), before any clean()
+        # of the form combines them.
+        for field in self.fields.values():
+            if storable not in field.validators:
+                field.validators.append(storable)
+        super().full_clean()
 
     @property
     def top_errors(self) -> list[str]:
