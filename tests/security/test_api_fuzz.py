@@ -1,6 +1,7 @@
 """A bounded fuzz run of the whole API from its OpenAPI document: no 5xx, every status is one
-the operation documents, and every response keeps to the schema. Deterministic (derandomized Hypothesis), a few examples per operation,
-as a regional coordinator whose region has data in it.
+the operation documents, and every response keeps to the schema. Deterministic (derandomized
+Hypothesis), a few examples per operation, as a regional coordinator whose region has data
+in it.
 """
 
 from __future__ import annotations

@@ -196,7 +196,7 @@ class ActionIn(Schema):
     note: Text = Field("", max_length=MAX_DETAILS_LENGTH)
     volunteer: Id | None = None
     organisation: Id | None = None
-    starts: Moment | None = Field(None, description="A visit starts in the coming year.")
+    starts: Moment | None = Field(default=None, description="A visit starts in the coming year.")
     ends: Moment | None = None
 
 

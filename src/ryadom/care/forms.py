@@ -50,7 +50,7 @@ class PageForm(forms.Form):
                 field.validators.append(storable)
         super().full_clean()
         for name, problem in unstorable.items():
-            self._errors[name] = self.error_class([problem])
+            self.errors[name] = self.error_class([problem])
             self.cleaned_data.pop(name, None)
 
     def _unstorable_text(self) -> dict[str, str]:
@@ -58,7 +58,7 @@ class PageForm(forms.Form):
         if not self.is_bound:
             return {}
         found: dict[str, str] = {}
-        data = self.data.copy()
+        data = self.data.copy()  # type: ignore[attr-defined] # a QueryDict or a dict
         for name in self.fields:
             key = self.add_prefix(name)
             raw = data.getlist(key) if hasattr(data, "getlist") else [data.get(key)]
