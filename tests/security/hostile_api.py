@@ -282,6 +282,8 @@ def call(
     if query:
         url += "?" + "&".join(f"{k}={_query_value(v)}" for k, v in query.items() if v is not None)
     client = world.client_for(operation)
+    if headers:
+        headers = {k: v if isinstance(v, str) else json.dumps(v) for k, v in headers.items()}
     if operation.method == "get":
         return client.get(url, headers=headers)
     content = json.dumps(body) if body is not None else ""

@@ -213,3 +213,19 @@ def test_the_queue_filter_refuses_nul_in_a_region_code_instead_of_failing(
     assert not form.is_valid() and "region" in form.errors
     page = signed_in(care_cast.coord_a).get("/queue/?region=%00&service=%00")
     assert page.status_code in (200, 400)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/queue/?region=%00&service=%00&status=%00&institution=99999999999999999999",
+        "/openings/?region=%00",
+        "/regions/%00/",
+        "/dashboard/?region=%00&weeks=99999999999999999999&start=9999-12-31&end=0001-01-01",
+        "/dashboard/regions/%00/",
+    ],
+)
+def test_pages_take_hostile_filters_without_failing(care_cast: Cast, path: str) -> None:
+    for user in (care_cast.federal, care_cast.coord_a):
+        response = signed_in(user).get(path)
+        assert response.status_code in (200, 400, 403, 404), (path, response.status_code)
