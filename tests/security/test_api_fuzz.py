@@ -1,6 +1,7 @@
-"""A bounded fuzz run of the whole API from its OpenAPI document: no 5xx, and every response
-keeps to the schema. Deterministic (derandomized Hypothesis), a few examples per operation,
-as a regional coordinator whose region has data in it.
+"""A bounded fuzz run of the whole API from its OpenAPI document: no 5xx, every status is one
+the operation documents, and every response keeps to the schema. Deterministic (derandomized
+Hypothesis), a few examples per operation, as a regional coordinator whose region has data
+in it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from schemathesis.checks import (
     content_type_conformance,
     not_a_server_error,
     response_schema_conformance,
+    status_code_conformance,
 )
 
 from ryadom.accounts.services import api_token_issue
@@ -80,5 +82,10 @@ def test_the_api_never_fails_and_keeps_to_its_schema(
 ) -> None:
     case.call_and_validate(
         headers=coordinator_headers,
-        checks=[not_a_server_error, response_schema_conformance, content_type_conformance],
+        checks=[
+            not_a_server_error,
+            status_code_conformance,
+            response_schema_conformance,
+            content_type_conformance,
+        ],
     )

@@ -10,7 +10,7 @@ app_name = "analytics"
 
 urlpatterns = [
     path("", views.federal, name="federal"),
-    path("regions/<str:code>/", views.region, name="region"),
+    path("regions/<slug:code>/", views.region, name="region"),
     path("institutions/<int:institution_id>/", views.institution, name="institution"),
     path("ngo/<int:organisation_id>/", views.ngo, name="ngo"),
 ]

@@ -17,6 +17,7 @@ from ryadom.analytics.selectors import Filters
 from ryadom.analytics.tables import export_response, fmt, to_pdf, to_xlsx
 from ryadom.catalogue.models import ServiceType
 from ryadom.core.errors import NotFoundError
+from ryadom.core.validation import day_problem, text_problem
 from ryadom.geo.models import Region
 from ryadom.institutions.models import Agency
 
@@ -25,13 +26,19 @@ WEEKS = (4, 12, 26, 52)
 
 def _date(value: str | None) -> datetime.date | None:
     try:
-        return datetime.date.fromisoformat(value) if value else None
+        day = datetime.date.fromisoformat(value) if value else None
     except ValueError:
         return None
+    return day if day is not None and day_problem(day) is None else None
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    # Ids and week counts: nine digits are plenty, and keep timedelta and SQL in range.
+    return int(value) if value and value.isdigit() and len(value) < 10 else None
+
+
+def _code(value: str | None) -> str:
+    return value if value and text_problem(value) is None else ""
 
 
 def _filters(request: HttpRequest, *, default_weeks: int = 12, **fixed: Any) -> Filters:
@@ -42,7 +49,7 @@ def _filters(request: HttpRequest, *, default_weeks: int = 12, **fixed: Any) -> 
     end = _date(request.GET.get("end")) or today
     if end < start:
         start, end = end, start
-    region = Region.objects.filter(code=request.GET.get("region") or "").first()
+    region = Region.objects.filter(code=_code(request.GET.get("region"))).first()
     values: dict[str, Any] = {
         "start": start,
         "end": end,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from ryadom.audit.selectors import access_log_for_veteran, audit_export_events
+from ryadom.care.forms import PageForm
 from ryadom.core.errors import PermissionDeniedError
 from ryadom.veterans.selectors import veterans_acting_for
 
@@ -41,7 +42,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
     return render(request, "audit/access_log.html", {"rows": rows})
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(PageForm):
     since = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput({"type": "date"})
     )

@@ -6,12 +6,13 @@ import binascii
 import datetime
 import json
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from enum import StrEnum
+from typing import Annotated, Any, TypeVar, cast
 
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Header, Query, Router, Schema, Status
 
 from ryadom.accounts.models import User
 from ryadom.care import services
@@ -27,7 +28,8 @@ from ryadom.care.selectors import (
 )
 from ryadom.catalogue.models import ServiceType
 from ryadom.core.api_auth import AUTH
-from ryadom.core.errors import ApplicationError, NotFoundError
+from ryadom.core.api_types import Id, Moment, Text
+from ryadom.core.errors import ApplicationError
 from ryadom.institutions.models import Department, Institution
 from ryadom.organisations.models import Organisation
 from ryadom.veterans.need_to_know import name_for
@@ -37,18 +39,32 @@ from ryadom.volunteers.models import Volunteer
 M = TypeVar("M", bound=Model)
 router = Router(tags=["care requests"], auth=AUTH)
 PAGE_MAX = 200
+IDEMPOTENCY_KEY_MAX = 100  # the column's length: longer keys are refused, never cut
+IdempotencyKey = Annotated[
+    Text,
+    Header(
+        "",
+        alias="Idempotency-Key",
+        max_length=IDEMPOTENCY_KEY_MAX,
+        description="The same key and body again return the first request instead of a new one.",
+    ),
+]
 
 
 class RequestIn(Schema):
-    service: str = Field(max_length=40)
-    institution: int
-    department: int | None = None
-    veteran: int | None = None
-    details: str = Field("", max_length=MAX_DETAILS_LENGTH)
+    service: Text = Field(max_length=40)
+    institution: Id
+    department: Id | None = None
+    veteran: Id | None = None
+    details: Text = Field("", max_length=MAX_DETAILS_LENGTH)
     urgency: Urgency = Urgency.NORMAL
-    window_starts: datetime.datetime | None = None
-    window_ends: datetime.datetime | None = None
-    requester_name: str = Field("", max_length=120)
+    window_starts: Moment | None = Field(
+        None, description="The preferred window starts at most a year before now."
+    )
+    window_ends: Moment | None = Field(
+        None, description="The preferred window ends after now and at most a year from now."
+    )
+    requester_name: Text = Field("", max_length=120)
     wants_previous_volunteer: bool = False
     channel: Channel = Channel.API
 
@@ -166,29 +182,29 @@ class RequestPage(Schema):
 
 
 class ListFilters(Schema):
-    region: str | None = None
-    institution: int | None = None
+    region: Text | None = Field(None, max_length=10)
+    institution: Id | None = None
     status: RequestStatus | None = None
-    service: str | None = None
+    service: Text | None = Field(None, max_length=40)
     urgency: Urgency | None = None
     overdue: bool | None = None
-    cursor: str | None = None
+    cursor: Text | None = Field(None, max_length=200)
     limit: int = Field(50, ge=1, le=PAGE_MAX)
 
 
 class ActionIn(Schema):
-    note: str = Field("", max_length=MAX_DETAILS_LENGTH)
-    volunteer: int | None = None
-    organisation: int | None = None
-    starts: datetime.datetime | None = None
-    ends: datetime.datetime | None = None
+    note: Text = Field("", max_length=MAX_DETAILS_LENGTH)
+    volunteer: Id | None = None
+    organisation: Id | None = None
+    starts: Moment | None = Field(default=None, description="A visit starts in the coming year.")
+    ends: Moment | None = None
 
 
 class FeedbackIn(Schema):
     done: bool
     respectful: bool
     rating: int | None = Field(None, ge=1, le=5)
-    comment: str = Field("", max_length=MAX_DETAILS_LENGTH)
+    comment: Text = Field("", max_length=MAX_DETAILS_LENGTH)
 
 
 class FeedbackOut(Schema):
@@ -251,7 +267,11 @@ def list_requests(request: HttpRequest, filters: Query[ListFilters]) -> dict[str
 
 
 @router.post("/requests", response={201: RequestDetailOut}, summary="Ask for help")
-def create_request(request: HttpRequest, payload: RequestIn) -> Status[CareRequest]:
+def create_request(
+    request: HttpRequest,
+    payload: RequestIn,
+    idempotency_key: IdempotencyKey = "",
+) -> Status[CareRequest]:
     window = None
     if payload.window_starts or payload.window_ends:
         if not (payload.window_starts and payload.window_ends):
@@ -277,7 +297,7 @@ def create_request(request: HttpRequest, payload: RequestIn) -> Status[CareReque
         channel=payload.channel,
         requester_name=payload.requester_name,
         wants_previous_volunteer=payload.wants_previous_volunteer,
-        idempotency_key=request.headers.get("Idempotency-Key", "")[:100],
+        idempotency_key=idempotency_key,
     )
     return Status(201, request_get_for_user(actor=request.user, request_id=created.pk))
 
@@ -301,7 +321,8 @@ def _schedule(actor: User, obj: CareRequest, body: ActionIn) -> CareRequest:
     return services.request_schedule(actor=actor, request=obj, starts=body.starts, ends=body.ends)
 
 
-# Each action of the lifecycle, mapped to its service.
+# Each action of the lifecycle a caller may take, mapped to its service. A transfer is not
+# among them: only the system takes it, when a veteran's stay moves (requests_follow_veteran).
 ACTIONS: dict[Action, Callable[[User, CareRequest, ActionIn], CareRequest]] = {
     Action.TRIAGE: lambda a, r, b: services.request_triage(actor=a, request=r, note=b.note),
     Action.ASSIGN: lambda a, r, b: services.request_assign(
@@ -320,6 +341,10 @@ ACTIONS: dict[Action, Callable[[User, CareRequest, ActionIn], CareRequest]] = {
     Action.CANCEL: lambda a, r, b: services.request_cancel(actor=a, request=r, reason=b.note),
     Action.REOPEN: lambda a, r, b: services.request_reopen(actor=a, request=r, reason=b.note),
 }
+
+
+# The path's enum in OpenAPI: exactly the actions above.
+RequestAction = StrEnum("RequestAction", [(a.name, a.value) for a in ACTIONS])  # type: ignore[misc]
 
 
 # Registered before the generic action route, which would otherwise match it.
@@ -344,17 +369,16 @@ def give_feedback(request: HttpRequest, request_id: int, payload: FeedbackIn) ->
     summary="Move a request along its lifecycle",
 )
 def act_on_request(
-    request: HttpRequest, request_id: int, action: Action, payload: ActionIn | None = None
+    request: HttpRequest, request_id: int, action: RequestAction, payload: ActionIn | None = None
 ) -> CareRequest:
-    if action not in ACTIONS:  # a transfer is the system's own: no caller asks for it
-        raise NotFoundError("Not found.")
-    obj = request_get_for_action(actor=request.user, request_id=request_id, action=action)
-    ACTIONS[action](_user(request), obj, payload or ActionIn(note=""))
+    step = Action(action.value)
+    obj = request_get_for_action(actor=request.user, request_id=request_id, action=step)
+    ACTIONS[step](_user(request), obj, payload or ActionIn(note=""))
     return request_get_for_user(actor=request.user, request_id=request_id)
 
 
 class ComplaintAnswerIn(Schema):
-    answer: str = Field(max_length=MAX_DETAILS_LENGTH)
+    answer: Text = Field(max_length=MAX_DETAILS_LENGTH)
     upheld: bool
 
 

@@ -16,6 +16,7 @@ from ryadom.care.models import MAX_DETAILS_LENGTH, Status, Urgency
 from ryadom.care.selectors import RequestFilters
 from ryadom.catalogue.models import Category, ServiceType
 from ryadom.core.errors import NotFoundError
+from ryadom.core.validation import storable, text_problem
 from ryadom.geo.models import Region
 from ryadom.institutions.models import Department, Institution
 from ryadom.veterans.models import Veteran
@@ -37,6 +38,37 @@ class PageForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+
+    def full_clean(self) -> None:
+        # One place for every page's input: text no column can hold (NUL) is refused before
+        # a field parses it (a choice looked up by code would send it to the database), and
+        # every field, including those a subclass adds in its __init__, refuses days and
+        # moments outside the calendar before any clean() of the form combines them.
+        unstorable = self._unstorable_text()
+        for field in self.fields.values():
+            if storable not in field.validators:
+                field.validators.append(storable)
+        super().full_clean()
+        for name, problem in unstorable.items():
+            self.errors[name] = self.error_class([problem])
+            self.cleaned_data.pop(name, None)
+
+    def _unstorable_text(self) -> dict[str, str]:
+        """Fields whose raw input cannot be stored, with why; their input is set aside."""
+        if not self.is_bound:
+            return {}
+        found: dict[str, str] = {}
+        data = self.data.copy()  # type: ignore[attr-defined] # a QueryDict or a dict
+        for name in self.fields:
+            key = self.add_prefix(name)
+            raw = data.getlist(key) if hasattr(data, "getlist") else [data.get(key)]
+            problems = [text_problem(v) for v in raw if isinstance(v, str)]
+            if problem := next((p for p in problems if p), None):
+                found[name] = problem
+                data[key] = ""
+        if found:
+            self.data = data
+        return found
 
     @property
     def top_errors(self) -> list[str]:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ryadom.catalogue.models import ServiceType
+from ryadom.core.validation import EARLIEST, LATEST
 from ryadom.geo.models import Region
 from ryadom.institutions.models import Department, Institution
 from ryadom.organisations.models import Organisation
@@ -145,6 +146,14 @@ class CareRequest(models.Model):
                 | Q(window_ends__gt=F("window_starts")),
                 name="care_request_window_order",
             ),
+            # Reads convert these to local time and PostgreSQL's driver cannot read years
+            # past 9999: a window outside the calendar of core/validation.py would break every
+            # page that lists the request.
+            models.CheckConstraint(
+                condition=(Q(window_starts__isnull=True) | Q(window_starts__gte=EARLIEST))
+                & (Q(window_ends__isnull=True) | Q(window_ends__lt=LATEST)),
+                name="care_request_window_in_range",
+            ),
             models.CheckConstraint(
                 condition=Q(escalation_level__lte=2), name="care_request_escalation_level"
             ),
@@ -232,6 +241,9 @@ class Visit(models.Model):
         verbose_name_plural = _("visits")
         constraints = [
             models.CheckConstraint(condition=Q(ends__gt=F("starts")), name="care_visit_order"),
+            models.CheckConstraint(
+                condition=Q(starts__gte=EARLIEST, ends__lt=LATEST), name="care_visit_in_range"
+            ),
             models.CheckConstraint(
                 condition=Q(checked_out_at__isnull=True)
                 | Q(checked_in_at__isnull=False, checked_out_at__gte=F("checked_in_at")),

@@ -39,6 +39,9 @@ from ryadom.organisations.models import Agreement, Organisation, valid_on_q
 from ryadom.veterans.models import Consent, ConsentPurpose, Proxy, Stay, Veteran
 from ryadom.volunteers.models import Volunteer
 
+# How far from now a request's preferred window and a planned visit may lie.
+HORIZON = datetime.timedelta(days=365)
+
 
 def _owner_for(region_id: int) -> User | None:
     """The coordinator who owns new requests of a region: its first regional coordinator,
@@ -104,8 +107,17 @@ def _validate_intake(
         starts, ends = window
         if ends <= starts:
             raise ApplicationError(_("The time window ends before it starts."), field="window_ends")
-        if ends <= timezone.now():
+        now = timezone.now()
+        if ends <= now:
             raise ApplicationError(_("The time window is in the past."), field="window_ends")
+        if ends > now + HORIZON:
+            raise ApplicationError(
+                _("The time window must end within a year from now."), field="window_ends"
+            )
+        if starts < now - HORIZON:
+            raise ApplicationError(
+                _("The time window cannot start more than a year ago."), field="window_starts"
+            )
     if (
         veteran is not None
         and not Stay.objects.filter(
@@ -516,6 +528,8 @@ def _within_visiting_hours(
     institution: Institution, starts: datetime.datetime, ends: datetime.datetime
 ) -> bool:
     zone = institution.region.zone
+    if ends - starts >= datetime.timedelta(days=1):
+        return False
     local_start, local_end = starts.astimezone(zone), ends.astimezone(zone)
     if local_start.date() != local_end.date():
         return False
@@ -535,6 +549,8 @@ def request_schedule(
         raise ApplicationError(_("The visit ends before it starts."), field="ends")
     if starts <= timezone.now():
         raise ApplicationError(_("The visit must be in the future."), field="starts")
+    if starts > timezone.now() + HORIZON:
+        raise ApplicationError(_("The visit must be within the coming year."), field="starts")
     if not _within_visiting_hours(request.institution, starts, ends):
         raise ApplicationError(
             _("The visit is outside the institution's visiting hours."), field="starts"

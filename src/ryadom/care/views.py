@@ -712,7 +712,7 @@ def my_requests(request: HttpRequest) -> HttpResponse:
     return render(request, "care/my_requests.html", {"rows": rows})
 
 
-class ComplaintAnswerForm(forms.Form):
+class ComplaintAnswerForm(PageForm):
     answer = forms.CharField(
         label=gettext_lazy("Answer to the veteran"), widget=forms.Textarea(attrs={"rows": 3})
     )

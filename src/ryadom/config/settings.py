@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "ryadom.security.middleware.SecondFactorMiddleware",
     "ryadom.security.middleware.RateLimitMiddleware",
+    # Inside the rate limit and sign-in checks: only the API call itself is rolled back.
+    "ryadom.core.middleware.ApiWriteTransactionMiddleware",
     "ryadom.audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -22,7 +22,7 @@ urlpatterns = [
     path("", include("ryadom.telegram.urls")),
     path("dashboard/", include("ryadom.analytics.urls")),
     path("regions/", web_views.region_list, name="region-list"),
-    path("regions/<str:code>/", web_views.region_detail, name="region-detail"),
+    path("regions/<slug:code>/", web_views.region_detail, name="region-detail"),
     path(
         "institutions/<int:institution_id>/",
         web_views.institution_detail,

@@ -12,6 +12,7 @@ from ryadom.accounts.models import User
 from ryadom.care.parties import Party, parties_of
 from ryadom.care.selectors import request_get_for_user
 from ryadom.core.api_auth import AUTH
+from ryadom.core.api_types import Id, Text
 from ryadom.core.errors import ApplicationError, PermissionDeniedError
 from ryadom.dispatch import services
 from ryadom.dispatch.models import MatchingRun, Proposal
@@ -54,7 +55,9 @@ class RecommendationsQuery(Schema):
 
 
 class RunIn(Schema):
-    region: str | None = Field(None, description="Region code; empty for a national run.")
+    region: Text | None = Field(
+        None, max_length=10, description="Region code; empty for a national run."
+    )
     dry_run: bool = False
 
 
@@ -102,7 +105,9 @@ class RunOut(Schema):
 
 
 class AcceptIn(Schema):
-    proposal_ids: list[int] | None = Field(None, description="Empty: every pending proposal.")
+    proposal_ids: list[Id] | None = Field(
+        None, max_length=10_000, description="Empty: every pending proposal."
+    )
 
 
 class StaleOut(Schema):

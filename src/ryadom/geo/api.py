@@ -5,8 +5,9 @@
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from ryadom.core.api_types import Paging, Text
 from ryadom.core.errors import NotFoundError
 from ryadom.geo.models import Region, Settlement
 
@@ -47,7 +48,7 @@ def region_list(request: HttpRequest) -> QuerySet[Region]:
 
 
 @router.get("/regions/{code}", response=RegionOut, summary="One federal subject by its code")
-def region_detail(request: HttpRequest, code: str) -> Region:
+def region_detail(request: HttpRequest, code: Text) -> Region:
     region = Region.objects.filter(code=code).first()
     if region is None:
         raise NotFoundError("Not found.")
@@ -55,7 +56,7 @@ def region_detail(request: HttpRequest, code: str) -> Region:
 
 
 @router.get("/settlements", response=list[SettlementOut], summary="Settlements")
-@paginate(LimitOffsetPagination)
-def settlement_list(request: HttpRequest, region: str | None = None) -> QuerySet[Settlement]:
+@paginate(Paging)
+def settlement_list(request: HttpRequest, region: Text | None = None) -> QuerySet[Settlement]:
     qs = Settlement.objects.select_related("region").order_by("region__code", "name_ru", "pk")
     return qs.filter(region__code=region) if region else qs

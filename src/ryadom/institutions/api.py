@@ -2,13 +2,12 @@
 
 # No `from __future__ import annotations`: Ninja reads these annotations at runtime.
 
-import datetime
-
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from ryadom.core.api_types import LocalTime, Paging, Text
 from ryadom.institutions.models import AccessLevel, Institution, InstitutionKind
 from ryadom.institutions.selectors import institution_get, institution_list
 
@@ -42,8 +41,8 @@ class DepartmentOut(Schema):
 
 class VisitingHoursOut(Schema):
     weekday: int
-    starts: datetime.time
-    ends: datetime.time
+    starts: LocalTime
+    ends: LocalTime
 
 
 class InstitutionDetailOut(InstitutionOut):
@@ -70,12 +69,12 @@ class InstitutionDetailOut(InstitutionOut):
 
 
 @router.get("/institutions", response=list[InstitutionOut], summary="Institutions")
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def institution_list_view(
     request: HttpRequest,
-    region: str | None = None,
+    region: Text | None = None,
     kind: InstitutionKind | None = None,
-    agency: str | None = None,
+    agency: Text | None = None,
     access_level: AccessLevel | None = None,
 ) -> QuerySet[Institution]:
     return institution_list(

@@ -2,7 +2,7 @@
 
 # No `from __future__ import annotations`: Ninja reads these annotations at runtime.
 import datetime
-from typing import cast
+from typing import Annotated, cast
 
 from django.http import HttpRequest
 from django.utils.translation import gettext
@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ryadom.accounts.models import User
 from ryadom.catalogue.models import ServiceType, Skill
 from ryadom.core.api_auth import AUTH
+from ryadom.core.api_types import Day, Id, LocalTime, Text
 from ryadom.core.errors import ApplicationError, NotFoundError
 from ryadom.geo.models import Region
 from ryadom.institutions.models import Department, Institution
@@ -28,18 +29,18 @@ LIST_MAX = 200
 
 
 class OpeningIn(Schema):
-    title: str = Field(max_length=200)
-    institution: int
-    department: int | None = None
-    service: str | None = Field(None, max_length=40)
-    skills: list[str] = Field(default_factory=list, max_length=20)
+    title: Text = Field(max_length=200)
+    institution: Id
+    department: Id | None = None
+    service: Text | None = Field(None, max_length=40)
+    skills: list[Annotated[Text, Field(max_length=40)]] = Field(default_factory=list, max_length=20)
     recurrence: Recurrence = Recurrence.ONCE
-    starts_on: datetime.date
-    ends_on: datetime.date | None = None
-    start_time: datetime.time
-    end_time: datetime.time
+    starts_on: Day
+    ends_on: Day | None = None
+    start_time: LocalTime
+    end_time: LocalTime
     needed: int = Field(1, ge=1, le=100)
-    description: str = Field("", max_length=MAX_DESCRIPTION_LENGTH)
+    description: Text = Field("", max_length=MAX_DESCRIPTION_LENGTH)
 
 
 class OpeningOut(Schema):
@@ -56,8 +57,8 @@ class OpeningOut(Schema):
     recurrence: str
     starts_on: datetime.date
     ends_on: datetime.date | None
-    start_time: datetime.time
-    end_time: datetime.time
+    start_time: LocalTime
+    end_time: LocalTime
     timezone: str
     needed: int
     accepted: int
@@ -97,18 +98,18 @@ class OpeningOut(Schema):
 
 
 class ListFilters(Schema):
-    region: str | None = Field(None, max_length=10)
-    institution: int | None = None
+    region: Text | None = Field(None, max_length=10)
+    institution: Id | None = None
     managed: bool = False
     limit: int = Field(50, ge=1, le=LIST_MAX)
 
 
 class ApplyIn(Schema):
-    message: str = Field("", max_length=1000)
+    message: Text = Field("", max_length=1000)
 
 
 class DecideIn(Schema):
-    reason: str = Field("", max_length=500)
+    reason: Text = Field("", max_length=500)
 
 
 class ApplicationOut(Schema):

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ryadom.accounts.models import User
 from ryadom.care.views import attempt, domain_errors
+from ryadom.core.validation import text_problem
 from ryadom.geo.models import Region
 from ryadom.openings import fit, selectors, services
 from ryadom.openings.eligibility import opening_missing_steps
@@ -42,7 +43,7 @@ def _manage_url(opening: Opening) -> str:
 def opening_list(request: HttpRequest) -> HttpResponse:
     """Openings that still happen, by region; posters also see their own under "mine"."""
     code = request.GET.get("region") or ""
-    region = Region.objects.filter(code=code).first() if code else None
+    region = Region.objects.filter(code=code).first() if code and not text_problem(code) else None
     mine = request.GET.get("mine") == "1" and request.user.is_authenticated
     openings = selectors.opening_list(
         actor=request.user, region_id=region.pk if region else None, managed=mine

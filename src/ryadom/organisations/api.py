@@ -7,8 +7,9 @@ import datetime
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from ryadom.core.api_types import Paging, Text
 from ryadom.organisations.models import Organisation
 from ryadom.organisations.selectors import organisation_get, organisation_list
 
@@ -77,9 +78,9 @@ class OrganisationDetailOut(OrganisationOut):
 
 
 @router.get("/organisations", response=list[OrganisationOut], summary="NGOs")
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def organisation_list_view(
-    request: HttpRequest, region: str | None = None, service: str | None = None
+    request: HttpRequest, region: Text | None = None, service: Text | None = None
 ) -> QuerySet[Organisation]:
     return organisation_list(region_code=region, service_code=service)
 

@@ -8,10 +8,11 @@ from typing import cast
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from ryadom.accounts.models import User
 from ryadom.core.api_auth import AUTH
+from ryadom.core.api_types import Paging
 from ryadom.veterans import services
 from ryadom.veterans.models import Consent, ConsentPurpose, Veteran
 from ryadom.veterans.selectors import (
@@ -66,7 +67,7 @@ class VeteranDetailOut(VeteranOut):
 
 
 @router.get("/veterans", response=list[VeteranOut], summary="Veterans in my scope")
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def veteran_list_view(request: HttpRequest) -> QuerySet[Veteran]:
     return veteran_list(actor=request.user)
 

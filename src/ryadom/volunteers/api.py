@@ -8,9 +8,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from ryadom.core.api_auth import AUTH
+from ryadom.core.api_types import Id, Paging
 from ryadom.core.errors import PermissionDeniedError
 from ryadom.volunteers.models import Volunteer
 from ryadom.volunteers.selectors import (
@@ -72,8 +73,8 @@ class VolunteerDetailOut(VolunteerOut):
 
 
 @router.get("/volunteers", response=list[VolunteerOut], summary="Volunteers in my scope")
-@paginate(LimitOffsetPagination)
-def volunteer_list_view(request: HttpRequest, region_id: int | None = None) -> QuerySet[Volunteer]:
+@paginate(Paging)
+def volunteer_list_view(request: HttpRequest, region_id: Id | None = None) -> QuerySet[Volunteer]:
     return volunteer_list(actor=request.user, region_id=region_id)
 
 
@@ -103,8 +104,9 @@ class EligibilityOut(Schema):
     "/volunteers/me/eligibility",
     response=EligibilityOut,
     summary="May I work in this institution now, and if not, what is missing",
+    openapi_extra={"responses": {404: {"description": "No such institution."}}},
 )
-def my_eligibility(request: HttpRequest, institution: int) -> EligibilityOut:
+def my_eligibility(request: HttpRequest, institution: Id) -> EligibilityOut:
     volunteer = volunteer_of(actor=request.user)
     if volunteer is None:
         raise PermissionDeniedError(_("Only volunteers have a checklist: sign up at /join/ first."))

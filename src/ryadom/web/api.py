@@ -8,6 +8,7 @@ import datetime
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from ryadom.core.api_types import LocalTime, Text
 from ryadom.institutions.models import Institution
 from ryadom.organisations.models import Organisation
 from ryadom.volunteers.eligibility import steps_to_start
@@ -38,8 +39,8 @@ class OrganisationBriefOut(Schema):
 
 class HoursOut(Schema):
     weekday: int
-    starts: datetime.time
-    ends: datetime.time
+    starts: LocalTime
+    ends: LocalTime
 
 
 class AgreedOrganisationOut(Schema):
@@ -135,7 +136,7 @@ class AccessStepsOut(Schema):
     response=RegionDirectoryOut,
     summary="Who to contact in a region: coordinators, NGOs, institutions and their access",
 )
-def region_directory(request: HttpRequest, code: str) -> selectors.RegionDirectory:
+def region_directory(request: HttpRequest, code: Text) -> selectors.RegionDirectory:
     return selectors.region_directory(code=code)
 
 
