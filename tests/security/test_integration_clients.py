@@ -8,9 +8,11 @@ import sys
 from io import StringIO
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import timezone
 
 from ryadom.accounts.models import ApiToken, Role, TokenKind, User
 from ryadom.accounts.services import api_token_issue, role_assign
@@ -19,6 +21,14 @@ from tests import factories as f
 from tests.conftest import Cast
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _one_window() -> object:
+    """The clock stands still: the counts must not start again at the top of the hour."""
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        yield clock
+
 
 INTAKE_LIMIT, _ = settings.RATE_LIMITS["intake"]
 
