@@ -52,8 +52,8 @@ def _generate_base(volunteers: int) -> None:
 
     from django.core.management import call_command
 
-    from ryadom.core.demo import generate
-    from ryadom.core.demo.plan import NATIONAL, Plan
+    from ryadom.demo import generate
+    from ryadom.demo.plan import NATIONAL, Plan
 
     call_command("migrate", verbosity=0)
     plan = Plan(

@@ -10,7 +10,7 @@ import pytest
 from django.db.models import Count
 from django.test import Client
 
-from ryadom.core.demo import SCALES, generate
+from ryadom.demo import SCALES, generate
 from ryadom.geo.models import Region
 from ryadom.institutions.models import Institution
 

@@ -8,12 +8,12 @@ from collections.abc import Sequence
 from django.db import transaction
 
 from ryadom.accounts.models import Role
-from ryadom.core.demo import words
-from ryadom.core.demo.context import Context
-from ryadom.core.demo.identifiers import company_inn, company_ogrn
-from ryadom.core.demo.people import mobile_phone, person
-from ryadom.core.demo.places import spread
-from ryadom.core.demo.users import EMAIL_DOMAIN, grant, new_user
+from ryadom.demo import words
+from ryadom.demo.context import Context
+from ryadom.demo.identifiers import company_inn, company_ogrn
+from ryadom.demo.people import mobile_phone, person
+from ryadom.demo.places import spread
+from ryadom.demo.users import EMAIL_DOMAIN, grant, new_user
 from ryadom.geo.models import Region
 from ryadom.institutions.models import Institution
 from ryadom.organisations.models import Agreement, Organisation, OrganisationStatus, StatusKind

@@ -7,9 +7,9 @@ the nine accounts people sign in with. The management commands `demo_data` and
 
 from __future__ import annotations
 
-from ryadom.core.demo.accounts import DEMO_PASSWORD, DemoAccount, ensure_demo_accounts
-from ryadom.core.demo.generate import generate, is_empty
-from ryadom.core.demo.plan import DEFAULT_SEED, SCALES, Plan
+from ryadom.demo.accounts import DEMO_PASSWORD, DemoAccount, ensure_demo_accounts
+from ryadom.demo.generate import generate, is_empty
+from ryadom.demo.plan import DEFAULT_SEED, SCALES, Plan
 
 __all__ = [
     "DEFAULT_SEED",

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from faker import Faker
 from faker.providers.person import ru_RU
 
-from ryadom.core.demo import words
+from ryadom.demo import words
 
 
 @dataclass(frozen=True)

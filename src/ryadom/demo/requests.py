@@ -36,10 +36,10 @@ from ryadom.care.models import (
 # The note the deadline check writes; called here so the demo's timeline reads the same.
 from ryadom.care.services import escalation_note
 from ryadom.catalogue.models import ServiceType
-from ryadom.core.demo import words
-from ryadom.core.demo.context import Context, Member
-from ryadom.core.demo.institutions import VISITING_HOURS
-from ryadom.core.demo.loader import Loader
+from ryadom.demo import words
+from ryadom.demo.context import Context, Member
+from ryadom.demo.institutions import VISITING_HOURS
+from ryadom.demo.loader import Loader
 from ryadom.institutions.models import Institution
 from ryadom.veterans.models import Stay
 

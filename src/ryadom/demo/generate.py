@@ -9,11 +9,11 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 from faker import Faker
 
-from ryadom.core.demo import institutions, organisations, requests, veterans, volunteers
-from ryadom.core.demo.context import Context, load_reference
-from ryadom.core.demo.loader import Loader, Output
-from ryadom.core.demo.people import NameBook
-from ryadom.core.demo.plan import DEFAULT_SEED, Plan
+from ryadom.demo import institutions, organisations, requests, veterans, volunteers
+from ryadom.demo.context import Context, load_reference
+from ryadom.demo.loader import Loader, Output
+from ryadom.demo.people import NameBook
+from ryadom.demo.plan import DEFAULT_SEED, Plan
 from ryadom.institutions.models import Institution
 from ryadom.organisations.models import Organisation
 

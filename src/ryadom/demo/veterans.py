@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from ryadom.accounts.models import Role, User
-from ryadom.core.demo import words
-from ryadom.core.demo.context import Asker, Context
-from ryadom.core.demo.people import Person, mobile_phone, person, surname_for
-from ryadom.core.demo.users import grant, new_user
+from ryadom.demo import words
+from ryadom.demo.context import Asker, Context
+from ryadom.demo.people import Person, mobile_phone, person, surname_for
+from ryadom.demo.users import grant, new_user
 from ryadom.institutions.models import Institution, InstitutionKind
 from ryadom.veterans.models import (
     Consent,

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from ryadom.accounts.models import Role
-from ryadom.core.demo import words
-from ryadom.core.demo.context import Context, Member
-from ryadom.core.demo.people import Person, person
-from ryadom.core.demo.places import pick, scatter
-from ryadom.core.demo.users import grant, new_user
+from ryadom.demo import words
+from ryadom.demo.context import Context, Member
+from ryadom.demo.people import Person, person
+from ryadom.demo.places import pick, scatter
+from ryadom.demo.users import grant, new_user
 from ryadom.geo.models import Settlement
 from ryadom.volunteers.models import Availability, Membership, MembershipStatus, Volunteer
 

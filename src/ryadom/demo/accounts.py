@@ -21,12 +21,12 @@ from ryadom.accounts.services import role_assign
 from ryadom.analytics.hooks import request_changed
 from ryadom.care.models import CareRequest, Channel, Urgency
 from ryadom.catalogue.models import ServiceType, Skill
-from ryadom.core.demo import words
-from ryadom.core.demo.context import Member
-from ryadom.core.demo.identifiers import company_inn, company_ogrn
-from ryadom.core.demo.institutions import VISITING_HOURS
-from ryadom.core.demo.loader import Loader
-from ryadom.core.demo.requests import Story, insert, plot, visit_slot
+from ryadom.demo import words
+from ryadom.demo.context import Member
+from ryadom.demo.identifiers import company_inn, company_ogrn
+from ryadom.demo.institutions import VISITING_HOURS
+from ryadom.demo.loader import Loader
+from ryadom.demo.requests import Story, insert, plot, visit_slot
 from ryadom.core.validation import full_clean_or_raise
 from ryadom.geo.models import Region, Settlement
 from ryadom.institutions.models import (

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from faker import Faker
 
 from ryadom.catalogue.models import ServiceType, Skill
-from ryadom.core.demo.loader import Loader
-from ryadom.core.demo.people import NameBook
-from ryadom.core.demo.plan import Plan
+from ryadom.demo.loader import Loader
+from ryadom.demo.people import NameBook
+from ryadom.demo.plan import Plan
 from ryadom.geo.models import Region, Settlement
 from ryadom.institutions.models import Agency, Institution
 from ryadom.organisations.models import Organisation
