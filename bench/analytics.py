@@ -52,7 +52,7 @@ def _generate_base(volunteers: int) -> None:
 
     from django.core.management import call_command
 
-    from ryadom.demo import generate
+    from ryadom.demo.generate import generate
     from ryadom.demo.plan import NATIONAL, Plan
 
     call_command("migrate", verbosity=0)

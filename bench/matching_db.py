@@ -89,7 +89,7 @@ def _run(args: argparse.Namespace) -> None:
 
 def _fill(args: argparse.Namespace) -> None:
     """The demo generator for one region, then checks and open requests."""
-    from ryadom.demo import generate, is_empty
+    from ryadom.demo.generate import generate, is_empty
     from ryadom.demo.plan import Plan
 
     if not is_empty():

@@ -19,8 +19,10 @@ from ryadom.accounts.models import Role, RoleAssignment, User
 from ryadom.analytics.models import RegionWeekTotal
 from ryadom.care.lifecycle import ALLOWED_TRANSITIONS, DONE_STATES, Action
 from ryadom.care.models import CareRequest, Complaint, Event, Feedback, Status, Visit
-from ryadom.demo import DEMO_PASSWORD, SCALES, ensure_demo_accounts, generate
 from ryadom.core.geo_fields import in_russia
+from ryadom.demo.accounts import DEMO_PASSWORD, ensure_demo_accounts
+from ryadom.demo.generate import generate
+from ryadom.demo.plan import SCALES
 from ryadom.geo.models import Region
 from ryadom.institutions.models import Agency, Institution, VisitingHours
 from ryadom.organisations.models import Agreement, Organisation, OrganisationStatus

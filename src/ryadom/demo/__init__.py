@@ -1,23 +1,7 @@
 """Demo data: a repeatable country of institutions, NGOs, volunteers and veterans.
 
-`generate` makes the bulk (small: four regions; national: all 89), `ensure_demo_accounts`
-the nine accounts people sign in with. The management commands `demo_data` and
-`demo_accounts` are thin wrappers around them.
+`generate.generate` makes the bulk (small: four regions; national: all 89),
+`accounts.ensure_demo_accounts` the nine accounts people sign in with. The management
+commands `demo_data` and `demo_accounts` are thin wrappers around them. (This package is an
+installed app, so nothing is imported here: models are not ready when it loads.)
 """
-
-from __future__ import annotations
-
-from ryadom.demo.accounts import DEMO_PASSWORD, DemoAccount, ensure_demo_accounts
-from ryadom.demo.generate import generate, is_empty
-from ryadom.demo.plan import DEFAULT_SEED, SCALES, Plan
-
-__all__ = [
-    "DEFAULT_SEED",
-    "DEMO_PASSWORD",
-    "SCALES",
-    "DemoAccount",
-    "Plan",
-    "ensure_demo_accounts",
-    "generate",
-    "is_empty",
-]

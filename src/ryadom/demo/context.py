@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from faker import Faker
 
+from ryadom.accounts.models import User
 from ryadom.catalogue.models import ServiceType, Skill
 from ryadom.demo.loader import Loader
 from ryadom.demo.people import NameBook
@@ -66,6 +67,7 @@ class Member:
     volunteer_id: int
     user_id: int
     since: datetime.date
+    gender: str = "m"  # the volunteer's, for what is said by or about them
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,14 @@ class World:
     members: dict[int, list[Member]] = field(default_factory=dict)
     stays: list[Stay] = field(default_factory=list)  # the veterans' current stays
     askers: dict[int, Asker] = field(default_factory=dict)  # veteran id -> who asks for them
+    managers: dict[int, User] = field(default_factory=dict)  # NGO id -> its manager
+    # (NGO id, institution id) -> the days its agreement runs (valid_to None: open-ended)
+    agreements: dict[tuple[int, int], tuple[datetime.date, datetime.date | None]] = field(
+        default_factory=dict
+    )
+    # volunteer id -> the checks they passed, as the managers recorded them; none expires
+    # before today (the service refuses past expiry dates), so they held all along
+    cleared: dict[int, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass

@@ -162,6 +162,8 @@ def _agreements(ctx: Context, orgs: Sequence[Organisation]) -> None:
     for row in rows:
         if row.valid_to is None or row.valid_to >= ctx.today:
             ctx.world.partners.setdefault(row.institution_id, []).append(row.organisation_id)
+            key = (row.organisation_id, row.institution_id)
+            ctx.world.agreements[key] = (row.valid_from, row.valid_to)
 
 
 def _is_expired(ctx: Context, n: int, last: int) -> bool:
@@ -197,3 +199,4 @@ def _managers(ctx: Context, orgs: Sequence[Organisation]) -> None:
         users.append(new_user(ctx, f"manager-{i:05d}", who, joined=joined, phone=org.phone))
     ctx.loader.insert(users)
     grant(ctx, users, Role.NGO_MANAGER, [org.pk for org in orgs])
+    ctx.world.managers = {org.pk: user for org, user in zip(orgs, users, strict=True)}

@@ -15,7 +15,15 @@ from ryadom.demo.people import Person, person
 from ryadom.demo.places import pick, scatter
 from ryadom.demo.users import grant, new_user
 from ryadom.geo.models import Settlement
-from ryadom.volunteers.models import Availability, Membership, MembershipStatus, Volunteer
+from ryadom.volunteers.models import (
+    Availability,
+    CheckKind,
+    CheckStatus,
+    Membership,
+    MembershipStatus,
+    Volunteer,
+)
+from ryadom.volunteers.services import check_record
 
 T = datetime.time
 WEEKDAY_WINDOWS = ((T(18), T(21)), (T(17, 30), T(20, 30)), (T(9), T(13)), (T(12), T(16)))
@@ -140,11 +148,79 @@ def _memberships(
         for org_id in rng.sample(nearby, count):
             rows.append(_membership(ctx, v.pk, org_id, r.joined))
     ctx.loader.insert(rows)
-    users = {v.pk: v.user_id for v in volunteers}
+    by_id = {v.pk: v for v in volunteers}
     for m in rows:
         if m.status == MembershipStatus.APPROVED and m.decided_at is not None:
-            member = Member(m.volunteer_id, users[m.volunteer_id], m.decided_at.date())
+            v = by_id[m.volunteer_id]
+            member = Member(v.pk, v.user_id, m.decided_at.date(), v.gender)
             ctx.world.members.setdefault(m.organisation_id, []).append(member)
+    _checks(ctx, by_id, rows)
+
+
+def _checks(ctx: Context, volunteers: dict[int, Volunteer], rows: Sequence[Membership]) -> None:
+    """Each member's checks, recorded by the manager of their NGO through the service a
+    manager uses (with its rules and audit rows): most are cleared, some checks run out
+    within a month, some members still miss a step. Volunteers outside any NGO have none:
+    nobody may record them."""
+    first: dict[int, Membership] = {}
+    for m in rows:  # an approved membership before a pending one
+        if m.status in (MembershipStatus.APPROVED, MembershipStatus.PENDING):
+            held = first.get(m.volunteer_id)
+            if held is None or (
+                held.status == MembershipStatus.PENDING and m.status != held.status
+            ):
+                first[m.volunteer_id] = m
+    for volunteer_id, m in first.items():
+        manager = ctx.world.managers[m.organisation_id]
+        steps = _check_steps(ctx, approved=m.status == MembershipStatus.APPROVED)
+        for kind, status, valid_until, detail in steps:
+            check_record(
+                actor=manager,
+                volunteer=volunteers[volunteer_id],
+                kind=kind,
+                status=status,
+                valid_until=valid_until,
+                detail=detail,
+            )
+        passed = {kind for kind, status, *_rest in steps if status == CheckStatus.PASSED}
+        ctx.world.cleared[volunteer_id] = frozenset(passed)
+
+
+Step = tuple[str, str, datetime.date | None, str]  # kind, status, valid until, detail
+
+
+def _check_steps(ctx: Context, *, approved: bool) -> list[Step]:
+    """What a manager records for one member, in the order it happens."""
+    rng, K, S = ctx.rng, CheckKind, CheckStatus
+    steps: list[Step] = [(K.IDENTITY, S.PASSED, None, "")]
+    if not approved:
+        return steps  # the passport is seen when one asks to join
+    steps.append((K.AGREEMENT, S.PASSED, None, ""))
+    stage = rng.random()
+    if stage < 0.08:
+        return steps  # just joined: training and the medical clearance are ahead
+    course = rng.choice(words.TRAINING_COURSES)
+    steps.append((K.TRAINING, S.PASSED, _until(ctx, 180, 900), course))
+    if stage < 0.14:
+        return [*steps, (K.MEDICAL, S.REQUESTED, None, "")]
+    steps.append((K.MEDICAL, S.PASSED, _until(ctx, 31, 365), ""))
+    screening = rng.random()
+    if screening < 0.72:
+        until = _until(ctx, 60, 720)
+        steps += [(K.SCREENING, s, None, "") for s in (S.REQUESTED, S.IN_PROGRESS)]
+        steps.append((K.SCREENING, S.PASSED, until, ""))
+    elif screening < 0.84:
+        steps += [(K.SCREENING, s, None, "") for s in (S.REQUESTED, S.IN_PROGRESS)]
+    elif screening < 0.9:
+        steps.append((K.SCREENING, S.REQUESTED, None, ""))
+    return steps
+
+
+def _until(ctx: Context, low: int, high: int) -> datetime.date:
+    """An expiry `low` to `high` days ahead; one in ten runs out within 30 days instead."""
+    if ctx.rng.random() < 0.1:
+        return ctx.days_ago(-ctx.rng.randint(0, 30))
+    return ctx.days_ago(-ctx.rng.randint(low, high))
 
 
 def _membership(ctx: Context, volunteer_id: int, org_id: int, joined: datetime.date) -> Membership:
