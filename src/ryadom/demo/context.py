@@ -28,6 +28,8 @@ class Reference:
     skills: list[int]
     service_types: list[int]
     agencies: dict[str, int]
+    skill_codes: dict[int, str]  # skill id -> code
+    service_skills: dict[int, list[int]]  # service type id -> the skills it needs
 
     def all_settlements(self) -> list[Settlement]:
         return [s for region in self.regions for s in self.settlements[region.pk]]
@@ -59,7 +61,17 @@ def load_reference(plan: Plan) -> Reference:
         skills=[pk for _code, pk in sorted(Skill.objects.values_list("code", "pk"))],
         service_types=[pk for _code, pk in sorted(ServiceType.objects.values_list("code", "pk"))],
         agencies=dict(Agency.objects.values_list("code", "pk")),
+        skill_codes=dict(Skill.objects.values_list("pk", "code")),
+        service_skills=_service_skills(),
     )
+
+
+def _service_skills() -> dict[int, list[int]]:
+    needs: dict[int, list[int]] = {}
+    through = ServiceType.required_skills.through.objects.order_by("servicetype_id", "skill_id")
+    for service_id, skill_id in through.values_list("servicetype_id", "skill_id"):
+        needs.setdefault(service_id, []).append(skill_id)
+    return needs
 
 
 @dataclass(frozen=True)

@@ -135,7 +135,7 @@ def _status(
 
 
 def _agreements(ctx: Context, orgs: Sequence[Organisation]) -> None:
-    """One to three institutions per NGO in the regions it serves; none left without one."""
+    """Two to four institutions per NGO in the regions it serves; none left without one."""
     by_region: dict[int, list[Institution]] = {}
     for inst in ctx.world.institutions:
         by_region.setdefault(inst.region_id, []).append(inst)
@@ -146,7 +146,7 @@ def _agreements(ctx: Context, orgs: Sequence[Organisation]) -> None:
     pairs: dict[tuple[int, int], None] = {}  # ordered and without repeats
     for org in orgs:
         nearby = [i for region_id in by_org[org.pk] for i in by_region.get(region_id, [])]
-        for inst in ctx.rng.sample(nearby, min(len(nearby), ctx.rng.randint(1, 3))):
+        for inst in ctx.rng.sample(nearby, min(len(nearby), ctx.rng.randint(2, 4))):
             pairs[(org.pk, inst.pk)] = None
     covered = {inst_id for _org, inst_id in pairs}
     for inst in ctx.world.institutions:

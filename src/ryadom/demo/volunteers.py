@@ -12,9 +12,11 @@ from ryadom.accounts.models import Role
 from ryadom.demo import words
 from ryadom.demo.context import Context, Member
 from ryadom.demo.people import Person, person
-from ryadom.demo.places import pick, scatter
+from ryadom.demo.places import pick, scatter, spread
 from ryadom.demo.users import grant, new_user
+from ryadom.demo.veterans import KIND_WEIGHTS
 from ryadom.geo.models import Settlement
+from ryadom.institutions.models import InstitutionKind
 from ryadom.volunteers.models import (
     Availability,
     CheckKind,
@@ -37,6 +39,15 @@ STATUSES = {
     MembershipStatus.REJECTED: 2,
 }
 RADII = (5, 10, 15, 15, 20, 30, 50)
+# Share of volunteers holding each skill besides those of the help they like: everyday ones
+# are common (most people can read aloud or push a wheelchair), professional ones rare.
+SKILL_SHARES = {"sign_language": 0.03, "law": 0.08, "psychology": 0.1, "personal_care": 0.15}
+EVERYDAY_SHARE = 0.45
+SKILLED_FOR_LIKED = 0.9  # chance to hold each skill a liked kind of help needs
+NEAR_INSTITUTION = 0.8  # share of volunteers living in a town with an institution
+# An NGO with an agreement with an institution in the volunteer's town is this much likelier
+# to be the one they join: people help where they live.
+LOCAL_NGO_WEIGHT = 5.0
 
 
 @dataclass(frozen=True)
@@ -51,12 +62,35 @@ class Recruit:
 def create(ctx: Context) -> None:
     """The plan's volunteers, built and inserted a chunk at a time to bound memory."""
     total, chunk = ctx.plan.volunteers, ctx.plan.chunk
-    towns = pick(ctx.rng, ctx.ref.all_settlements(), total)
+    towns = _homes(ctx, total)
     for start in range(0, total, chunk):
         # One transaction per chunk: a failure loses one chunk's work, not the run's.
         with transaction.atomic():
             _chunk(ctx, towns[start : start + chunk], start)
         ctx.loader.say(f"volunteers: {min(start + chunk, total):,} of {total:,}")
+
+
+def _homes(ctx: Context, total: int) -> list[Settlement]:
+    """Where volunteers live: regions by population (flattened by the plan's
+    `volunteer_spread`, so a small demo's smaller regions have people too), and within a
+    region most in a town with institutions, the more the more veterans are treated there
+    (military hospitals most), the rest anywhere by population."""
+    regions = ctx.ref.regions
+    weights = [ctx.ref.region_population(r) ** ctx.plan.volunteer_spread for r in regions]
+    counts = spread(ctx.rng, total, weights)
+    demand: dict[int, float] = {}  # town -> how many veterans its institutions treat
+    for inst in ctx.world.institutions:
+        weight = KIND_WEIGHTS[InstitutionKind(inst.kind)]
+        demand[inst.settlement_id] = demand.get(inst.settlement_id, 0.0) + weight
+    towns: list[Settlement] = []
+    for region, n in zip(regions, counts, strict=True):
+        settlements = ctx.ref.settlements[region.pk]
+        near = [s for s in settlements if s.pk in demand]
+        n_near = sum(ctx.rng.random() < NEAR_INSTITUTION for _ in range(n)) if near else 0
+        towns += ctx.rng.choices(near, weights=[demand[s.pk] for s in near], k=n_near)
+        towns += pick(ctx.rng, settlements, n - n_near)
+    ctx.rng.shuffle(towns)
+    return towns
 
 
 def _chunk(ctx: Context, towns: Sequence[Settlement], start: int) -> None:
@@ -111,25 +145,32 @@ def _languages(ctx: Context, town: Settlement) -> list[str]:
 
 
 def _skills_and_interests(ctx: Context, volunteers: Sequence[Volunteer]) -> None:
+    """Kinds of help each likes, mostly with the skills they need, and a few skills more
+    (everyday ones common, professional ones rare)."""
     rng, skills, services = ctx.rng, ctx.ref.skills, ctx.ref.service_types
+    shares = [SKILL_SHARES.get(ctx.ref.skill_codes[s], EVERYDAY_SHARE) for s in skills]
     skill_rows, interest_rows = [], []
     through_skills, through_interests = Volunteer.skills.through, Volunteer.interests.through
     for v in volunteers:
-        k = rng.choices((0, 1, 2, 3), weights=(30, 35, 25, 10))[0]
-        skill_rows += [through_skills(volunteer_id=v.pk, skill_id=s) for s in rng.sample(skills, k)]
-        interest_rows += [
-            through_interests(volunteer_id=v.pk, servicetype_id=s)
-            for s in rng.sample(services, rng.randint(1, 4))
-        ]
+        liked = rng.sample(services, rng.randint(1, 4))
+        held = {s for service in liked for s in ctx.ref.service_skills.get(service, [])}
+        held = {s for s in sorted(held) if rng.random() < SKILLED_FOR_LIKED}
+        held |= {s for s, share in zip(skills, shares, strict=True) if rng.random() < share}
+        skill_rows += [through_skills(volunteer_id=v.pk, skill_id=s) for s in sorted(held)]
+        interest_rows += [through_interests(volunteer_id=v.pk, servicetype_id=s) for s in liked]
     ctx.loader.insert(skill_rows)
     ctx.loader.insert(interest_rows)
 
 
 def _availability(ctx: Context, volunteers: Sequence[Volunteer]) -> None:
-    """One to three weekly windows, each on its own day so they never overlap."""
+    """One to four weekly windows, each on its own day so they never overlap; most people
+    keep a weekend day, when every kind of institution admits visitors."""
     rows = []
     for v in volunteers:
-        for day in sorted(ctx.rng.sample(range(7), ctx.rng.randint(1, 3))):
+        days = ctx.rng.sample(range(7), ctx.rng.choices((1, 2, 3, 4), weights=(15, 35, 35, 15))[0])
+        if not any(day >= 5 for day in days) and ctx.rng.random() < 0.6:
+            days[0] = ctx.rng.choice((5, 6))
+        for day in sorted(days):
             starts, ends = ctx.rng.choice(WEEKEND_WINDOWS if day >= 5 else WEEKDAY_WINDOWS)
             rows.append(Availability(volunteer_id=v.pk, weekday=day, starts=starts, ends=ends))
     ctx.loader.insert(rows)
@@ -140,12 +181,19 @@ def _memberships(
 ) -> None:
     """Most volunteers belong to an NGO serving their region, a few to two."""
     rng, rows = ctx.rng, []
+    local: dict[int, set[int]] = {}  # town -> NGOs with an agreement with an institution there
+    for inst in ctx.world.institutions:
+        local.setdefault(inst.settlement_id, set()).update(ctx.world.partners.get(inst.pk, []))
     for v, r in zip(volunteers, recruits, strict=True):
         nearby = ctx.world.serving.get(v.region_id, [])
         if not nearby or rng.random() >= 0.85:
             continue
-        count = 2 if rng.random() < 0.12 and len(nearby) > 1 else 1
-        for org_id in rng.sample(nearby, count):
+        here = local.get(r.town.pk, set())
+        weights = [LOCAL_NGO_WEIGHT if o in here else 1.0 for o in nearby]
+        first = rng.choices(nearby, weights=weights)[0]
+        others = [o for o in nearby if o != first]
+        joined = [first, rng.choice(others)] if others and rng.random() < 0.25 else [first]
+        for org_id in joined:
             rows.append(_membership(ctx, v.pk, org_id, r.joined))
     ctx.loader.insert(rows)
     by_id = {v.pk: v for v in volunteers}
