@@ -37,6 +37,9 @@ APPLICANTS = (0, 1, 2, 3, 4)
 
 def create(ctx: Context) -> None:
     """One or two openings per institution with a partner NGO, with their applications."""
+    if not ctx.plan.volunteers:
+        ctx.loader.say("openings: none (the plan has no volunteers to answer them)")
+        return
     openings = applications = 0
     for institution in ctx.world.institutions:
         partners = ctx.world.partners.get(institution.pk, [])

@@ -80,8 +80,9 @@ def _homes(ctx: Context, total: int) -> list[Settlement]:
     counts = spread(ctx.rng, total, weights)
     demand: dict[int, float] = {}  # town -> how many veterans its institutions treat
     for inst in ctx.world.institutions:
-        weight = KIND_WEIGHTS[InstitutionKind(inst.kind)]
-        demand[inst.settlement_id] = demand.get(inst.settlement_id, 0.0) + weight
+        if inst.settlement_id is not None:
+            weight = KIND_WEIGHTS[InstitutionKind(inst.kind)]
+            demand[inst.settlement_id] = demand.get(inst.settlement_id, 0.0) + weight
     towns: list[Settlement] = []
     for region, n in zip(regions, counts, strict=True):
         settlements = ctx.ref.settlements[region.pk]
@@ -183,7 +184,9 @@ def _memberships(
     rng, rows = ctx.rng, []
     local: dict[int, set[int]] = {}  # town -> NGOs with an agreement with an institution there
     for inst in ctx.world.institutions:
-        local.setdefault(inst.settlement_id, set()).update(ctx.world.partners.get(inst.pk, []))
+        if inst.settlement_id is not None:
+            partners = ctx.world.partners.get(inst.pk, [])
+            local.setdefault(inst.settlement_id, set()).update(partners)
     for v, r in zip(volunteers, recruits, strict=True):
         nearby = ctx.world.serving.get(v.region_id, [])
         if not nearby or rng.random() >= 0.85:
