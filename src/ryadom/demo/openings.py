@@ -36,14 +36,15 @@ APPLICANTS = (0, 1, 2, 3, 4)
 
 
 def create(ctx: Context) -> None:
-    """One or two openings per institution with a partner NGO, with their applications."""
+    """One or two openings for the plan's share of institutions with a partner NGO, with
+    their applications."""
     if not ctx.plan.volunteers:
         ctx.loader.say("openings: none (the plan has no volunteers to answer them)")
         return
     openings = applications = 0
     for institution in ctx.world.institutions:
         partners = ctx.world.partners.get(institution.pk, [])
-        if not partners:
+        if not partners or not _posts(ctx):
             continue
         with transaction.atomic():
             for _n in range(ctx.rng.randint(1, 2)):
@@ -51,6 +52,11 @@ def create(ctx: Context) -> None:
                 applications += _opening(ctx, institution, org_id, partners)
                 openings += 1
     ctx.loader.say(f"openings: {openings:,} with {applications:,} applications")
+
+
+def _posts(ctx: Context) -> bool:
+    """Whether this institution gets openings (a plan posting everywhere draws nothing)."""
+    return ctx.plan.openings_share >= 1 or ctx.rng.random() < ctx.plan.openings_share
 
 
 def _opening(ctx: Context, institution: Institution, org_id: int, partners: Sequence[int]) -> int:

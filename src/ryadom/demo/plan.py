@@ -21,6 +21,9 @@ class Plan:
     # Volunteers per region follow population ** this: 1 is in proportion; less gives the
     # smaller regions of a small demo enough people to match.
     volunteer_spread: float = 1.0
+    # Share of institutions (with a partner NGO) that have openings posted: every one in a
+    # small demo, fewer in a country, where each opening costs service calls.
+    openings_share: float = 0.3
 
 
 SMALL = Plan(
@@ -34,6 +37,7 @@ SMALL = Plan(
     requests=600,
     chunk=240,
     volunteer_spread=0.3,
+    openings_share=1.0,
 )
 NATIONAL = Plan(
     name="national",
