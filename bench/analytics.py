@@ -63,8 +63,8 @@ def _generate_base(args: argparse.Namespace) -> None:
 
     from django.core.management import call_command
 
-    from ryadom.core.demo import generate
-    from ryadom.core.demo.plan import NATIONAL, Plan
+    from ryadom.demo.generate import generate
+    from ryadom.demo.plan import NATIONAL, Plan
 
     call_command("migrate", verbosity=0)
     plan = Plan(

@@ -90,8 +90,8 @@ def _run(args: argparse.Namespace) -> None:
 
 def _fill(args: argparse.Namespace) -> None:
     """The demo generator for one region, then checks and open requests."""
-    from ryadom.core.demo import generate, is_empty
-    from ryadom.core.demo.plan import Plan
+    from ryadom.demo.generate import generate, is_empty
+    from ryadom.demo.plan import Plan
 
     if not is_empty():
         sys.exit("the database is not empty: give an empty one (DATABASE_URL) or none")

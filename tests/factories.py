@@ -23,6 +23,10 @@ from ryadom.organisations.models import Agreement, Organisation, OrganisationKin
 from ryadom.veterans.models import Proxy, Stay, Veteran
 from ryadom.volunteers.models import Gender, Membership, MembershipStatus, Volunteer
 
+# The gender a relation names, so a relative's name fits it.
+RELATIVE_GENDER = {"мать": "f", "жена": "f", "сестра": "f", "дочь": "f"}
+RELATIVE_GENDER |= {"отец": "m", "муж": "m", "брат": "m", "сын": "m"}
+
 
 def region(code: str) -> Region:
     return Region.objects.get(code=code)
@@ -38,14 +42,29 @@ def valid_ogrn(n: int) -> str:
     return base + stdnum_ogrn.calc_check_digit(base + "0")  # it reads the first 12 digits
 
 
+def by_gender(male: str, female: str) -> factory.Maybe:
+    """Faker's ru_RU provider of the name in the form of the `gender` parameter."""
+    return factory.Maybe(
+        factory.LazyAttribute(lambda o: o.gender == Gender.MALE),
+        yes_declaration=factory.Faker(male, locale="ru_RU"),
+        no_declaration=factory.Faker(female, locale="ru_RU"),
+    )
+
+
 class UserFactory(factory.django.DjangoModelFactory[User]):
+    """A user whose first name and surname are of one gender (Анна Морозова, not Модест
+    Морозова): pass `gender="m"` or `"f"`, else they alternate."""
+
     class Meta:
         model = User
         django_get_or_create = ("username",)
 
+    class Params:
+        gender = factory.Sequence(lambda n: Gender.FEMALE if n % 2 else Gender.MALE)
+
     username = factory.Sequence(lambda n: f"user{n}")
-    first_name = factory.Faker("first_name", locale="ru_RU")
-    last_name = factory.Faker("last_name", locale="ru_RU")
+    first_name = by_gender("first_name_male", "first_name_female")
+    last_name = by_gender("last_name_male", "last_name_female")
     password = factory.django.Password("correct-horse-battery")
 
 
@@ -102,7 +121,7 @@ class VolunteerFactory(factory.django.DjangoModelFactory[Volunteer]):
     class Meta:
         model = Volunteer
 
-    user = factory.SubFactory(UserFactory)
+    user = factory.SubFactory(UserFactory, gender=factory.SelfAttribute("..gender"))
     region = factory.LazyFunction(lambda: region("77"))
     gender = Gender.FEMALE
     lat = factory.LazyAttribute(lambda o: o.region.lat)
@@ -122,7 +141,7 @@ class VeteranFactory(factory.django.DjangoModelFactory[Veteran]):
     class Meta:
         model = Veteran
 
-    addressed_as = factory.Faker("first_name_male", locale="ru_RU")
+    addressed_as = by_gender("first_name_male", "first_name_female")
     gender = Gender.MALE
     home_region = factory.LazyFunction(lambda: region("77"))
 
@@ -141,5 +160,8 @@ class ProxyFactory(factory.django.DjangoModelFactory[Proxy]):
         model = Proxy
 
     veteran = factory.SubFactory(VeteranFactory)
-    user = factory.SubFactory(UserFactory)
+    user = factory.SubFactory(
+        UserFactory,
+        gender=factory.LazyAttribute(lambda o: RELATIVE_GENDER.get(o.factory_parent.relation, "f")),
+    )
     relation = "мать"

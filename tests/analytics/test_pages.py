@@ -19,8 +19,9 @@ from ryadom.accounts.models import Role, User
 from ryadom.accounts.services import role_assign
 from ryadom.analytics.services import rollups_rebuild
 from ryadom.care.models import CareRequest
-from ryadom.core.demo import ensure_demo_accounts, generate
-from ryadom.core.demo.plan import Plan
+from ryadom.demo.accounts import ensure_demo_accounts
+from ryadom.demo.generate import generate
+from ryadom.demo.plan import Plan
 from ryadom.geo.models import Region
 from ryadom.institutions.models import Institution
 from ryadom.organisations.models import Organisation

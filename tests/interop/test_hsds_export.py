@@ -16,7 +16,8 @@ from django.test import Client
 
 from ryadom.accounts.models import User
 from ryadom.care.models import CareRequest
-from ryadom.core.demo import SCALES, generate
+from ryadom.demo.generate import generate
+from ryadom.demo.plan import SCALES
 from ryadom.institutions.models import Institution
 from ryadom.interop.datapackage import PATHS
 from ryadom.organisations.models import Organisation

@@ -10,7 +10,8 @@ import pytest
 from django.db.models import Count
 from django.test import Client
 
-from ryadom.core.demo import SCALES, generate
+from ryadom.demo.generate import generate
+from ryadom.demo.plan import SCALES
 from ryadom.geo.models import Region
 from ryadom.institutions.models import Institution
 

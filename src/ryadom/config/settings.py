@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "ryadom.analytics",
     "ryadom.openings",
     "ryadom.interop",
+    "ryadom.demo",
 ]
 
 MIDDLEWARE = [

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from ryadom.accounts.models import Role, User
-from ryadom.core.demo import words
-from ryadom.core.demo.context import Asker, Context
-from ryadom.core.demo.people import Person, mobile_phone, person, surname_for
-from ryadom.core.demo.users import grant, new_user
+from ryadom.demo import words
+from ryadom.demo.context import Asker, Context
+from ryadom.demo.people import Person, mobile_phone, person
+from ryadom.demo.users import grant, new_user
 from ryadom.institutions.models import Institution, InstitutionKind
 from ryadom.veterans.models import (
     Consent,
@@ -108,7 +108,7 @@ def _patient(ctx: Context, pools: Pools, index: int) -> Patient:
     institution = rng.choices(pools.institutions, cum_weights=pools.institution_weights)[0]
     family = ctx.names.draw("last")
     gender = "m" if rng.random() < 0.96 else "f"
-    who = person(ctx.names, gender, last=surname_for(family, gender))
+    who = person(ctx.names, gender, last=family)
     route = rng.choices(list(ROUTES), weights=list(ROUTES.values()))[0]
     # Most are treated in their own region; the rest come from elsewhere.
     home = institution.region_id
@@ -122,11 +122,29 @@ def _patient(ctx: Context, pools: Pools, index: int) -> Patient:
         start = ctx.days_ago(rng.randint(250, 600))
         p.earlier = (start, start + datetime.timedelta(days=rng.randint(10, 40)))
     if route == ContactRoute.RELATIVE or rng.random() < 0.3:
-        relation, gender = rng.choice(words.RELATIONS)
-        p.relative = (person(ctx.names, gender, last=surname_for(family, gender)), relation)
+        p.relative = _relative_of(ctx, who, family)
         # The relative who is the contact route always may act; of the others, most.
         p.may_act = route == ContactRoute.RELATIVE or rng.random() < 0.8
     return p
+
+
+def _relative_of(ctx: Context, veteran: Person, family: str) -> tuple[Person, str]:
+    """A relative whose names fit the veteran's: the father's first name is the one the
+    veteran's patronymic is made from, siblings share it, children take theirs from a
+    father (the veteran, when a man), a spouse has their own father."""
+    relation, gender = ctx.rng.choice(words.RELATIONS)
+    if relation == "spouse":
+        relation, gender = words.SPOUSE[veteran.gender]
+    if relation == "отец":
+        relative = person(ctx.names, gender, last=family, first=veteran.father)
+    elif relation in ("брат", "сестра"):
+        relative = person(ctx.names, gender, last=family, father=veteran.father)
+    elif relation in ("сын", "дочь") and veteran.gender == "m":
+        relative = person(ctx.names, gender, last=family, father=veteran.first)
+    else:
+        # A married woman usually bears her husband's surname (the family's).
+        relative = person(ctx.names, gender, last=family)
+    return relative, relation
 
 
 def _transferred_from(ctx: Context, pools: Pools, current: Institution) -> Institution:
@@ -153,16 +171,19 @@ def _veteran(ctx: Context, p: Patient) -> Veteran:
     rng = ctx.rng
     addressed_as = f"{p.who.first} {p.who.middle}" if rng.random() < 0.7 else p.who.first
     matters = rng.sample(words.WHAT_MATTERS, rng.randint(1, 2)) if rng.random() < 0.8 else []
+    gender = p.who.gender
     helper = rng.choices(list(HELPER_GENDERS), weights=list(HELPER_GENDERS.values()))[0]
     return Veteran(
         user=p.user,
         addressed_as=addressed_as,
-        gender=p.who.gender,
+        gender=gender,
         home_region_id=p.home_region_id,
         contact_route=p.route,
         phone=p.user.phone if p.user else "",
-        what_matters=" ".join(matters),
-        communication_needs=_maybe(ctx, words.COMMUNICATION_NEEDS, 0.15),
+        what_matters=" ".join(words.form(m, gender) for m in matters),
+        communication_needs=_maybe(
+            ctx, [words.form(c, gender) for c in words.COMMUNICATION_NEEDS], 0.15
+        ),
         mobility_needs=_maybe(ctx, words.MOBILITY_NEEDS, 0.4),
         preferred_helper_gender=helper,
         created_at=ctx.moment(p.registered, 10),

@@ -9,11 +9,11 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 from faker import Faker
 
-from ryadom.core.demo import institutions, organisations, requests, veterans, volunteers
-from ryadom.core.demo.context import Context, load_reference
-from ryadom.core.demo.loader import Loader, Output
-from ryadom.core.demo.people import NameBook
-from ryadom.core.demo.plan import DEFAULT_SEED, Plan
+from ryadom.demo import institutions, openings, organisations, requests, veterans, volunteers
+from ryadom.demo.context import Context, load_reference
+from ryadom.demo.loader import Loader, Output
+from ryadom.demo.people import NameBook
+from ryadom.demo.plan import DEFAULT_SEED, Plan
 from ryadom.institutions.models import Institution
 from ryadom.organisations.models import Organisation
 
@@ -34,8 +34,12 @@ def generate(
     """Insert the plan's data; the same seed and day give the same rows.
 
     Dates are counted back from `today`, so that stays are current and agreements valid
-    whenever the demo is made. Services are bypassed (they write one row at a time); the
-    rows satisfy the same invariants by construction.
+    whenever the demo is made. What people do through the rules goes through the services:
+    managers record their members' checks, post openings and answer applications, and
+    volunteers apply. The bulk of the registries and the history is inserted directly (the
+    services write one row at a time), each taken request by a volunteer whom
+    `care.eligibility.request_missing_steps` lets take it that day. `today` must be the real
+    day for the services' own date rules (tests travel to it).
     """
     rng = random.Random(seed)  # noqa: S311 - repeatable demo data, not secrets
     fake = Faker("ru_RU")
@@ -56,6 +60,6 @@ def generate(
     for inn, ogrn in Organisation.objects.values_list("inn", "ogrn"):
         ctx.taken |= {inn, ogrn}
     loader.say(f"scale {plan.name}, seed {seed}, {len(ctx.ref.regions)} regions")
-    for step in (institutions, organisations, volunteers, veterans, requests):
+    for step in (institutions, organisations, volunteers, veterans, requests, openings):
         step.create(ctx)
     return loader

@@ -21,13 +21,13 @@ from ryadom.accounts.services import role_assign
 from ryadom.analytics.hooks import request_changed
 from ryadom.care.models import CareRequest, Channel, Urgency
 from ryadom.catalogue.models import ServiceType, Skill
-from ryadom.core.demo import words
-from ryadom.core.demo.context import Member
-from ryadom.core.demo.identifiers import company_inn, company_ogrn
-from ryadom.core.demo.institutions import VISITING_HOURS
-from ryadom.core.demo.loader import Loader
-from ryadom.core.demo.requests import Story, insert, plot, visit_slot
 from ryadom.core.validation import full_clean_or_raise
+from ryadom.demo import words
+from ryadom.demo.context import Member
+from ryadom.demo.identifiers import company_inn, company_ogrn
+from ryadom.demo.institutions import VISITING_HOURS
+from ryadom.demo.loader import Loader
+from ryadom.demo.requests import Helper, Story, insert, plot, visit_slot
 from ryadom.geo.models import Region, Settlement
 from ryadom.institutions.models import (
     AccessLevel,
@@ -41,7 +41,15 @@ from ryadom.organisations.models import Agreement, Organisation, OrganisationKin
 from ryadom.organisations.services import agreement_create, organisation_register
 from ryadom.veterans.models import Consent, ConsentPurpose, ContactRoute, Proxy, Veteran
 from ryadom.veterans.services import stay_create
-from ryadom.volunteers.models import Availability, Membership, MembershipStatus, Volunteer
+from ryadom.volunteers.models import (
+    Availability,
+    CheckKind,
+    CheckStatus,
+    Membership,
+    MembershipStatus,
+    Volunteer,
+)
+from ryadom.volunteers.services import check_record
 
 T = datetime.time
 
@@ -89,6 +97,7 @@ def ensure_demo_accounts(*, today: datetime.date | None = None) -> list[DemoAcco
     users = {name: _user(name, password) for name in PEOPLE}
     accounts = _staff_roles(users, anchor)
     volunteer = _volunteer(users["volunteer"], anchor)
+    _cleared(volunteer, User.objects.get(pk=users["ngo"].pk), anchor.today)
     veteran = _veteran(users["veteran"], users["liaison"], anchor)
     _relative(users["relative"], veteran, users["liaison"])
     _requests(volunteer, veteran, users["liaison"], anchor, now)
@@ -274,6 +283,34 @@ def _volunteer(user: User, anchor: Anchor) -> Volunteer:
     return volunteer
 
 
+def _cleared(volunteer: Volunteer, manager: User, today: datetime.date) -> None:
+    """Every check the demo hospital (a military one, with screening) asks, recorded by the
+    demo NGO's manager through the service, the screening step by step. Once."""
+    held = dict(volunteer.checks.values_list("kind", "status"))
+    year = today + datetime.timedelta(days=365)
+    steps = [
+        (CheckKind.IDENTITY, CheckStatus.PASSED, None, ""),
+        (CheckKind.AGREEMENT, CheckStatus.PASSED, None, ""),
+        (CheckKind.TRAINING, CheckStatus.PASSED, year, words.TRAINING_COURSES[0]),
+        # Runs out within the month: the checklist and the morning sweep warn about it.
+        (CheckKind.MEDICAL, CheckStatus.PASSED, today + datetime.timedelta(days=20), ""),
+        (CheckKind.SCREENING, CheckStatus.REQUESTED, None, ""),
+        (CheckKind.SCREENING, CheckStatus.IN_PROGRESS, None, ""),
+        (CheckKind.SCREENING, CheckStatus.PASSED, year, ""),
+    ]
+    for kind, status, until, detail in steps:
+        if held.get(kind) == CheckStatus.PASSED:
+            continue
+        check_record(
+            actor=manager,
+            volunteer=volunteer,
+            kind=kind,
+            status=status,
+            valid_until=until,
+            detail=detail,
+        )
+
+
 def _veteran(user: User, liaison: User, anchor: Anchor) -> Veteran:
     """A veteran with their own account and a current stay in the demo hospital."""
     veteran = Veteran.objects.filter(user=user).first()
@@ -339,7 +376,10 @@ def _requests(
         return
     rng = random.Random(DEMO_PASSWORD)  # noqa: S311 - repeatable demo data, not secrets
     services = {s.code: s for s in ServiceType.objects.filter(is_active=True)}
-    helper = (anchor.organisation.pk, Member(volunteer.pk, volunteer.user_id, anchor.today))
+    helper = (
+        anchor.organisation.pk,
+        Member(volunteer.pk, volunteer.user_id, anchor.today, volunteer.gender),
+    )
     stay = veteran.stays.get(discharged_on__isnull=True)
     admitted = datetime.datetime.combine(stay.admitted_on, T(12), tzinfo=datetime.UTC)
 
@@ -356,16 +396,22 @@ def _requests(
             requester_name="",
             answerer_id=veteran.user_id or liaison.pk,
             created=max(created, admitted),
+            veteran=veteran,
         )
+
+    def may_take(helper: Helper, day: datetime.date) -> bool:
+        # The rest of the rule (checks) holds: `_cleared` ran; `insert` asks the rule itself.
+        agreed = Agreement.objects.valid_on(day).filter(institution=anchor.institution)
+        return agreed.filter(organisation_id=helper[0]).exists()
 
     done = []
     # Old enough and of short standards, so that the visits are over whatever the weekday.
     for days, code in ((11, "purchases.groceries"), (9, "tech.phone"), (7, "family.video_call")):
         done.append(story(code, now - datetime.timedelta(days=days)))
-        plot(rng, done[-1], candidates=[helper])
+        plot(rng, done[-1], candidates=[helper], may_take=may_take)
         _kept_and_thanked(done[-1])
     planned = story("purchases.clothing", now - datetime.timedelta(hours=3))
-    plot(rng, planned, candidates=[helper])
+    plot(rng, planned, candidates=[helper], may_take=may_take)
     planned.visit = visit_slot(rng, planned, earliest=now + datetime.timedelta(days=1))
     planned.triaged, planned.taken, planned.scheduled = (
         planned.created + datetime.timedelta(minutes=m) for m in (20, 40, 60)
@@ -384,7 +430,9 @@ def _kept_and_thanked(story: Story) -> None:
         return
     story.cancelled, story.cancel_note = None, ""
     story.confirmed = story.completed + datetime.timedelta(hours=3)
-    story.respectful, story.rating, story.comment = True, 5, words.FEEDBACK_GOOD[0]
+    gender = story.member.gender if story.member else "m"
+    story.respectful, story.rating = True, 5
+    story.comment = words.form(words.FEEDBACK_GOOD[0], gender)
 
 
 def _coordinators_own_their_regions(users: dict[str, User]) -> None:

@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 
 from faker import Faker
 
+from ryadom.accounts.models import User
 from ryadom.catalogue.models import ServiceType, Skill
-from ryadom.core.demo.loader import Loader
-from ryadom.core.demo.people import NameBook
-from ryadom.core.demo.plan import Plan
+from ryadom.demo.loader import Loader
+from ryadom.demo.people import NameBook
+from ryadom.demo.plan import Plan
 from ryadom.geo.models import Region, Settlement
 from ryadom.institutions.models import Agency, Institution
 from ryadom.organisations.models import Organisation
@@ -27,6 +28,8 @@ class Reference:
     skills: list[int]
     service_types: list[int]
     agencies: dict[str, int]
+    skill_codes: dict[int, str]  # skill id -> code
+    service_skills: dict[int, list[int]]  # service type id -> the skills it needs
 
     def all_settlements(self) -> list[Settlement]:
         return [s for region in self.regions for s in self.settlements[region.pk]]
@@ -58,7 +61,17 @@ def load_reference(plan: Plan) -> Reference:
         skills=[pk for _code, pk in sorted(Skill.objects.values_list("code", "pk"))],
         service_types=[pk for _code, pk in sorted(ServiceType.objects.values_list("code", "pk"))],
         agencies=dict(Agency.objects.values_list("code", "pk")),
+        skill_codes=dict(Skill.objects.values_list("pk", "code")),
+        service_skills=_service_skills(),
     )
+
+
+def _service_skills() -> dict[int, list[int]]:
+    needs: dict[int, list[int]] = {}
+    through = ServiceType.required_skills.through.objects.order_by("servicetype_id", "skill_id")
+    for service_id, skill_id in through.values_list("servicetype_id", "skill_id"):
+        needs.setdefault(service_id, []).append(skill_id)
+    return needs
 
 
 @dataclass(frozen=True)
@@ -66,6 +79,7 @@ class Member:
     volunteer_id: int
     user_id: int
     since: datetime.date
+    gender: str = "m"  # the volunteer's, for what is said by or about them
 
 
 @dataclass(frozen=True)
@@ -92,6 +106,14 @@ class World:
     members: dict[int, list[Member]] = field(default_factory=dict)
     stays: list[Stay] = field(default_factory=list)  # the veterans' current stays
     askers: dict[int, Asker] = field(default_factory=dict)  # veteran id -> who asks for them
+    managers: dict[int, User] = field(default_factory=dict)  # NGO id -> its manager
+    # (NGO id, institution id) -> the days its agreement runs (valid_to None: open-ended)
+    agreements: dict[tuple[int, int], tuple[datetime.date, datetime.date | None]] = field(
+        default_factory=dict
+    )
+    # volunteer id -> the checks they passed, as the managers recorded them; none expires
+    # before today (the service refuses past expiry dates), so they held all along
+    cleared: dict[int, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass

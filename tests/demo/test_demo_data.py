@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import datetime
 import io
-import zoneinfo
 from typing import Any
 
 import pytest
@@ -19,34 +18,22 @@ from ryadom.accounts.models import Role, RoleAssignment, User
 from ryadom.analytics.models import RegionWeekTotal
 from ryadom.care.lifecycle import ALLOWED_TRANSITIONS, DONE_STATES, Action
 from ryadom.care.models import CareRequest, Complaint, Event, Feedback, Status, Visit
-from ryadom.core.demo import DEMO_PASSWORD, SCALES, ensure_demo_accounts, generate
 from ryadom.core.geo_fields import in_russia
+from ryadom.demo.accounts import DEMO_PASSWORD, ensure_demo_accounts
 from ryadom.geo.models import Region
 from ryadom.institutions.models import Agency, Institution, VisitingHours
+from ryadom.openings.models import Application, Opening
 from ryadom.organisations.models import Agreement, Organisation, OrganisationStatus
 from ryadom.veterans.models import Consent, Proxy, Stay, Veteran
-from ryadom.volunteers.models import Availability, Membership, Volunteer
+from ryadom.volunteers.models import Availability, Check, Membership, Volunteer
+from tests.demo.small import NOW, SMALL, TODAY, make_small
 
 pytestmark = pytest.mark.django_db
 
-TODAY = datetime.date(2026, 11, 22)
-SMALL = SCALES["small"]
 DEMO_USERNAMES = [
     "federal", "observer", "coord-moscow", "coord-rostov", "liaison", "ngo",
     "volunteer", "veteran", "relative",
 ]  # fmt: skip
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    # The demo accounts hash their password once per run; PBKDF2 would make that 0.5 s.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def make_small(seed: int = 20261122) -> str:
-    out = io.StringIO()
-    generate(plan=SMALL, seed=seed, today=TODAY, out=out)
-    return out.getvalue()
 
 
 # What is compared between runs: every generated table by natural keys, since ids and
@@ -120,6 +107,19 @@ FINGERPRINT: dict[str, tuple[type[Model], str]] = {
         "request__created_at given_by__username at done rating respectful comment",
     ),
     "complaints": (Complaint, "request__created_at opened_at answer answered_at upheld"),
+    "checks": (
+        Check,
+        "volunteer__user__username kind status valid_until detail verified_by__username",
+    ),
+    "openings": (
+        Opening,
+        "title institution__address organisation__inn posted_by__username recurrence starts_on "
+        "ends_on start_time end_time needed",
+    ),
+    "applications": (
+        Application,
+        "opening__title opening__institution__address volunteer__user__username status",
+    ),
 }
 
 
@@ -153,10 +153,10 @@ def test_small_scale_makes_four_regions_of_coherent_data() -> None:
     assert Organisation.objects.count() == 10
     assert OrganisationStatus.objects.filter(kind="useful_services").exists()
     assert Agreement.objects.filter(valid_to__lt=TODAY).count() == 1
-    assert Volunteer.objects.count() == 150
+    assert Volunteer.objects.count() == SMALL.volunteers
     pending = Membership.objects.filter(status="pending").count()
     assert Membership.objects.filter(status="approved").count() > pending > 0
-    assert Availability.objects.count() >= 150
+    assert Availability.objects.count() >= SMALL.volunteers
     assert Veteran.objects.count() == 60
     assert Proxy.objects.exists()
     assert not Veteran.objects.filter(consents__isnull=True).exists()
@@ -250,7 +250,7 @@ def test_every_institution_and_volunteer_is_placed_inside_russia() -> None:
     make_small()
     points = [*Institution.objects.values_list("lat", "lon")]
     points += Volunteer.objects.values_list("lat", "lon")
-    assert len(points) == 13 + 150
+    assert len(points) == 13 + SMALL.volunteers
     assert all(lat is not None and lon is not None and in_russia(lat, lon) for lat, lon in points)
 
 
@@ -297,8 +297,6 @@ def test_demo_accounts_command_prints_every_account_with_the_password() -> None:
     assert DEMO_PASSWORD in text
 
 
-# The generation's "now": the midnight that began TODAY in Moscow.
-NOW = datetime.datetime.combine(TODAY, datetime.time(0), tzinfo=zoneinfo.ZoneInfo("Europe/Moscow"))
 TAKING = {"assign", "claim"}
 
 

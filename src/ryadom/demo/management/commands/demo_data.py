@@ -6,7 +6,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ryadom.analytics.services import rollups_rebuild
-from ryadom.core.demo import DEFAULT_SEED, SCALES, generate, is_empty
+from ryadom.demo.generate import generate, is_empty
+from ryadom.demo.plan import DEFAULT_SEED, SCALES
 
 
 class Command(BaseCommand):

@@ -18,6 +18,12 @@ class Plan:
     veterans: int
     chunk: int  # volunteers (and requests) built and inserted at a time, to bound memory
     requests: int = 0  # care requests of the last 13 weeks, with their timelines
+    # Volunteers per region follow population ** this: 1 is in proportion; less gives the
+    # smaller regions of a small demo enough people to match.
+    volunteer_spread: float = 1.0
+    # Share of institutions (with a partner NGO) that have openings posted: every one in a
+    # small demo, fewer in a country, where each opening costs service calls.
+    openings_share: float = 0.3
 
 
 SMALL = Plan(
@@ -26,10 +32,12 @@ SMALL = Plan(
     institutions=12,
     military_regions=3,
     organisations=10,
-    volunteers=150,
+    volunteers=240,
     veterans=60,
     requests=600,
-    chunk=150,
+    chunk=240,
+    volunteer_spread=0.3,
+    openings_share=1.0,
 )
 NATIONAL = Plan(
     name="national",

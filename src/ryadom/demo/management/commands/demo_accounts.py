@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, no_translations
 
-from ryadom.core.demo import DEMO_PASSWORD, ensure_demo_accounts
+from ryadom.demo.accounts import DEMO_PASSWORD, ensure_demo_accounts
 
 
 class Command(BaseCommand):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from faker import Faker
 from faker.providers.person import ru_RU
 
-from ryadom.core.demo import words
+from ryadom.demo import words
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,7 @@ class Person:
     middle: str
     last: str
     gender: str  # "m" or "f", as in volunteers.Gender
+    father: str  # the father's first name, which the patronymic is made from
 
     @property
     def full(self) -> str:
@@ -78,15 +79,28 @@ def patronymic(father: str, gender: str) -> str:
     return male[:-2] + ("инична" if male.endswith("льич") else "ична")
 
 
-def person(book: NameBook, gender: str, *, last: str | None = None) -> Person:
-    """A person with first name, patronymic and surname in the forms of their gender."""
-    first = book.draw(f"first_{gender}")
-    middle = patronymic(book.draw("father"), gender)
-    return Person(first, middle, last or surname_for(book.draw("last"), gender), gender)
+def person(
+    book: NameBook,
+    gender: str,
+    *,
+    last: str | None = None,
+    first: str | None = None,
+    father: str | None = None,
+) -> Person:
+    """A person with first name, patronymic and surname in the forms of their gender.
+
+    `last` is the family's surname in any form; `first` and `father` fix the first name and
+    the father's (for a veteran's father, brother or child).
+    """
+    first = first or book.draw(f"first_{gender}")
+    father = father or book.draw("father")
+    family = surname_for(last or book.draw("last"), gender)
+    return Person(first, patronymic(father, gender), family, gender, father)
 
 
-def surname_for(male_surname: str, gender: str) -> str:
-    """The family's surname in the form of the given gender (Петров → Петрова)."""
+def surname_for(surname: str, gender: str) -> str:
+    """The family's surname in the form of the given gender (Петров ↔ Петрова)."""
+    male_surname = masculine_surname(surname)
     if gender == "m":
         return male_surname
     for ending, feminine in (("ский", "ская"), ("цкий", "цкая"), ("ой", "ая"), ("ый", "ая")):
@@ -95,6 +109,16 @@ def surname_for(male_surname: str, gender: str) -> str:
     if male_surname.endswith(("ов", "ев", "ёв", "ин", "ын")):
         return male_surname + "а"
     return male_surname  # Шевченко, Черных: the same for everyone
+
+
+def masculine_surname(surname: str) -> str:
+    """Петрова → Петров, Лебединская → Лебединский; a masculine or invariable one unchanged."""
+    for ending, masculine in (("ская", "ский"), ("цкая", "цкий"), ("ая", "ой")):
+        if surname.endswith(ending):
+            return surname[: -len(ending)] + masculine
+    if surname.endswith(("ова", "ева", "ёва", "ина", "ына")):
+        return surname[:-1]
+    return surname
 
 
 def mobile_phone(rng: random.Random) -> str:

@@ -8,12 +8,12 @@ from collections.abc import Sequence
 from django.db import transaction
 
 from ryadom.accounts.models import Role
-from ryadom.core.demo import words
-from ryadom.core.demo.context import Context
-from ryadom.core.demo.identifiers import company_inn, company_ogrn
-from ryadom.core.demo.people import mobile_phone, person
-from ryadom.core.demo.places import spread
-from ryadom.core.demo.users import EMAIL_DOMAIN, grant, new_user
+from ryadom.demo import words
+from ryadom.demo.context import Context
+from ryadom.demo.identifiers import company_inn, company_ogrn
+from ryadom.demo.people import mobile_phone, person
+from ryadom.demo.places import spread
+from ryadom.demo.users import EMAIL_DOMAIN, grant, new_user
 from ryadom.geo.models import Region
 from ryadom.institutions.models import Institution
 from ryadom.organisations.models import Agreement, Organisation, OrganisationStatus, StatusKind
@@ -135,7 +135,7 @@ def _status(
 
 
 def _agreements(ctx: Context, orgs: Sequence[Organisation]) -> None:
-    """One to three institutions per NGO in the regions it serves; none left without one."""
+    """Two to four institutions per NGO in the regions it serves; none left without one."""
     by_region: dict[int, list[Institution]] = {}
     for inst in ctx.world.institutions:
         by_region.setdefault(inst.region_id, []).append(inst)
@@ -146,7 +146,7 @@ def _agreements(ctx: Context, orgs: Sequence[Organisation]) -> None:
     pairs: dict[tuple[int, int], None] = {}  # ordered and without repeats
     for org in orgs:
         nearby = [i for region_id in by_org[org.pk] for i in by_region.get(region_id, [])]
-        for inst in ctx.rng.sample(nearby, min(len(nearby), ctx.rng.randint(1, 3))):
+        for inst in ctx.rng.sample(nearby, min(len(nearby), ctx.rng.randint(2, 4))):
             pairs[(org.pk, inst.pk)] = None
     covered = {inst_id for _org, inst_id in pairs}
     for inst in ctx.world.institutions:
@@ -162,6 +162,8 @@ def _agreements(ctx: Context, orgs: Sequence[Organisation]) -> None:
     for row in rows:
         if row.valid_to is None or row.valid_to >= ctx.today:
             ctx.world.partners.setdefault(row.institution_id, []).append(row.organisation_id)
+            key = (row.organisation_id, row.institution_id)
+            ctx.world.agreements[key] = (row.valid_from, row.valid_to)
 
 
 def _is_expired(ctx: Context, n: int, last: int) -> bool:
@@ -197,3 +199,4 @@ def _managers(ctx: Context, orgs: Sequence[Organisation]) -> None:
         users.append(new_user(ctx, f"manager-{i:05d}", who, joined=joined, phone=org.phone))
     ctx.loader.insert(users)
     grant(ctx, users, Role.NGO_MANAGER, [org.pk for org in orgs])
+    ctx.world.managers = {org.pk: user for org, user in zip(orgs, users, strict=True)}

@@ -6,8 +6,8 @@ import datetime
 from collections.abc import Sequence
 
 from ryadom.accounts.models import ROLE_SCOPE, RoleAssignment, User
-from ryadom.core.demo.context import Context
-from ryadom.core.demo.people import Person
+from ryadom.demo.context import Context
+from ryadom.demo.people import Person
 
 EMAIL_DOMAIN = "example.org"  # reserved for examples: no message can reach a real person
 

@@ -13,7 +13,7 @@ import functools
 import itertools
 import random
 import zoneinfo
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from ryadom.care.deadlines import FEDERAL_AFTER, deadline_for
+from ryadom.care.eligibility import request_missing_steps
 from ryadom.care.lifecycle import DONE_STATES, Action
 from ryadom.care.models import (
     CareRequest,
@@ -35,13 +36,15 @@ from ryadom.care.models import (
 
 # The note the deadline check writes; called here so the demo's timeline reads the same.
 from ryadom.care.services import escalation_note
-from ryadom.catalogue.models import ServiceType
-from ryadom.core.demo import words
-from ryadom.core.demo.context import Context, Member
-from ryadom.core.demo.institutions import VISITING_HOURS
-from ryadom.core.demo.loader import Loader
+from ryadom.catalogue.models import Category, ServiceType
+from ryadom.demo import words
+from ryadom.demo.context import Context, Member
+from ryadom.demo.institutions import VISITING_HOURS
+from ryadom.demo.loader import Loader
 from ryadom.institutions.models import Institution
-from ryadom.veterans.models import Stay
+from ryadom.veterans.models import HelperGender, Stay, Veteran
+from ryadom.volunteers.eligibility import REQUIRED_CHECKS
+from ryadom.volunteers.models import CheckKind, Volunteer
 
 # The demo's veterans were admitted within the last 90 days; ward requests cover the same
 # weeks, so the weekly trend is not a ramp made by the generator.
@@ -98,6 +101,7 @@ class Story:
     requester_name: str
     answerer_id: int  # who confirms it and gives feedback
     created: datetime.datetime
+    veteran: Veteran | None = None  # for the words about them and the rules of personal care
     details: str = ""
     triaged: datetime.datetime | None = None
     taken: datetime.datetime | None = None
@@ -219,6 +223,7 @@ def _story(
     rng = ctx.rng
     service = rng.choices(draw.services, cum_weights=draw.service_weights)[0]
     liaison = ctx.world.liaisons[institution.pk]
+    veteran = stay.veteran if stay else None
     story = Story(
         institution=institution,
         zone=draw.zones[institution.region_id],
@@ -231,14 +236,22 @@ def _story(
         requester_name="",
         answerer_id=liaison,
         created=created,
-        details=rng.choice(words.REQUEST_DETAILS.get(service.category, ("",)))
-        if rng.random() < 0.7
-        else "",
+        veteran=veteran,
     )
+    if rng.random() < 0.7:
+        story.details = _about(rng, words.REQUEST_DETAILS.get(service.category, ("",)), veteran)
     if stay is not None:
         _asked_by_veteran(ctx, story, stay.veteran_id)
-    plot(rng, story, candidates=_candidates(ctx, institution, service))
+    plot(rng, story, candidates=_candidates(ctx, story), may_take=_may_take(ctx, story))
     return story
+
+
+def _about(
+    rng: random.Random, phrases: Sequence[str | words.Gendered], veteran: Veteran | None
+) -> str:
+    """One of the phrases, in the veteran's gender; for a ward, one that names nobody."""
+    fitting = [p for p in phrases if veteran is not None or isinstance(p, str)]
+    return words.about(rng.choice(fitting), veteran.gender if veteran else None) or ""
 
 
 def _ward(ctx: Context, institution: Institution) -> int | None:
@@ -262,17 +275,58 @@ def _asked_by_veteran(ctx: Context, story: Story, veteran_id: int) -> None:
         story.asker_id, story.requester_name = None, asker.name
 
 
-def _candidates(ctx: Context, institution: Institution, service: ServiceType) -> list[Helper]:
-    """Approved members of the NGOs with a valid agreement there, offering the service first."""
-    partners = ctx.world.partners.get(institution.pk, [])
-    offering = [o for o in partners if service.pk in ctx.world.offers.get(o, ())]
+def _candidates(ctx: Context, story: Story) -> list[Helper]:
+    """Approved members of the NGOs with an agreement there, offering the service first."""
+    partners = ctx.world.partners.get(story.institution.pk, [])
+    offering = [o for o in partners if story.service.pk in ctx.world.offers.get(o, ())]
     return [(o, m) for o in offering or partners for m in ctx.world.members.get(o, [])]
 
 
 Helper = tuple[int, Member]  # an NGO id and one of its members
+MayTake = Callable[[Helper, datetime.date], bool]
 
 
-def plot(rng: random.Random, story: Story, *, candidates: Sequence[Helper]) -> None:
+def _may_take(ctx: Context, story: Story) -> MayTake:
+    """Whether a helper could take the request on a day, by the rules of
+    `care.eligibility.request_missing_steps` on what the generator made (the chosen ones
+    are checked by that function itself in `insert`)."""
+    needed = set(REQUIRED_CHECKS[story.institution.access_level])
+    if story.service.needs_security_screening:
+        needed.add(CheckKind.SCREENING)
+    genders = _genders_allowed(story)
+
+    def may(helper: Helper, day: datetime.date) -> bool:
+        org_id, member = helper
+        runs = ctx.world.agreements.get((org_id, story.institution.pk))
+        return (
+            runs is not None
+            and runs[0] <= day
+            and (runs[1] is None or day <= runs[1])
+            and member.since <= day
+            and needed <= ctx.world.cleared.get(member.volunteer_id, frozenset())
+            and member.gender in genders
+        )
+
+    return may
+
+
+def _genders_allowed(story: Story) -> frozenset[str]:
+    """The helper's genders personal care allows: the veteran's own where the service asks
+    for it, and the veteran's wish where they made one."""
+    service, veteran = story.service, story.veteran
+    allowed = frozenset({"m", "f"})
+    if veteran is None or not (service.same_gender_helper or service.category == Category.HYGIENE):
+        return allowed
+    if service.same_gender_helper:
+        allowed &= {veteran.gender}
+    if veteran.preferred_helper_gender != HelperGender.ANY:
+        allowed &= {veteran.preferred_helper_gender}
+    return allowed
+
+
+def plot(
+    rng: random.Random, story: Story, *, candidates: Sequence[Helper], may_take: MayTake
+) -> None:
     """Draw the moments after the request was made (some of them may still lie ahead)."""
     span, on_time = story.deadline - story.created, rng.random() < ON_TIME
     share = rng.uniform(0.25, 0.9) if on_time else rng.uniform(1.02, 1.25)
@@ -283,12 +337,13 @@ def plot(rng: random.Random, story: Story, *, candidates: Sequence[Helper]) -> N
     starts = story.visit[0]
     story.triaged = _triage_time(rng, story, before=starts)
     story.taken = story.triaged + (starts - story.triaged) * rng.uniform(0.1, 0.5)
-    eligible = [h for h in candidates if h[1].since <= story.taken.date()] or list(candidates)
+    day = timezone.localdate(story.taken)
+    eligible = [h for h in candidates if may_take(h, day)]
     if not eligible:
         # Nobody could take it: the coordinator closed it a few days after the deadline.
         story.taken = story.visit = None
         story.cancelled = story.deadline + datetime.timedelta(hours=rng.randint(24, 96))
-        story.cancel_note = rng.choice(words.CANCEL_REASONS)
+        story.cancel_note = _about(rng, words.CANCEL_REASONS, story.veteran)
         return
     story.organisation_id, story.member = rng.choice(eligible)
     story.claimed = rng.random() < CLAIMED
@@ -296,11 +351,11 @@ def plot(rng: random.Random, story: Story, *, candidates: Sequence[Helper]) -> N
     story.checked_in = max(starts + rng.randint(-10, 10) * MINUTE, story.scheduled + MINUTE)
     length = story.visit[1] - starts + rng.randint(-15, 15) * MINUTE
     story.completed = story.checked_in + max(length, 15 * MINUTE)
-    story.outcome = rng.choice(words.VISIT_OUTCOMES)
+    story.outcome = words.form(rng.choice(words.VISIT_OUTCOMES), story.member.gender)
     if rng.random() < CANCELLED:
         before = starts - 30 * MINUTE - story.created
         story.cancelled = story.created + before * rng.uniform(0.05, 0.9)
-        story.cancel_note = rng.choice(words.CANCEL_REASONS)
+        story.cancel_note = _about(rng, words.CANCEL_REASONS, story.veteran)
     elif rng.random() >= UNCONFIRMED:
         story.confirmed = story.completed + datetime.timedelta(minutes=rng.randint(30, 36 * 60))
         _feedback(rng, story)
@@ -324,19 +379,20 @@ def _triage_time(
 
 
 def _feedback(rng: random.Random, story: Story) -> None:
+    gender = story.member.gender if story.member else "m"
     story.respectful = rng.random() < RESPECTFUL
     ratings = RATINGS if story.respectful else LOW_RATINGS
     story.rating = rng.choices(list(ratings), weights=list(ratings.values()))[0]
     if rng.random() < 0.08:
         story.rating = None  # answered only the two questions
     if not story.respectful:
-        story.comment = rng.choice(words.FEEDBACK_BAD)
+        story.comment = words.form(rng.choice(words.FEEDBACK_BAD), gender)
         if rng.random() < 0.85 and story.confirmed is not None:
             story.answered = story.confirmed + datetime.timedelta(hours=rng.randint(3, 72))
             story.upheld = rng.random() < 0.6
             story.answer = rng.choice(words.COMPLAINT_ANSWERS)
     elif rng.random() < 0.4:
-        story.comment = rng.choice(words.FEEDBACK_GOOD)
+        story.comment = words.form(rng.choice(words.FEEDBACK_GOOD), gender)
 
 
 def visit_slot(
@@ -368,6 +424,7 @@ def insert(loader: Loader, stories: Sequence[Story], now: datetime.datetime) -> 
     with translation.override(settings.LANGUAGE_CODE):
         labels = {str(c): str(c.label) for c in Channel}
         parts = [_cut(story, now, labels) for story in stories]
+    _takers_were_eligible(stories, [request for request, *_rest in parts])
     rows.requests = loader.insert([request for request, *_rest in parts])
     for _request, events, visit, feedback, complaint in parts:
         rows.events += events
@@ -383,6 +440,25 @@ def insert(loader: Loader, stories: Sequence[Story], now: datetime.datetime) -> 
 
 
 Part = tuple[CareRequest, list[Event], Visit | None, Feedback | None, Complaint | None]
+
+
+def _takers_were_eligible(stories: Sequence[Story], requests: Sequence[CareRequest]) -> None:
+    """Every volunteer who took a request could, on that day, by the function the claim and
+    the assignment ask (`care.eligibility.request_missing_steps`): a generator that writes
+    around the rules stops here instead."""
+    taken = [(s, r) for s, r in zip(stories, requests, strict=True) if r.volunteer_id]
+    ids = {r.volunteer_id for _s, r in taken}
+    volunteers = Volunteer.objects.prefetch_related("checks").in_bulk(ids)
+    for story, request in taken:
+        assert story.taken is not None  # noqa: S101 - a request with a volunteer was taken
+        day = timezone.localdate(story.taken)
+        volunteer = volunteers[request.volunteer_id]
+        missing = request_missing_steps(volunteer=volunteer, request=request, on=day)
+        if missing:
+            raise RuntimeError(
+                f"The demo gave a request in {story.institution.name} on {day} to a volunteer "
+                f"who could not take it: {[step.code for step in missing]}"
+            )
 
 
 def _cut(story: Story, now: datetime.datetime, labels: dict[str, str]) -> Part:
@@ -404,6 +480,8 @@ def _cut(story: Story, now: datetime.datetime, labels: dict[str, str]) -> Part:
         deadline=story.deadline,
         created_at=story.created,
     )
+    if story.veteran is not None:
+        request.veteran = story.veteran  # its gender and wishes, without a query
     if story.member is not None and any(e.action in TAKING for e in events):
         request.volunteer_id = story.member.volunteer_id
         request.organisation_id = story.organisation_id

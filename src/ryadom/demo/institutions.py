@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from ryadom.accounts.models import Role
-from ryadom.core.demo import words
-from ryadom.core.demo.context import Context
-from ryadom.core.demo.people import Person, mobile_phone, person
-from ryadom.core.demo.places import pick, scatter, spread
-from ryadom.core.demo.users import EMAIL_DOMAIN, grant, new_user
+from ryadom.demo import words
+from ryadom.demo.context import Context
+from ryadom.demo.people import Person, mobile_phone, person
+from ryadom.demo.places import pick, scatter, spread
+from ryadom.demo.users import EMAIL_DOMAIN, grant, new_user
 from ryadom.geo.models import Region, Settlement
 from ryadom.institutions.models import (
     AccessLevel,
