@@ -52,7 +52,7 @@ PAGES: dict[str, Row] = {
         E(404, federal=200, ngo=200, anon=302), E(404, federal=200, anon=302), obj="organisation"
     ),
     # The agency observer watches its agency's institutions in every region.
-    "GET /dashboard/regions/<str:code>/": Row(
+    "GET /dashboard/regions/<slug:code>/": Row(
         E(404, federal=200, observer=200, coord=200, anon=302),
         E(404, federal=200, observer=200, anon=302),
         obj="region",
@@ -117,7 +117,7 @@ PAGES: dict[str, Row] = {
     ),
     "POST /queue/triage/": Row(E(302)),
     "GET /regions/": Row(E(200)),
-    "GET /regions/<str:code>/": Row(E(200), E(200), obj="region"),
+    "GET /regions/<slug:code>/": Row(E(200), E(200), obj="region"),
     "GET /requests/<int:pk>/": Row(
         E(200, observer=404, ngo=404, volunteer=404, stranger=404, anon=302),
         E(404, federal=200, anon=302),
