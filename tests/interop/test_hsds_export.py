@@ -49,8 +49,10 @@ SCHEMA_OF_TABLE = {
 
 
 @pytest.fixture
-def demo(db: None) -> None:
+def demo(db: None, time_machine: Any) -> None:
     """The small demo country: institutions, NGOs, volunteers, veterans and 600 requests."""
+    # The services the generator calls date their rules by the real day: make it on its day.
+    time_machine.move_to(datetime.datetime(2026, 11, 22, 9, tzinfo=datetime.UTC))
     generate(plan=SCALES["small"], seed=20261122, today=TODAY, out=io.StringIO())
 
 
