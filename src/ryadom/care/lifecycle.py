@@ -42,6 +42,8 @@ ALLOWED_TRANSITIONS: dict[Action, tuple[frozenset[str], str]] = {
 
 # States in which a request still needs something from someone.
 OPEN_STATES = frozenset(Status.values) - {Status.CONFIRMED, Status.CANCELLED}
+# What a coordinator still has to see through (the queue opens on these): not done yet.
+NEEDS_ACTION_STATES = OPEN_STATES - {Status.COMPLETED}
 # States from which the deadline no longer matters: the work has been done.
 DONE_STATES = frozenset({Status.COMPLETED, Status.CONFIRMED, Status.CANCELLED})
 
