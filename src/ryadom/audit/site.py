@@ -17,13 +17,13 @@ from django.utils.translation import gettext_lazy as _
 APP_NAMES: dict[str, Promise] = {
     "otp_static": _("Second factor: backup codes"),
     "otp_totp": _("Second factor: authenticator apps"),
-    "django_tasks_db": _("Background tasks"),
+    "django_tasks_database": _("Background tasks"),
     "axes": _("Sign-in lockouts"),
 }
 MODEL_NAMES: dict[str, Promise] = {
     "otp_static.staticdevice": _("Sets of backup codes"),
     "otp_totp.totpdevice": _("Authenticator apps"),
-    "django_tasks_db.dbtaskresult": _("Task results"),
+    "django_tasks_database.dbtaskresult": _("Task results"),
 }
 
 

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.functional import Promise
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ryadom.care.models import Channel, Event
+from ryadom.core.i18n import in_language
 
 
 @dataclass(frozen=True)
@@ -49,8 +49,7 @@ EVENT_TEXTS: dict[str, Promise] = {
 
 def _in_language(value: Any) -> Any:
     if isinstance(value, dict) and "ru" in value:
-        english = (get_language() or "").startswith("en")
-        return (value.get("en") if english else None) or value["ru"]
+        return in_language(value["ru"], value.get("en") or "")
     return value
 
 
