@@ -48,10 +48,14 @@ def test_the_region_filter_lists_only_the_coordinators_regions(
 ) -> None:
     client.force_login(care_cast.coord_a)
     page = client.get("/queue/").content.decode()
-    select = page[page.index('name="region"') : page.index("</select>", page.index('name="region"'))]
+    select = page[
+        page.index('name="region"') : page.index("</select>", page.index('name="region"'))
+    ]
     assert re.findall(r'<option value="(\d+)"', select) == ["77"]
 
     client.force_login(care_cast.federal)
     page = client.get("/queue/").content.decode()
-    select = page[page.index('name="region"') : page.index("</select>", page.index('name="region"'))]
+    select = page[
+        page.index('name="region"') : page.index("</select>", page.index('name="region"'))
+    ]
     assert len(re.findall(r'<option value="(\d+)"', select)) == 89

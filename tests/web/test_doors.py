@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 import re
 from html.parser import HTMLParser
-from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -14,8 +13,8 @@ from django.test import Client
 from django.utils import timezone
 
 from ryadom.accounts.models import User
-from ryadom.core.demo import ensure_demo_accounts
 from ryadom.accounts.scopes import scope_of
+from ryadom.core.demo import ensure_demo_accounts
 from ryadom.institutions.models import Institution
 from ryadom.openings.services import opening_create
 

@@ -320,9 +320,7 @@ def organisation_regions_for_user(*, actor: User, organisation: Any) -> frozense
     """The regions of an NGO's report the actor may see (None: all of it): federal staff and
     the NGO's managers see all; regional coordinators where the NGO works, their regions'."""
     scope = scope_of(actor)
-    if scope.federal or (
-        scope.has(Role.NGO_MANAGER) and organisation.pk in scope.organisation_ids
-    ):
+    if scope.federal or (scope.has(Role.NGO_MANAGER) and organisation.pk in scope.organisation_ids):
         return None
     if scope.has(Role.REGIONAL_COORDINATOR) and _organisation_works_in(
         organisation, scope.region_ids

@@ -1,4 +1,4 @@
-"""Timeline notes the system writes: stored as a code with parameters, read in the reader's language.
+"""Timeline notes the system writes: a code with values, read in the reader's language.
 
 A note a person typed (a reason, an outcome) is kept as they wrote it in `Event.note`. A note
 the system writes is `Event.code` plus `Event.params` (JSON), and `event_text` turns it into

@@ -145,8 +145,7 @@ def queue_regions(*, actor: User | AnonymousUser | None) -> QuerySet[Region]:
     if scope.federal:
         return qs
     return qs.filter(
-        Q(pk__in=scope.region_ids)
-        | Q(pk__in=queue_institutions(actor=actor).values("region_id"))
+        Q(pk__in=scope.region_ids) | Q(pk__in=queue_institutions(actor=actor).values("region_id"))
     )
 
 

@@ -23,7 +23,6 @@ from ryadom.care.lifecycle import ALLOWED_TRANSITIONS, Action
 from ryadom.care.models import (
     MAX_DETAILS_LENGTH,
     CareRequest,
-    Channel,
     Complaint,
     Feedback,
     Status,
@@ -561,9 +560,7 @@ def request_confirm(*, actor: User, request: CareRequest) -> CareRequest:
 
 
 @transaction.atomic
-def request_cancel(
-    *, actor: User, request: CareRequest, reason: str | Coded = ""
-) -> CareRequest:
+def request_cancel(*, actor: User, request: CareRequest, reason: str | Coded = "") -> CareRequest:
     """No longer needed (the veteran was discharged, or the need went away)."""
     result = _transition(actor=actor, request=request, action=Action.CANCEL, note=reason)
     _drop_planned_visits(request)
@@ -572,9 +569,7 @@ def request_cancel(
 
 
 @transaction.atomic
-def request_reopen(
-    *, actor: User | None, request: CareRequest, reason: str | Coded
-) -> CareRequest:
+def request_reopen(*, actor: User | None, request: CareRequest, reason: str | Coded) -> CareRequest:
     """It was not done after all: back to the queue for a new helper, with a new deadline."""
     deadline = deadlines.deadline_for(
         service_type=request.service_type, urgency=request.urgency, start=timezone.now()

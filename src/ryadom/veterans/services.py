@@ -190,8 +190,8 @@ def consent_withdraw(*, actor: User, consent: Consent) -> Consent:
 
 def _minimise(*, actor: User, veteran: Veteran, care: bool) -> None:
     # Imported here: care builds on veterans, not back.
-    from ryadom.care.models import CareRequest
     from ryadom.care.events import coded
+    from ryadom.care.models import CareRequest
     from ryadom.care.services import request_cancel
 
     wiped: dict[str, list[str]] = {}

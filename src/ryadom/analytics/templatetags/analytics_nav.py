@@ -28,7 +28,9 @@ def analytics_nav(context: dict[str, Any]) -> SafeString:
     if scope.has(Role.INSTITUTION_LIAISON):
         # The liaison's institution: its public page (ward posters, steps) and its report.
         for institution_id in sorted(scope.institution_ids):
-            links.append((reverse("institution-detail", args=[institution_id]), _("Our institution")))
+            links.append(
+                (reverse("institution-detail", args=[institution_id]), _("Our institution"))
+            )
             links.append(
                 (reverse("analytics:institution", args=[institution_id]), _("Institution report"))
             )

@@ -417,7 +417,13 @@ def _events(story: Story) -> list[Event]:
     """Every moment of the story as the services record it, in order, the future included."""
     volunteer = story.member.user_id if story.member else None
     steps: list[tuple[datetime.datetime | None, str, int | None, str, str | Coded]] = [
-        (story.created, "create", story.asker_id, Status.NEW, coded(ASKED_VIA, channel=story.channel)),
+        (
+            story.created,
+            "create",
+            story.asker_id,
+            Status.NEW,
+            coded(ASKED_VIA, channel=story.channel),
+        ),
         (story.triaged, Action.TRIAGE, None, Status.TRIAGED, ""),
     ]
     if story.member is not None and story.visit is not None:
