@@ -103,6 +103,7 @@ EVENT_LABELS: dict[str, str | Promise] = {
     Action.REOPEN: gettext_lazy("Reopened"),
     "escalate": gettext_lazy("Deadline missed: escalated"),
     "transfer": gettext_lazy("The veteran moved to another place"),
+    "move": gettext_lazy("The veteran moved to another place"),
 }
 
 
