@@ -35,3 +35,16 @@ def test_nobody_revokes_another_users_token(cast: Cast, client: Client) -> None:
     assert client.post(f"/profile/tokens/{token.pk}/revoke/").status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None
+
+
+def test_veterans_relatives_and_volunteers_see_no_api_tokens_and_cannot_issue_one(
+    cast: Cast, client: Client
+) -> None:
+    for user in (cast.veteran_user, cast.relative, cast.volunteer_user):
+        client.force_login(user)
+        page = client.get("/profile/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert "API tokens" not in page
+        assert client.post("/profile/", {"name": "my app"}).status_code == 403
+        assert not user.api_tokens.exists()
+    client.force_login(cast.coord_a)
+    assert "API tokens" in client.get("/profile/", HTTP_ACCEPT_LANGUAGE="en").content.decode()

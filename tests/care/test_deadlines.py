@@ -12,7 +12,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks_db.models import DBTaskResult
 
 from ryadom.care import services
@@ -140,7 +140,9 @@ def test_a_missed_deadline_escalates_to_the_region_then_24_hours_later_to_federa
     assert request.escalation_level == 1
     assert request.status == Status.NEW  # escalation does not move the request itself
     [first] = escalations(request)
-    assert "региональному координатору" in first.note  # system notes: the default language
+    # Stored as a code, read in the reader's language.
+    assert first.code == "escalated_regional"
+    assert first.text == "Deadline missed: escalated to the regional coordinator."
     [done, follow_up] = checks_for(request)
     assert (done.status, done.return_value) == ("SUCCESSFUL", "escalated to 1")
     assert follow_up.status == "READY"
@@ -155,7 +157,8 @@ def test_a_missed_deadline_escalates_to_the_region_then_24_hours_later_to_federa
         run_worker()
     request.refresh_from_db()
     assert request.escalation_level == 2
-    assert "федеральный уровень" in escalations(request)[-1].note
+    with translation.override("ru"):
+        assert "федеральный уровень" in escalations(request)[-1].text
     assert len(escalations(request)) == 2
     # Federal staff is the last level: nothing further is scheduled.
     assert [t.status for t in checks_for(request)] == ["SUCCESSFUL", "SUCCESSFUL"]

@@ -49,7 +49,9 @@ PAGES: dict[str, Row] = {
         obj="institution",
     ),
     "GET /dashboard/ngo/<int:organisation_id>/": Row(
-        E(404, federal=200, ngo=200, anon=302), E(404, federal=200, anon=302), obj="organisation"
+        E(404, federal=200, coord=200, ngo=200, anon=302),
+        E(404, federal=200, anon=302),
+        obj="organisation",
     ),
     # The agency observer watches its agency's institutions in every region.
     "GET /dashboard/regions/<slug:code>/": Row(

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from ryadom.accounts.models import Role
@@ -90,3 +91,12 @@ def test_search_by_coordinates_from_the_browser(cast: Cast, client: Client) -> N
     page = client.get("/find/?lat=47.2357&lon=39.7015").content.decode()  # Rostov-on-Don
     assert page.index("Больница Б") < page.index("Госпиталь А")
     assert client.get("/find/?lat=abc&lon=1").status_code == 200  # the form says what is wrong
+
+
+def test_the_region_page_names_its_centre_in_the_readers_language(
+    cast: Cast, client: Client
+) -> None:
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "Administrative centre: Rostov-on-Don." in client.get("/regions/61/").content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    assert "Ростов-на-Дону" in client.get("/regions/61/").content.decode()

@@ -46,6 +46,19 @@ class Role(models.TextChoices):
     RELATIVE = "relative", _("Relative")
 
 
+# Roles held for work with other people's data (as opposed to volunteers, veterans and
+# relatives, who act for themselves): the second factor and API tokens are theirs.
+STAFF_ROLES = frozenset(
+    {
+        Role.FEDERAL_COORDINATOR,
+        Role.AGENCY_OBSERVER,
+        Role.REGIONAL_COORDINATOR,
+        Role.INSTITUTION_LIAISON,
+        Role.NGO_MANAGER,
+    }
+)
+
+
 # The one place that says which kind of scope each role is given. An agency observer watches
 # the institutions of one agency across the country.
 ROLE_SCOPE: dict[str, str] = {

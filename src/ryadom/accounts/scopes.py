@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
 
-from ryadom.accounts.models import Role, RoleAssignment, ScopeKind, User
+from ryadom.accounts.models import STAFF_ROLES, Role, RoleAssignment, ScopeKind, User
 
 
 @dataclass(frozen=True)
@@ -54,3 +54,11 @@ def scope_of(actor: User | AnonymousUser | None) -> Scope:
     )
     actor._ryadom_scope = scope  # type: ignore[attr-defined]
     return scope
+
+
+def uses_api_tokens(user: User | AnonymousUser | None) -> bool:
+    """Whether API tokens are for this user: staff roles and back-office (integration) accounts
+    connect hospital systems and other programs; volunteers, veterans and relatives do not."""
+    if not isinstance(user, User) or not user.is_authenticated:
+        return False
+    return user.is_staff or bool(scope_of(user).roles & STAFF_ROLES)

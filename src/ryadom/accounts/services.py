@@ -29,8 +29,9 @@ from ryadom.accounts.models import (
     TokenKind,
     User,
 )
+from ryadom.accounts.scopes import uses_api_tokens
 from ryadom.audit.services import audit_record
-from ryadom.core.errors import ApplicationError
+from ryadom.core.errors import ApplicationError, PermissionDeniedError
 
 TOKEN_PREFIX = "rdm_"  # noqa: S105 - a public marker that makes leaked keys easy to spot
 
@@ -102,6 +103,8 @@ def api_token_issue(
     *, actor: User | None, user: User, name: str, kind: str = TokenKind.PERSON
 ) -> tuple[ApiToken, str]:
     """Create a token and return it with its key, which is never shown again."""
+    if actor is not None and not uses_api_tokens(user):
+        raise PermissionDeniedError(_("API tokens are for staff and connected systems."))
     api_token_check(user=user, kind=kind)
     key = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(

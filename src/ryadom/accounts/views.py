@@ -7,6 +7,7 @@ from typing import cast
 from django import forms
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from ryadom.accounts.forms import AddressForm, CodeForm
 from ryadom.accounts.models import User
+from ryadom.accounts.scopes import uses_api_tokens
 from ryadom.accounts.services import api_token_issue, api_token_revoke, code_send, code_verify
 from ryadom.core.errors import ApplicationError
 
@@ -34,12 +36,17 @@ class TokenForm(forms.Form):
 
 def _render(request: HttpRequest, form: TokenForm, new_key: str | None = None) -> HttpResponse:
     user = cast(User, request.user)
+    tokens = user.api_tokens.order_by("-created_at")
     return render(
         request,
         "accounts/profile.html",
         {
             "roles": user.roles.order_by("role"),
-            "tokens": user.api_tokens.order_by("-created_at"),
+            "tokens": tokens,
+            # Others see the section only to revoke a token they still hold.
+            "uses_tokens": uses_api_tokens(user),
+            "shows_tokens": uses_api_tokens(user)
+            or tokens.filter(revoked_at__isnull=True).exists(),
             "form": form,
             "new_key": new_key,
         },
@@ -50,6 +57,8 @@ def _render(request: HttpRequest, form: TokenForm, new_key: str | None = None) -
 def profile(request: HttpRequest) -> HttpResponse:
     """Shows the profile; a POST issues a token whose key is shown on this page only once."""
     if request.method == "POST":
+        if not uses_api_tokens(request.user):
+            raise PermissionDenied
         form = TokenForm(request.POST)
         if form.is_valid():
             _token, key = api_token_issue(

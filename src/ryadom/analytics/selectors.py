@@ -302,28 +302,56 @@ def institution_breakdown(
     return [(values[by], _clean(values)) for values in grouped]
 
 
+def _organisation_works_in(organisation: Any, region_ids: frozenset[int]) -> bool:
+    """Whether an NGO works in one of these regions: based there, or agreed with an
+    institution there today."""
+    from ryadom.organisations.models import Agreement
+
+    if organisation.home_region_id in region_ids:
+        return True
+    return (
+        Agreement.objects.valid_on(timezone.localdate())
+        .filter(organisation=organisation, institution__region_id__in=region_ids)
+        .exists()
+    )
+
+
+def organisation_regions_for_user(*, actor: User, organisation: Any) -> frozenset[int] | None:
+    """The regions of an NGO's report the actor may see (None: all of it): federal staff and
+    the NGO's managers see all; regional coordinators where the NGO works, their regions'."""
+    scope = scope_of(actor)
+    if scope.federal or (scope.has(Role.NGO_MANAGER) and organisation.pk in scope.organisation_ids):
+        return None
+    if scope.has(Role.REGIONAL_COORDINATOR) and _organisation_works_in(
+        organisation, scope.region_ids
+    ):
+        return scope.region_ids
+    raise NotFoundError("organisation")
+
+
 def organisation_for_user(*, actor: User, organisation_id: int) -> Any:
-    """An NGO whose quality report the actor may see: federal staff and its own managers."""
+    """An NGO whose quality report the actor may see: federal staff, its own managers, and
+    coordinators of the regions where it works."""
     from ryadom.organisations.models import Organisation
 
-    scope = scope_of(actor)
     organisation = Organisation.objects.filter(pk=organisation_id).first()
-    allowed = organisation is not None and (
-        scope.federal or (scope.has(Role.NGO_MANAGER) and organisation.pk in scope.organisation_ids)
-    )
-    if organisation is None or not allowed:
+    if organisation is None:
         raise NotFoundError("organisation")
+    organisation_regions_for_user(actor=actor, organisation=organisation)
     return organisation
 
 
 def organisation_breakdown(
     *, actor: User, filters: Filters, organisation: Any
 ) -> list[tuple[Any, dict[str, int]]]:
-    """Sums per service type of the requests an NGO held, created in the period."""
-    organisation_for_user(actor=actor, organisation_id=organisation.pk)
+    """Sums per service type of the requests an NGO held, created in the period (a regional
+    coordinator's regions only)."""
+    regions = organisation_regions_for_user(actor=actor, organisation=organisation)
     qs = DayRollup.objects.filter(
         organisation_id=organisation.pk, day__gte=filters.start, day__lte=filters.end
     )
+    if regions is not None:
+        qs = qs.filter(region_id__in=regions)
     if filters.service_type_id is not None:
         qs = qs.filter(service_type_id=filters.service_type_id)
     grouped = qs.values("service_type_id").annotate(**_sums()).order_by("service_type_id")

@@ -157,7 +157,7 @@ class RequestDetailOut(RequestOut):
                 action=e.action,
                 from_status=e.from_status,
                 to_status=e.to_status,
-                note=e.note,
+                note=e.text,
                 actor=name_for(reader, e.actor),
             )
             for e in obj.events.all()

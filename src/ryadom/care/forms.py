@@ -13,7 +13,7 @@ from ryadom.accounts.models import User
 from ryadom.care import page_selectors
 from ryadom.care.lifecycle import Action
 from ryadom.care.models import MAX_DETAILS_LENGTH, Status, Urgency
-from ryadom.care.selectors import RequestFilters
+from ryadom.care.selectors import NEEDS_ACTION, RequestFilters
 from ryadom.catalogue.models import Category, ServiceType
 from ryadom.core.errors import NotFoundError
 from ryadom.core.validation import storable, text_problem
@@ -358,7 +358,9 @@ class QueueFilterForm(PageForm):
         empty_label=_("All"),
     )
     status = forms.ChoiceField(
-        label=_("Status"), choices=[("", _("All")), *Status.choices], required=False
+        label=_("Status"),
+        choices=[(NEEDS_ACTION, _("Needs action")), ("", _("All")), *Status.choices],
+        required=False,
     )
     service = ServiceField(label=_("Service"), required=False, widget=forms.Select)
     urgency = forms.ChoiceField(
@@ -375,6 +377,9 @@ class QueueFilterForm(PageForm):
         field = self.fields["institution"]
         assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared above
         field.queryset = page_selectors.queue_institutions(actor=actor)
+        region = self.fields["region"]
+        assert isinstance(region, forms.ModelChoiceField)  # noqa: S101 - declared above
+        region.queryset = page_selectors.queue_regions(actor=actor)
         service = self.fields["service"]
         assert isinstance(service, forms.ChoiceField)  # noqa: S101 - declared above
         service.choices = [("", _("All")), *service_choices()]

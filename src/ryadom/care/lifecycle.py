@@ -44,6 +44,8 @@ ALLOWED_TRANSITIONS: dict[Action, tuple[frozenset[str], str]] = {
 OPEN_STATES = frozenset(Status.values) - {Status.CONFIRMED, Status.CANCELLED}
 # States in which a helper has the request: "already taken" is true only here.
 TAKEN_STATES = frozenset({Status.ASSIGNED, Status.SCHEDULED, Status.IN_PROGRESS})
+# What a coordinator still has to see through (the queue opens on these): not done yet.
+NEEDS_ACTION_STATES = OPEN_STATES - {Status.COMPLETED}
 # States from which the deadline no longer matters: the work has been done.
 DONE_STATES = frozenset({Status.COMPLETED, Status.CONFIRMED, Status.CANCELLED})
 

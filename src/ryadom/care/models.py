@@ -204,7 +204,12 @@ class Event(models.Model):
     action = models.CharField(_("action"), max_length=30)
     from_status = models.CharField(_("from"), max_length=20, blank=True)
     to_status = models.CharField(_("to"), max_length=20)
+    # What a person typed (a reason, an outcome), kept as written.
     note = models.TextField(_("note"), blank=True)
+    # What the system says, as a code of care/events.py and its values, read in the reader's
+    # language (`text`).
+    code = models.CharField(_("code"), max_length=40, blank=True)
+    params = models.JSONField(_("values"), default=dict, blank=True)
 
     class Meta:
         ordering = ["request", "at", "id"]
@@ -213,6 +218,13 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action}: {self.from_status} → {self.to_status}"
+
+    @property
+    def text(self) -> str:
+        """The note in the active language."""
+        from ryadom.care.events import event_text
+
+        return event_text(self)
 
 
 class Visit(models.Model):

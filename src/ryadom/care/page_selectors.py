@@ -22,6 +22,7 @@ from ryadom.care.parties import ACTION_PARTIES, Party, parties_of
 from ryadom.care.selectors import RequestFilters, request_list, request_previous_volunteer_id
 from ryadom.catalogue.models import ServiceType
 from ryadom.core.errors import NotFoundError
+from ryadom.geo.models import Region
 from ryadom.institutions.models import Department, Institution
 from ryadom.institutions.selectors import institution_list
 from ryadom.organisations.models import Agreement
@@ -134,6 +135,18 @@ def queue_institutions(*, actor: User | AnonymousUser | None) -> QuerySet[Instit
     if scope.has(Role.INSTITUTION_LIAISON):
         q |= Q(pk__in=scope.institution_ids)
     return qs.filter(q)
+
+
+def queue_regions(*, actor: User | AnonymousUser | None) -> QuerySet[Region]:
+    """Regions whose requests the actor handles: all for federal staff, else their own
+    regions and those of their institutions."""
+    scope = scope_of(actor)
+    qs = Region.objects.order_by("code")
+    if scope.federal:
+        return qs
+    return qs.filter(
+        Q(pk__in=scope.region_ids) | Q(pk__in=queue_institutions(actor=actor).values("region_id"))
+    )
 
 
 def overdue_ids(*, actor: User, ids: Iterable[int]) -> set[int]:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from ryadom.accounts.models import Role, User
 from ryadom.accounts.scopes import scope_of
 from ryadom.audit.reads import audited_read
-from ryadom.care.lifecycle import OPEN_STATES, TAKEN_STATES, Action
+from ryadom.care.lifecycle import NEEDS_ACTION_STATES, OPEN_STATES, TAKEN_STATES, Action
 from ryadom.care.models import CareRequest, Complaint, Event, Status, Visit
 from ryadom.core.errors import NotFoundError
 from ryadom.veterans.models import Proxy
@@ -80,6 +80,10 @@ def _visible_q(actor: User | AnonymousUser | None, *, claiming: bool = False) ->
     return q
 
 
+# A status filter meaning every status that still needs someone to act.
+NEEDS_ACTION = "needs_action"
+
+
 @dataclass(frozen=True)
 class RequestFilters:
     region: str | None = None
@@ -118,7 +122,9 @@ def request_list(
         qs = qs.filter(region__code=f.region)
     if f.institution:
         qs = qs.filter(institution_id=f.institution)
-    if f.status:
+    if f.status == NEEDS_ACTION:
+        qs = qs.filter(status__in=NEEDS_ACTION_STATES)
+    elif f.status:
         qs = qs.filter(status=f.status)
     if f.service:
         qs = qs.filter(service_type__code=f.service)

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -18,13 +18,12 @@ from ryadom.accounts.scopes import scope_of
 from ryadom.analytics.hooks import request_changed
 from ryadom.audit.services import audit_record
 from ryadom.care import deadlines
+from ryadom.care.events import ASKED_VIA, Coded, coded, event_record
 from ryadom.care.lifecycle import ALLOWED_TRANSITIONS, TAKEN_STATES, Action
 from ryadom.care.models import (
     MAX_DETAILS_LENGTH,
     CareRequest,
-    Channel,
     Complaint,
-    Event,
     Feedback,
     Status,
     Visit,
@@ -242,13 +241,14 @@ def request_create(
         if idempotency_key and (earlier := _replay(actor, idempotency_key, body_hash)):
             return earlier
         raise
-    Event.objects.create(
+    event_record(
         request=request,
         actor=actor,
         action="create",
+        from_status="",
         to_status=Status.NEW,
         at=now,
-        note=str(Channel(channel).label),
+        note=coded(ASKED_VIA, channel=str(channel)),
     )
     audit_record(
         actor=actor,
@@ -295,12 +295,9 @@ def _tell_coordinators(request: CareRequest, *, kind: str, federal: bool, key: s
         )
 
 
-def escalation_note(level: int) -> str:
-    # Written by the worker, not in answer to anyone: in the site's default language.
-    with translation.override(settings.LANGUAGE_CODE):
-        if level == 1:
-            return _("Deadline missed: escalated to the regional coordinator.")
-        return _("Deadline missed again: escalated to federal staff.")
+def escalation_note(level: int) -> Coded:
+    """The timeline note of an escalation to `level`, read in the reader's language."""
+    return coded("escalated_regional" if level == 1 else "escalated_federal")
 
 
 def _status_label(status: str) -> str:
@@ -334,7 +331,7 @@ def _transition(
     actor: User | None,
     request: CareRequest,
     action: Action,
-    note: str = "",
+    note: str | Coded = "",
     changes: dict[str, Any] | None = None,
     conflict: str | None = None,
 ) -> CareRequest:
@@ -367,7 +364,7 @@ def _transition(
     from_status = request.status
     for field, value in values.items():
         setattr(request, field, value)
-    Event.objects.create(
+    event_record(
         request=request,
         actor=actor,
         action=str(action),
@@ -455,7 +452,7 @@ def request_assign(
     request: CareRequest,
     volunteer: Volunteer | None = None,
     organisation: Organisation | None = None,
-    note: str = "",
+    note: str | Coded = "",
 ) -> CareRequest:
     """The coordinator gives the request to a volunteer and/or an NGO."""
     _may_act_or_raise(actor=actor, request=request, action=Action.ASSIGN)
@@ -605,7 +602,7 @@ def request_confirm(*, actor: User, request: CareRequest) -> CareRequest:
 
 
 @transaction.atomic
-def request_cancel(*, actor: User, request: CareRequest, reason: str = "") -> CareRequest:
+def request_cancel(*, actor: User, request: CareRequest, reason: str | Coded = "") -> CareRequest:
     """No longer needed (the veteran was discharged, or the need went away)."""
     result = _transition(actor=actor, request=request, action=Action.CANCEL, note=reason)
     _drop_planned_visits(request)
@@ -614,7 +611,7 @@ def request_cancel(*, actor: User, request: CareRequest, reason: str = "") -> Ca
 
 
 @transaction.atomic
-def request_reopen(*, actor: User | None, request: CareRequest, reason: str) -> CareRequest:
+def request_reopen(*, actor: User | None, request: CareRequest, reason: str | Coded) -> CareRequest:
     """It was not done after all: back to the queue for a new helper, with a new deadline."""
     deadline = deadlines.deadline_for(
         service_type=request.service_type, urgency=request.urgency, start=timezone.now()
@@ -656,7 +653,7 @@ def request_feedback(
     if done and request.status == Status.COMPLETED:
         request_confirm(actor=actor, request=request)
     elif not done:
-        request_reopen(actor=actor, request=request, reason=_("The veteran says it was not done."))
+        request_reopen(actor=actor, request=request, reason=coded("veteran_says_not_done"))
     elif not parties_of(actor, request) & ACTION_PARTIES[Action.CONFIRM]:
         raise PermissionDeniedError(_("You may not do this with this request."))
     feedback = Feedback.objects.create(
@@ -717,7 +714,7 @@ def request_escalate(*, request: CareRequest, expected_level: int) -> CareReques
     )
     request.refresh_from_db()
     if changed == 1:
-        Event.objects.create(
+        event_record(
             request=request,
             action="escalate",
             from_status=request.status,
@@ -758,7 +755,7 @@ def requests_follow_veteran(
     moved = []
     movable = [Status.NEW, Status.TRIAGED, Status.ASSIGNED, Status.SCHEDULED]
     for request in CareRequest.objects.filter(veteran=veteran, status__in=movable).order_by("pk"):
-        note = _("Moved with the veteran to %(place)s.") % {"place": institution.name}
+        note = coded("moved_with_veteran", place=institution.name)
         if request.status in (Status.ASSIGNED, Status.SCHEDULED):
             producers.volunteer_released_by_move(request=request)
             _transition(
@@ -774,7 +771,7 @@ def requests_follow_veteran(
             )
             _drop_planned_visits(request)
         else:
-            Event.objects.create(
+            event_record(
                 request=request,
                 actor=actor,
                 action="move",

@@ -43,6 +43,7 @@ from ryadom.care.forms import (
 from ryadom.care.lifecycle import Action
 from ryadom.care.models import CareRequest, Channel, Urgency
 from ryadom.care.selectors import (
+    NEEDS_ACTION,
     complaint_get_for_coordinator,
     request_get_for_action,
     request_get_for_user,
@@ -102,6 +103,7 @@ EVENT_LABELS: dict[str, str | Promise] = {
     Action.REOPEN: gettext_lazy("Reopened"),
     "escalate": gettext_lazy("Deadline missed: escalated"),
     "transfer": gettext_lazy("The veteran moved to another place"),
+    "move": gettext_lazy("The veteran moved to another place"),
 }
 
 
@@ -478,12 +480,15 @@ def queue(request: HttpRequest) -> HttpResponse:
     roles = page_selectors.page_roles(actor=actor)
     if not roles.queue:
         raise PermissionDenied
-    filter_form = QueueFilterForm(request.GET or None, actor=actor)
-    filters = filter_form.filters() if filter_form.is_bound else None
+    data = request.GET.copy()
+    # The queue opens on what still needs someone to act; "All" is one choice away.
+    data.setdefault("status", NEEDS_ACTION)
+    filter_form = QueueFilterForm(data, actor=actor)
+    filters = filter_form.filters()
     page = Paginator(request_list(actor=actor, filters=filters), QUEUE_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    query = request.GET.copy()
+    query = data.copy()
     query.pop("page", None)
     context = {
         "filter_form": filter_form,

@@ -37,7 +37,7 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "ryadom.audit.apps.BackOfficeAdminConfig",  # django.contrib.admin, third-party names in Russian
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

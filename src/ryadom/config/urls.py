@@ -19,7 +19,6 @@ urlpatterns = [
     path("", include("ryadom.openings.urls")),
     path("", include("ryadom.veterans.urls")),
     path("", include("ryadom.audit.urls")),
-    path("", include("ryadom.telegram.urls")),
     path("dashboard/", include("ryadom.analytics.urls")),
     path("regions/", web_views.region_list, name="region-list"),
     path("regions/<slug:code>/", web_views.region_detail, name="region-detail"),
@@ -39,6 +38,3 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]
-
-admin.site.site_header = "Ryadom"
-admin.site.site_title = "Ryadom"

@@ -12,6 +12,11 @@ def _reads_english() -> bool:
     return (get_language() or "ru").startswith("en")
 
 
+def in_language(ru: str, en: str) -> str:
+    """The English text for an English reader where there is one, else the Russian."""
+    return (en if _reads_english() else "") or ru
+
+
 def by_name() -> OrderBy:
     """Order by the name the user reads (the Russian one where no English name is known)."""
     if _reads_english():

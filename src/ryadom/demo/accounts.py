@@ -19,7 +19,9 @@ from django.utils import timezone
 from ryadom.accounts.models import Role, User
 from ryadom.accounts.services import role_assign
 from ryadom.analytics.hooks import request_changed
+from ryadom.audit.models import AuditEvent
 from ryadom.care.models import CareRequest, Channel, Urgency
+from ryadom.care.selectors import request_get_for_user, request_list
 from ryadom.catalogue.models import ServiceType, Skill
 from ryadom.core.validation import full_clean_or_raise
 from ryadom.demo import words
@@ -102,6 +104,7 @@ def ensure_demo_accounts(*, today: datetime.date | None = None) -> list[DemoAcco
     _relative(users["relative"], veteran, users["liaison"])
     _requests(volunteer, veteran, users["liaison"], anchor, now)
     _coordinators_own_their_regions(users)
+    _staff_opened(veteran, users["coord-moscow"], volunteer)
     where = f"{veteran.addressed_as}, in {anchor.institution.name}"
     accounts += [
         _self_role(users["volunteer"], Role.VOLUNTEER, f"member of {anchor.organisation.name}"),
@@ -422,6 +425,19 @@ def _requests(
     rows = insert(Loader(out=io.StringIO()), [*done, planned, fresh], now)
     for request in rows.requests:
         request_changed(request.pk)  # the dashboards count them once the worker runs
+
+
+def _staff_opened(veteran: Veteran, coordinator: User, volunteer: Volunteer) -> None:
+    """The history above is inserted, not lived through the pages, so nobody has read it yet:
+    the coordinator opens each of the veteran's requests and the volunteer their own, through
+    the audited selector, and the veteran's access log shows who did. Once."""
+    if AuditEvent.objects.filter(veteran_id=veteran.pk, action="request.viewed").exists():
+        return
+    for request in CareRequest.objects.filter(veteran=veteran).order_by("pk"):
+        readers = [coordinator] + ([volunteer.user] if request.volunteer_id == volunteer.pk else [])
+        for reader in readers:
+            if request_list(actor=reader).filter(pk=request.pk).exists():
+                request_get_for_user(actor=reader, request_id=request.pk)
 
 
 def _kept_and_thanked(story: Story) -> None:

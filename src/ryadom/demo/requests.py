@@ -16,12 +16,12 @@ import zoneinfo
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from ryadom.care.deadlines import FEDERAL_AFTER, deadline_for
 from ryadom.care.eligibility import request_missing_steps
+from ryadom.care.events import ASKED_VIA, Coded, coded, event_fields
 from ryadom.care.lifecycle import DONE_STATES, Action
 from ryadom.care.models import (
     CareRequest,
@@ -421,9 +421,7 @@ def visit_slot(
 def insert(loader: Loader, stories: Sequence[Story], now: datetime.datetime) -> Rows:
     """Write the stories as they stand at `now`; returns the rows."""
     rows = Rows([], [], [], [], [])
-    with translation.override(settings.LANGUAGE_CODE):
-        labels = {str(c): str(c.label) for c in Channel}
-        parts = [_cut(story, now, labels) for story in stories]
+    parts = [_cut(story, now) for story in stories]
     _takers_were_eligible(stories, [request for request, *_rest in parts])
     rows.requests = loader.insert([request for request, *_rest in parts])
     for _request, events, visit, feedback, complaint in parts:
@@ -461,9 +459,9 @@ def _takers_were_eligible(stories: Sequence[Story], requests: Sequence[CareReque
             )
 
 
-def _cut(story: Story, now: datetime.datetime, labels: dict[str, str]) -> Part:
+def _cut(story: Story, now: datetime.datetime) -> Part:
     """The rows of a story as they stand at `now`."""
-    events = [e for e in _events(story, labels) if e.at <= now]
+    events = [e for e in _events(story) if e.at <= now]
     status = events[-1].to_status
     request = CareRequest(
         region_id=story.institution.region_id,
@@ -493,11 +491,17 @@ def _cut(story: Story, now: datetime.datetime, labels: dict[str, str]) -> Part:
     return request, events, _visit(story, request, now), *_feedback_rows(story, request, now)
 
 
-def _events(story: Story, labels: dict[str, str]) -> list[Event]:
+def _events(story: Story) -> list[Event]:
     """Every moment of the story as the services record it, in order, the future included."""
     volunteer = story.member.user_id if story.member else None
-    steps: list[tuple[datetime.datetime | None, str, int | None, str, str]] = [
-        (story.created, "create", story.asker_id, Status.NEW, labels[story.channel]),
+    steps: list[tuple[datetime.datetime | None, str, int | None, str, str | Coded]] = [
+        (
+            story.created,
+            "create",
+            story.asker_id,
+            Status.NEW,
+            coded(ASKED_VIA, channel=story.channel),
+        ),
         (story.triaged, Action.TRIAGE, None, Status.TRIAGED, ""),
     ]
     if story.member is not None and story.visit is not None:
@@ -531,7 +535,7 @@ def _events(story: Story, labels: dict[str, str]) -> list[Event]:
                 action=str(action),
                 from_status=previous,
                 to_status=to_status,
-                note=note,
+                **event_fields(note),
             )
         )
         previous = to_status
@@ -549,7 +553,13 @@ def _escalations(story: Story, events: list[Event], now: datetime.datetime) -> l
             break
         note = escalation_note(level)
         escalated.append(
-            Event(at=due, action="escalate", from_status=status, to_status=status, note=note)
+            Event(
+                at=due,
+                action="escalate",
+                from_status=status,
+                to_status=status,
+                **event_fields(note),
+            )
         )
     return sorted(events + escalated, key=lambda e: e.at)
 

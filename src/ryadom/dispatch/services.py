@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from ryadom.accounts.models import User
 from ryadom.audit.services import audit_record
+from ryadom.care.events import coded
 from ryadom.care.selectors import request_list
 from ryadom.care.services import request_assign
 from ryadom.core.errors import ApplicationError, ConflictError, PermissionDeniedError
@@ -316,7 +317,7 @@ def _accept_one(*, actor: User, run: MatchingRun, proposal: Proposal) -> str | N
                 actor=actor,
                 request=proposal.request,
                 volunteer=volunteer,
-                note=_("Suggested by matching run #%(run)d.") % {"run": run.pk},
+                note=coded("suggested_by_run", run=run.pk),
             )
     except ApplicationError as exc:
         return exc.message

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ryadom.core.geo_fields import GeoPoint
-from ryadom.core.i18n import BilingualName
+from ryadom.core.i18n import BilingualName, in_language
 
 
 class FederalDistrict(models.TextChoices):
@@ -60,6 +60,11 @@ class Region(BilingualName, GeoPoint):
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def centre(self) -> str:
+        """The administrative centre in the language the user reads."""
+        return in_language(self.centre_ru, self.centre_en)
 
 
 class Settlement(BilingualName, GeoPoint):

@@ -75,7 +75,7 @@ def veteran_export_data(*, veteran: Veteran) -> dict[str, Any]:
                 "details": r.details,
                 "created_at": _iso(r.created_at),
                 "timeline": [
-                    {"at": _iso(e.at), "action": e.action, "note": e.note} for e in r.events.all()
+                    {"at": _iso(e.at), "action": e.action, "note": e.text} for e in r.events.all()
                 ],
                 "visits": [
                     {"starts": _iso(v.starts), "ends": _iso(v.ends), "outcome": v.outcome}

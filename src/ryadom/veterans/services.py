@@ -190,6 +190,7 @@ def consent_withdraw(*, actor: User, consent: Consent) -> Consent:
 
 def _minimise(*, actor: User, veteran: Veteran, care: bool) -> None:
     # Imported here: care builds on veterans, not back.
+    from ryadom.care.events import coded
     from ryadom.care.models import CareRequest
     from ryadom.care.services import request_cancel
 
@@ -201,7 +202,7 @@ def _minimise(*, actor: User, veteran: Veteran, care: bool) -> None:
             request_cancel(
                 actor=actor,
                 request=request,
-                reason=_("The consent to arranging help is withdrawn."),
+                reason=coded("consent_withdrawn"),
             )
         if not CareRequest.objects.filter(
             veteran=veteran, status__in=["assigned", "scheduled", "in_progress"]

@@ -1,4 +1,5 @@
-"""The dashboards' entries in the site navigation, for those who may open them."""
+"""The dashboards' entries in the site navigation, for those who may open them (and the
+liaison's own institution page)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,15 @@ def analytics_nav(context: dict[str, Any]) -> SafeString:
     if may_see_dashboards(user):
         links.append((reverse("analytics:federal"), _("Dashboards")))
     scope = scope_of(user)
+    if scope.has(Role.INSTITUTION_LIAISON):
+        # The liaison's institution: its public page (ward posters, steps) and its report.
+        for institution_id in sorted(scope.institution_ids):
+            links.append(
+                (reverse("institution-detail", args=[institution_id]), _("Our institution"))
+            )
+            links.append(
+                (reverse("analytics:institution", args=[institution_id]), _("Institution report"))
+            )
     if scope.has(Role.NGO_MANAGER):
         for organisation_id in sorted(scope.organisation_ids):
             links.append((reverse("analytics:ngo", args=[organisation_id]), _("Quality report")))
