@@ -19,12 +19,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from ryadom.accounts.models import User
-from ryadom.care.views import attempt, domain_errors
 from ryadom.core.errors import ApplicationError, NotFoundError
+from ryadom.core.pages import attempt, domain_errors
+from ryadom.organisations.selectors import institution_directory
 from ryadom.volunteers import selectors, services
 from ryadom.volunteers.forms import CheckForm, DecideForm, HourLimitForm, ProfileForm
 from ryadom.volunteers.models import CheckKind, CheckStatus, Volunteer
-from ryadom.web.selectors import institution_directory
 
 P = ParamSpec("P")
 
