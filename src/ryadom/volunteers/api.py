@@ -12,6 +12,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from ryadom.core.api_auth import AUTH
 from ryadom.core.errors import PermissionDeniedError
+from ryadom.organisations.selectors import institution_directory
 from ryadom.volunteers.models import Volunteer
 from ryadom.volunteers.selectors import (
     checklist_for,
@@ -19,7 +20,6 @@ from ryadom.volunteers.selectors import (
     volunteer_list,
     volunteer_of,
 )
-from ryadom.web.selectors import institution_directory
 
 router = Router(tags=["volunteers"], auth=AUTH)
 
