@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ryadom.accounts.models import Role, RoleAssignment, ScopeKind, User
+from ryadom.accounts.models import Role, User
 from ryadom.accounts.scopes import scope_of
 from ryadom.audit.services import audit_record
 from ryadom.care import events
@@ -111,23 +111,6 @@ def debriefs_due(*, volunteer: Volunteer) -> QuerySet[Visit]:
         )
         .select_related("request__service_type", "request__institution")
         .order_by("-checked_out_at")
-    )
-
-
-def managers_of(volunteer: Volunteer) -> list[User]:
-    """The managers of the NGOs the volunteer is an approved member of (active accounts)."""
-    organisations = Membership.objects.filter(
-        volunteer=volunteer, status=MembershipStatus.APPROVED
-    ).values("organisation_id")
-    return list(
-        User.objects.filter(
-            is_active=True,
-            pk__in=RoleAssignment.objects.filter(
-                role=Role.NGO_MANAGER,
-                scope_kind=ScopeKind.ORGANISATION,
-                scope_id__in=organisations,
-            ).values("user_id"),
-        ).order_by("pk")
     )
 
 

@@ -17,11 +17,11 @@ from django.utils.translation import gettext_lazy as _
 
 from ryadom.accounts.models import Role, User
 from ryadom.care.models import CareRequest, Complaint, Debrief, Visit
-from ryadom.care.wellbeing import managers_of
 from ryadom.notifications.links import status_url
 from ryadom.notifications.selectors import is_coordinator
 from ryadom.notifications.services import notify
 from ryadom.veterans.models import Proxy
+from ryadom.volunteers.selectors import ngo_managers_of
 
 # Reminders before a visit, and the kinds they use.
 DAY_BEFORE = datetime.timedelta(hours=24)
@@ -297,7 +297,7 @@ def debrief_upset(*, debrief: Debrief) -> None:
         "phone": volunteer.user.phone or "—",
         "url": f"{settings.SITE_URL}/ngo/wellbeing/",
     }
-    for manager in managers_of(volunteer):
+    for manager in ngo_managers_of(volunteer):
         notify(
             recipient=manager,
             kind="volunteer_distress",
