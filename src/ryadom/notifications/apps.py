@@ -18,8 +18,17 @@ class NotificationsConfig(AppConfig):
 
     def _subscribe(self) -> None:
         """Who hears what when the apps below change (their events.py lists the payloads)."""
+        from ryadom.accounts import events as accounts
         from ryadom.care import events as care
-        from ryadom.notifications import producers
+        from ryadom.notifications import people, producers
+        from ryadom.veterans import events as veterans
+        from ryadom.volunteers import events as volunteers
+
+        accounts.account_created.subscribe(people.account_created)
+        accounts.code_created.subscribe(people.code_created)
+        volunteers.membership_requested.subscribe(people.membership_requested)
+        volunteers.membership_decided.subscribe(people.membership_decided)
+        volunteers.check_expiring.subscribe(people.check_expiring)
 
         care.request_received.subscribe(producers.request_received)
         care.request_opened.subscribe(producers.request_opened)
@@ -32,3 +41,5 @@ class NotificationsConfig(AppConfig):
         care.request_escalated.subscribe(producers.request_escalated)
         care.complaint_made.subscribe(producers.complaint_made)
         care.debrief_upset.subscribe(producers.debrief_upset)
+        veterans.erasure_asked.subscribe(people.erasure_asked)
+        veterans.veteran_anonymising.subscribe(people.veteran_anonymising)

@@ -1,0 +1,45 @@
+"""What care does when a veteran's record changes: subscribers of veterans' events
+(veterans/events.py), registered in `CareConfig.ready()`, run in the publisher's transaction."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from ryadom.accounts.models import User
+from ryadom.audit.backoffice import admin_history_blank
+from ryadom.care.models import CareRequest, Complaint, Event, Feedback, Status, Visit
+from ryadom.care.services import request_cancel
+from ryadom.veterans.models import Veteran
+from ryadom.veterans.services import ANONYMOUS
+
+# Requests nobody has accepted yet: withdrawing consent to care stops them. Accepted ones are
+# delivered with the minimum kept (where, when, what), since a helper is already on the way.
+NOT_ACCEPTED = (Status.NEW, Status.TRIAGED)
+UNDER_WAY = (Status.ASSIGNED, Status.SCHEDULED, Status.IN_PROGRESS)
+
+
+def consent_withdrawn(*, actor: User, veteran: Veteran) -> None:
+    """Cancel the veteran's requests that nobody has accepted yet."""
+    for request in CareRequest.objects.filter(veteran=veteran, status__in=NOT_ACCEPTED):
+        request_cancel(
+            actor=actor, request=request, reason=_("The consent to arranging help is withdrawn.")
+        )
+
+
+def help_under_way(*, veteran: Veteran) -> bool:
+    """Whether a helper has accepted one of the veteran's requests and not yet finished."""
+    return CareRequest.objects.filter(veteran=veteran, status__in=UNDER_WAY).exists()
+
+
+def veteran_anonymising(*, veteran: Veteran, account: User | None) -> None:
+    """Blank the free text about the person in their requests, and the admin's history of
+    them; the rows the statistics count stay."""
+    requests = CareRequest.objects.filter(veteran=veteran)
+    admin_history_blank(
+        model=CareRequest, ids=requests.values_list("pk", flat=True), shown_as=ANONYMOUS
+    )
+    Event.objects.filter(request__in=requests).update(note="")
+    Visit.objects.filter(request__in=requests).update(outcome="")
+    Feedback.objects.filter(request__in=requests).update(comment="")
+    Complaint.objects.filter(request__in=requests).update(answer="")
+    requests.update(details="", requester_name="", idempotency_key="", idempotency_hash="")

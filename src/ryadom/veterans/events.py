@@ -1,0 +1,31 @@
+"""What veterans tells the apps above it (docs/architecture.md, "Events")."""
+
+from __future__ import annotations
+
+from ryadom.core.events import Event
+
+veteran_moved = Event(
+    "veteran_moved",
+    actor="the User who recorded the transfer, or None",
+    veteran="the Veteran, now with a new current Stay",
+    institution="the Institution of the new stay",
+    department="its Department, or None",
+)
+care_consent_withdrawn = Event(
+    "care_consent_withdrawn",
+    actor="the User who withdrew the consent to arranging help",
+    veteran="the Veteran",
+)
+# A question: each subscriber answers True if a helper is already on the way (then the
+# veteran's communication and mobility needs are kept until the help is delivered).
+help_under_way = Event("help_under_way", veteran="the Veteran whose data is being minimised")
+veteran_anonymising = Event(
+    "veteran_anonymising",
+    veteran="the Veteran being anonymised (locked, not yet saved blank)",
+    account="the veteran's own User account, or None (blanked right after)",
+)
+erasure_asked = Event(
+    "erasure_asked",
+    deletion="the new DeletionRequest",
+    region_id="the id of the region where the veteran is now",
+)
