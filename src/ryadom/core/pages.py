@@ -8,7 +8,8 @@ from typing import ParamSpec, TypeVar
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from ryadom.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from ryadom.core.validation import InvalidInput
@@ -75,3 +76,13 @@ def attempt(form: forms.Form, call: Callable[[], T]) -> T | None:
 def errors_text(form: forms.Form) -> str:
     """All the form's errors as one sentence, for a message above the page."""
     return " ".join(str(m) for errors in form.errors.values() for m in errors)
+
+
+def safe_next(request: HttpRequest) -> str | None:
+    """The page to return to (`next` in the form or the query), when it is one of ours."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None

@@ -10,7 +10,6 @@ from django.db.models import Case, Exists, OuterRef, Q, QuerySet, When
 
 from ryadom.accounts.models import Role, User
 from ryadom.accounts.scopes import scope_of
-from ryadom.audit.reads import audited_read
 from ryadom.core.errors import NotFoundError
 from ryadom.veterans.models import (
     Consent,
@@ -20,6 +19,7 @@ from ryadom.veterans.models import (
     Stay,
     Veteran,
 )
+from ryadom.veterans.reads import audited_read
 
 
 def _current_stay_in(**filters: object) -> Exists:
