@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 
+from ryadom.accounts.api_auth import AUTH
 from ryadom.accounts.models import User
 from ryadom.care import services
 from ryadom.care.lifecycle import Action
@@ -26,7 +27,6 @@ from ryadom.care.selectors import (
     request_list,
 )
 from ryadom.catalogue.models import ServiceType
-from ryadom.core.api_auth import AUTH
 from ryadom.core.errors import ApplicationError
 from ryadom.institutions.models import Department, Institution
 from ryadom.organisations.models import Organisation

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from ryadom.core.api_auth import AUTH
+from ryadom.accounts.api_auth import AUTH
 from ryadom.core.errors import PermissionDeniedError
 from ryadom.organisations.selectors import institution_directory
 from ryadom.volunteers.models import Volunteer
