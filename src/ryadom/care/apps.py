@@ -19,3 +19,4 @@ class CareConfig(AppConfig):
         events.care_consent_withdrawn.subscribe(veteran_events.consent_withdrawn)
         events.help_under_way.subscribe(veteran_events.help_under_way)
         events.veteran_anonymising.subscribe(veteran_events.veteran_anonymising)
+        events.veterans_still_served.subscribe(veteran_events.veterans_still_served)

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import datetime
+
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from ryadom.accounts.models import User
@@ -43,3 +46,12 @@ def veteran_anonymising(*, veteran: Veteran, account: User | None) -> None:
     Feedback.objects.filter(request__in=requests).update(comment="")
     Complaint.objects.filter(request__in=requests).update(answer="")
     requests.update(details="", requester_name="", idempotency_key="", idempotency_hash="")
+
+
+def veterans_still_served(*, since: datetime.datetime) -> QuerySet[CareRequest, int]:
+    """Veterans with a request still open, or closed after `since` (their ids)."""
+    return (
+        CareRequest.objects.filter(veteran__isnull=False)
+        .filter(~Q(status__in=[Status.CONFIRMED, Status.CANCELLED]) | Q(updated_at__gt=since))
+        .values_list("veteran_id", flat=True)
+    )

@@ -29,3 +29,9 @@ erasure_asked = Event(
     deletion="the new DeletionRequest",
     region_id="the id of the region where the veteran is now",
 )
+# A question: each subscriber answers a flat queryset of the ids of the veterans it still
+# serves (an open request, or one that changed after `since`), without nulls, since they go
+# into NOT IN. The retention sweep leaves those veterans alone.
+veterans_still_served = Event(
+    "veterans_still_served", since="the retention cut-off (an aware datetime)"
+)
