@@ -20,3 +20,4 @@ class CareConfig(AppConfig):
         events.help_under_way.subscribe(veteran_events.help_under_way)
         events.veteran_anonymising.subscribe(veteran_events.veteran_anonymising)
         events.veterans_still_served.subscribe(veteran_events.veterans_still_served)
+        events.veteran_data_requested.subscribe(veteran_events.veteran_data)

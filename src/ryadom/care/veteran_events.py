@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
@@ -55,3 +56,42 @@ def veterans_still_served(*, since: datetime.datetime) -> QuerySet[CareRequest, 
         .filter(~Q(status__in=[Status.CONFIRMED, Status.CANCELLED]) | Q(updated_at__gt=since))
         .values_list("veteran_id", flat=True)
     )
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def veteran_data(*, veteran: Veteran) -> dict[str, Any]:
+    """The requests made for the veteran, with their timelines, visits and feedback, for the
+    export of the veteran's data."""
+    requests = (
+        CareRequest.objects.filter(veteran=veteran)
+        .select_related("service_type", "institution", "department")
+        .prefetch_related("events", "visits", "feedback")
+        .order_by("created_at", "pk")
+    )
+    return {
+        "requests": [
+            {
+                "id": r.pk,
+                "service": r.service_type.name,
+                "institution": r.institution.name,
+                "status": r.status,
+                "details": r.details,
+                "created_at": _iso(r.created_at),
+                "timeline": [
+                    {"at": _iso(e.at), "action": e.action, "note": e.note} for e in r.events.all()
+                ],
+                "visits": [
+                    {"starts": _iso(v.starts), "ends": _iso(v.ends), "outcome": v.outcome}
+                    for v in r.visits.all()
+                ],
+                "feedback": [
+                    {"at": _iso(fb.at), "done": fb.done, "rating": fb.rating, "comment": fb.comment}
+                    for fb in r.feedback.all()
+                ],
+            }
+            for r in requests
+        ],
+    }

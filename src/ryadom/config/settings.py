@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "ryadom.web",
     "ryadom.analytics",
     "ryadom.openings",
+    "ryadom.privacy",
 ]
 
 MIDDLEWARE = [

@@ -35,3 +35,8 @@ erasure_asked = Event(
 veterans_still_served = Event(
     "veterans_still_served", since="the retention cut-off (an aware datetime)"
 )
+# A question: each subscriber answers a dict of sections (name → JSON-ready list) it holds
+# about the veteran, added to the export of the veteran's data in subscription order.
+veteran_data_requested = Event(
+    "veteran_data_requested", veteran="the Veteran whose data is being exported"
+)
