@@ -7,8 +7,8 @@ from typing import cast
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from ryadom.accounts.api_auth import AUTH
 from ryadom.accounts.models import RoleAssignment, User
-from ryadom.core.api_auth import AUTH
 
 router = Router(tags=["accounts"])
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ryadom.care.forms import PageForm
+from ryadom.core.forms import PageForm
 
 
 class AddressForm(PageForm):

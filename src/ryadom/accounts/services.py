@@ -17,6 +17,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from ryadom.accounts import events
 from ryadom.accounts.models import (
     INTEGRATION_ROLES,
     ROLE_SCOPE,
@@ -227,8 +228,6 @@ def _unused_username(address: str) -> str:
 
 def _account_create(kind: str, address: str, language: str) -> User:
     """A new account, inactive until the address is proven; it has no password."""
-    from ryadom.notifications.services import preference_set
-
     user = User(
         username=_unused_username(address),
         email=address if kind == AddressKind.EMAIL else "",
@@ -239,12 +238,8 @@ def _account_create(kind: str, address: str, language: str) -> User:
     user.set_unusable_password()
     user.save()
     # The code, and later messages, go where the person said they can be reached.
-    preference_set(
-        actor=user,
-        user=user,
-        channels=["email" if kind == AddressKind.EMAIL else "sms"],
-        quiet_from=datetime.time(22),
-        quiet_until=datetime.time(8),
+    events.account_created.publish(
+        user=user, channel="email" if kind == AddressKind.EMAIL else "sms"
     )
     audit_record(actor=user, action="user.signed_up", target=user, changes={"via": kind})
     return user
@@ -258,8 +253,6 @@ def code_send(*, address: str, language: str = "ru") -> OneTimeCode:
     outbox, so it is sent after commit and retried if the gateway is down. A new account
     reads its messages in `language`, the one the person used to sign up.
     """
-    from ryadom.notifications.services import notify
-
     kind, address = address_normalise(address)
     now = timezone.now()
     codes, seconds = getattr(settings, "RATE_LIMITS", {}).get(
@@ -299,13 +292,7 @@ def code_send(*, address: str, language: str = "ru") -> OneTimeCode:
         created_at=now,
         expires_at=now + CODE_LIFETIME,
     )
-    notify(
-        recipient=user,
-        kind="one_time_code",
-        context={"code": code, "minutes": int(CODE_LIFETIME.total_seconds() // 60)},
-        dedupe_key=f"one_time_code:{one_time.pk}",
-        urgent=True,
-    )
+    events.code_created.publish(one_time_code=one_time, code=code)
     return one_time
 
 

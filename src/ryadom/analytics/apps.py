@@ -8,3 +8,10 @@ class AnalyticsConfig(AppConfig):
     name = "ryadom.analytics"
     label = "analytics"
     verbose_name = _("Dashboards")
+
+    def ready(self) -> None:
+        # A changed request refreshes its fact and rollups after commit (care/events.py).
+        from ryadom.analytics import hooks
+        from ryadom.care import events
+
+        events.request_changed.subscribe(hooks.request_changed)

@@ -1,4 +1,4 @@
-"""The one call care makes when a request changes: refresh its rollups after commit."""
+"""Rollups follow care: subscribed to care's `request_changed` event, refreshed after commit."""
 
 from __future__ import annotations
 

@@ -7,10 +7,10 @@ from django.contrib.auth.models import AnonymousUser
 from ryadom.accounts.models import User
 from ryadom.attachments.models import Attachment
 from ryadom.attachments.policy import may_handle_files
-from ryadom.audit.reads import audited_read
 from ryadom.care.models import CareRequest
 from ryadom.care.selectors import request_list
 from ryadom.core.errors import NotFoundError
+from ryadom.veterans.reads import audited_read
 
 
 @audited_read("attachment.viewed", lambda a: (a.request.region_id, a.request.veteran_id))

@@ -8,7 +8,6 @@ import uuid
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from ryadom.accounts.models import User
@@ -17,6 +16,7 @@ from ryadom.attachments.policy import may_handle_files
 from ryadom.audit.services import audit_record
 from ryadom.care.models import CareRequest
 from ryadom.core.errors import ApplicationError, NotFoundError
+from ryadom.veterans.models import Veteran
 
 MAX_SIZE = 5 * 1024 * 1024
 
@@ -69,10 +69,11 @@ def attachment_add(*, actor: User, request: CareRequest, upload: UploadedFile) -
     return attachment
 
 
-def attachments_delete_for_requests(*, requests: QuerySet[CareRequest]) -> int:
-    """Remove the files and rows of these requests' attachments (anonymisation)."""
+def attachments_delete_for_veteran(*, veteran: Veteran, account: User | None) -> int:
+    """Remove the files and rows of the attachments of all the veteran's requests
+    (anonymisation: subscribed to veterans' `veteran_anonymising`)."""
     removed = 0
-    for attachment in Attachment.objects.filter(request__in=requests):
+    for attachment in Attachment.objects.filter(request__veteran=veteran):
         attachment.file.delete(save=False)
         attachment.delete()
         removed += 1

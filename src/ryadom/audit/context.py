@@ -11,6 +11,8 @@ from contextvars import ContextVar
 
 from django.http import HttpRequest, HttpResponse
 
+from ryadom.core import http
+
 _client_ip: ContextVar[str | None] = ContextVar("ryadom_audit_client_ip", default=None)
 
 
@@ -22,10 +24,8 @@ def client_ip() -> str | None:
 def _address(request: HttpRequest) -> str | None:
     # The one answer to "where from" that lockout and rate limits use too (forwarded headers
     # believed only from our own proxies); anything that is not an address is not stored.
-    from ryadom.security.ratelimit import client_ip
-
     try:
-        return str(ipaddress.ip_address(client_ip(request)))
+        return str(ipaddress.ip_address(http.client_ip(request)))
     except ValueError:
         return None
 

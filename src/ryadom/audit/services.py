@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db import models
 
-from ryadom.accounts.models import User
 from ryadom.audit.context import client_ip
 from ryadom.audit.models import AuditEvent
 
 
 def audit_record(
     *,
-    actor: User | AnonymousUser | None,
+    actor: AbstractBaseUser | AnonymousUser | None,
     action: str,
     target: models.Model,
     region_id: int | None = None,
@@ -22,8 +22,9 @@ def audit_record(
     changes: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event. `changes` maps a field to [old, new] (or to a value for creations)."""
+    signed_in = isinstance(actor, AbstractBaseUser) and actor.is_authenticated
     return AuditEvent.objects.create(
-        actor=actor if isinstance(actor, User) and actor.is_authenticated else None,
+        actor_id=actor.pk if signed_in and actor is not None else None,
         action=action,
         target_type=target._meta.label_lower,
         target_id=str(target.pk),

@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext
 from ninja import Field, Header, Query, Router, Schema, Status
 
+from ryadom.accounts.api_auth import AUTH
 from ryadom.accounts.models import User
 from ryadom.care import services
 from ryadom.care.lifecycle import Action
@@ -27,7 +28,6 @@ from ryadom.care.selectors import (
     request_list,
 )
 from ryadom.catalogue.models import ServiceType
-from ryadom.core.api_auth import AUTH
 from ryadom.core.api_types import Id, Moment, Text
 from ryadom.core.errors import ApplicationError
 from ryadom.institutions.models import Department, Institution

@@ -8,3 +8,16 @@ class CareConfig(AppConfig):
     name = "ryadom.care"
     label = "care"
     verbose_name = _("Care requests")
+
+    def ready(self) -> None:
+        # Care follows the veteran's record (veterans/events.py).
+        from ryadom.care import veteran_events
+        from ryadom.care.services import requests_follow_veteran
+        from ryadom.veterans import events
+
+        events.veteran_moved.subscribe(requests_follow_veteran)
+        events.care_consent_withdrawn.subscribe(veteran_events.consent_withdrawn)
+        events.help_under_way.subscribe(veteran_events.help_under_way)
+        events.veteran_anonymising.subscribe(veteran_events.veteran_anonymising)
+        events.veterans_still_served.subscribe(veteran_events.veterans_still_served)
+        events.veteran_data_requested.subscribe(veteran_events.veteran_data)

@@ -16,7 +16,7 @@ from ryadom.care.models import MAX_DETAILS_LENGTH, Status, Urgency
 from ryadom.care.selectors import NEEDS_ACTION, RequestFilters
 from ryadom.catalogue.models import Category, ServiceType
 from ryadom.core.errors import NotFoundError
-from ryadom.core.validation import storable, text_problem
+from ryadom.core.forms import IdsField, PageForm
 from ryadom.geo.models import Region
 from ryadom.institutions.models import Department, Institution
 from ryadom.veterans.models import Veteran
@@ -29,54 +29,6 @@ class LargeRadioSelect(forms.RadioSelect):
     """Large radio buttons; each group of choices (if any) in its own fieldset with a legend."""
 
     template_name = "care/widget_grouped_radio.html"
-
-
-class PageForm(forms.Form):
-    """Our pages' form: no colon after labels; Django adds aria-invalid and
-    aria-describedby (`<id>_error`, `<id>_helptext`) which care/_field.html matches."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-
-    def full_clean(self) -> None:
-        # One place for every page's input: text no column can hold (NUL) is refused before
-        # a field parses it (a choice looked up by code would send it to the database), and
-        # every field, including those a subclass adds in its __init__, refuses days and
-        # moments outside the calendar before any clean() of the form combines them.
-        unstorable = self._unstorable_text()
-        for field in self.fields.values():
-            if storable not in field.validators:
-                field.validators.append(storable)
-        super().full_clean()
-        for name, problem in unstorable.items():
-            self.errors[name] = self.error_class([problem])
-            self.cleaned_data.pop(name, None)
-
-    def _unstorable_text(self) -> dict[str, str]:
-        """Fields whose raw input cannot be stored, with why; their input is set aside."""
-        if not self.is_bound:
-            return {}
-        found: dict[str, str] = {}
-        data = self.data.copy()  # type: ignore[attr-defined] # a QueryDict or a dict
-        for name in self.fields:
-            key = self.add_prefix(name)
-            raw = data.getlist(key) if hasattr(data, "getlist") else [data.get(key)]
-            problems = [text_problem(v) for v in raw if isinstance(v, str)]
-            if problem := next((p for p in problems if p), None):
-                found[name] = problem
-                data[key] = ""
-        if found:
-            self.data = data
-        return found
-
-    @property
-    def top_errors(self) -> list[str]:
-        """Errors shown above the fields: the form's own and those of hidden fields."""
-        errors = [str(e) for e in self.non_field_errors()]
-        for field in self.hidden_fields():
-            errors += [str(e) for e in field.errors]
-        return errors
 
 
 def _yes(value: str) -> bool:
@@ -400,18 +352,6 @@ class QueueFilterForm(PageForm):
             urgency=d.get("urgency") or None,
             overdue=_yes(overdue) if overdue else None,
         )
-
-
-class IdsField(forms.Field):
-    """Several request ids from checkboxes of the same name."""
-
-    widget = forms.MultipleHiddenInput
-
-    def to_python(self, value: Any) -> list[int]:
-        try:
-            return [int(v) for v in value or []]
-        except (TypeError, ValueError):
-            raise forms.ValidationError(_("Choose requests from the list.")) from None
 
 
 class BulkTriageForm(PageForm):

@@ -222,7 +222,7 @@ class Event(models.Model):
     @property
     def text(self) -> str:
         """The note in the active language."""
-        from ryadom.care.events import event_text
+        from ryadom.care.timeline import event_text
 
         return event_text(self)
 

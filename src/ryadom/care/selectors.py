@@ -12,11 +12,11 @@ from django.utils import timezone
 
 from ryadom.accounts.models import Role, User
 from ryadom.accounts.scopes import scope_of
-from ryadom.audit.reads import audited_read
 from ryadom.care.lifecycle import NEEDS_ACTION_STATES, OPEN_STATES, TAKEN_STATES, Action
 from ryadom.care.models import CareRequest, Complaint, Event, Status, Visit
 from ryadom.core.errors import NotFoundError
 from ryadom.veterans.models import Proxy
+from ryadom.veterans.reads import audited_read
 from ryadom.volunteers.models import Volunteer
 
 # Open for a volunteer or an NGO to take: waiting for a helper.

@@ -7,7 +7,6 @@ import hashlib
 import json
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,10 +14,8 @@ from django.utils.translation import ngettext
 
 from ryadom.accounts.models import Role, RoleAssignment, ScopeKind, User
 from ryadom.accounts.scopes import scope_of
-from ryadom.analytics.hooks import request_changed
 from ryadom.audit.services import audit_record
-from ryadom.care import deadlines
-from ryadom.care.events import ASKED_VIA, Coded, coded, event_record
+from ryadom.care import deadlines, events
 from ryadom.care.lifecycle import ALLOWED_TRANSITIONS, TAKEN_STATES, Action
 from ryadom.care.models import (
     MAX_DETAILS_LENGTH,
@@ -29,11 +26,11 @@ from ryadom.care.models import (
     Visit,
 )
 from ryadom.care.parties import ACTION_PARTIES, parties_of
+from ryadom.care.timeline import ASKED_VIA, Coded, coded, event_record
 from ryadom.care.wellbeing import CLAIM_HOURS, hour_limit_check
 from ryadom.catalogue.models import ServiceType
 from ryadom.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from ryadom.institutions.models import Department, Institution
-from ryadom.notifications import producers
 from ryadom.organisations.models import Agreement, Organisation, valid_on_q
 from ryadom.veterans.models import Consent, ConsentPurpose, Proxy, Stay, Veteran
 from ryadom.volunteers.models import Volunteer
@@ -258,41 +255,9 @@ def request_create(
         changes={"channel": channel},
     )
     deadlines.watch(request)
-    producers.request_received(request=request)
-    request_changed(request.pk)
+    events.request_received.publish(request=request)
+    events.request_changed.publish(request_id=request.pk)
     return request
-
-
-def _tell_coordinators(request: CareRequest, *, kind: str, federal: bool, key: str) -> None:
-    """Coordinators hear of missed deadlines and complaints at once (urgent: no quiet hours).
-
-    The owner hears first; federal coordinators when it goes further or nobody owns it.
-    """
-    from ryadom.notifications.services import notify
-
-    owner = request.coordinator
-    if federal or owner is None:
-        recipients = list(
-            User.objects.filter(roles__role=Role.FEDERAL_COORDINATOR, is_active=True).distinct()
-        )
-    else:
-        recipients = [owner]
-    zone = request.institution.region.zone
-    context = {
-        "number": f"#{request.pk}",
-        "service": request.service_type.name,
-        "institution": request.institution.name,
-        "deadline": f"{request.deadline.astimezone(zone):%d.%m.%Y %H:%M}",
-        "url": f"{settings.SITE_URL}/requests/{request.pk}/",
-    }
-    for user in recipients:
-        notify(
-            recipient=user,
-            kind=kind,
-            context=context,
-            urgent=True,
-            dedupe_key=f"request:{request.pk}:{key}",
-        )
 
 
 def escalation_note(level: int) -> Coded:
@@ -380,7 +345,7 @@ def _transition(
         region_id=request.region_id,
         changes={"status": [from_status, target]},
     )
-    request_changed(request.pk)
+    events.request_changed.publish(request_id=request.pk)
     return request
 
 
@@ -388,7 +353,7 @@ def _transition(
 def request_triage(*, actor: User, request: CareRequest, note: str = "") -> CareRequest:
     """The coordinator has looked at it: open for volunteers and NGOs to take."""
     result = _transition(actor=actor, request=request, action=Action.TRIAGE, note=note)
-    producers.request_opened(request=result)
+    events.request_opened.publish(request=result)
     return result
 
 
@@ -471,8 +436,8 @@ def request_assign(
         changes={"volunteer": volunteer, "organisation": organisation},
         conflict=_("Already taken: someone else has just been assigned to this request."),
     )
-    producers.request_assigned(request=result)
-    producers.volunteer_assigned(request=result, actor=actor)
+    events.request_assigned.publish(request=result)
+    events.volunteer_assigned.publish(request=result, actor=actor)
     return result
 
 
@@ -495,7 +460,7 @@ def request_claim(*, actor: User, request: CareRequest) -> CareRequest:
         changes={"volunteer": volunteer, "organisation": organisation},
         conflict=_("Already taken: another volunteer has just taken this request."),
     )
-    producers.request_assigned(request=result)
+    events.request_assigned.publish(request=result)
     return result
 
 
@@ -517,7 +482,7 @@ def request_decline(*, actor: User, request: CareRequest, reason: str) -> CareRe
         changes={"volunteer": None, "organisation": None},
     )
     _drop_planned_visits(request)
-    producers.request_opened(request=result)
+    events.request_opened.publish(request=result)
     return result
 
 
@@ -567,7 +532,7 @@ def request_schedule(
     visit = Visit.objects.create(
         request=request, volunteer=request.volunteer, starts=starts, ends=ends
     )
-    producers.visit_scheduled(request=result, visit=visit)
+    events.visit_scheduled.publish(request=result, visit=visit)
     return result
 
 
@@ -591,7 +556,7 @@ def request_complete(*, actor: User, request: CareRequest, outcome: str = "") ->
     Visit.objects.filter(
         request=request, checked_in_at__isnull=False, checked_out_at__isnull=True
     ).update(checked_out_at=request.updated_at, outcome=outcome)
-    producers.request_done(request=result)
+    events.request_done.publish(request=result)
     return result
 
 
@@ -606,7 +571,7 @@ def request_cancel(*, actor: User, request: CareRequest, reason: str | Coded = "
     """No longer needed (the veteran was discharged, or the need went away)."""
     result = _transition(actor=actor, request=request, action=Action.CANCEL, note=reason)
     _drop_planned_visits(request)
-    producers.request_cancelled(request=result, actor=actor)
+    events.request_cancelled.publish(request=result, actor=actor)
     return result
 
 
@@ -629,7 +594,7 @@ def request_reopen(*, actor: User | None, request: CareRequest, reason: str | Co
         },
     )
     deadlines.watch(result)
-    producers.request_opened(request=result)
+    events.request_opened.publish(request=result)
     return result
 
 
@@ -666,9 +631,7 @@ def request_feedback(
     )
     if not done or not respectful:
         complaint = Complaint.objects.create(request=request, feedback=feedback)
-        _tell_coordinators(
-            request, kind="complaint", federal=False, key=f"complaint:{complaint.pk}"
-        )
+        events.complaint_made.publish(request=request, complaint=complaint)
     audit_record(
         actor=actor,
         action="care_request.feedback",
@@ -676,7 +639,7 @@ def request_feedback(
         region_id=request.region_id,
         changes={"done": done, "respectful": respectful},
     )
-    request_changed(request.pk)
+    events.request_changed.publish(request_id=request.pk)
     return feedback
 
 
@@ -702,7 +665,7 @@ def complaint_answer(*, actor: User, complaint: Complaint, answer: str, upheld: 
         region_id=complaint.request.region_id,
         changes={"upheld": upheld},
     )
-    request_changed(complaint.request_id)
+    events.request_changed.publish(request_id=complaint.request_id)
     return complaint
 
 
@@ -721,12 +684,7 @@ def request_escalate(*, request: CareRequest, expected_level: int) -> CareReques
             to_status=request.status,
             note=escalation_note(request.escalation_level),
         )
-        _tell_coordinators(
-            request,
-            kind="escalation",
-            federal=request.escalation_level >= 2,
-            key=f"escalation:{request.escalation_level}",
-        )
+        events.request_escalated.publish(request=request)
         audit_record(
             actor=None,
             action="care_request.escalated",
@@ -734,7 +692,7 @@ def request_escalate(*, request: CareRequest, expected_level: int) -> CareReques
             region_id=request.region_id,
             changes={"escalation_level": [expected_level, expected_level + 1]},
         )
-        request_changed(request.pk)
+        events.request_changed.publish(request_id=request.pk)
     return request
 
 
@@ -757,7 +715,7 @@ def requests_follow_veteran(
     for request in CareRequest.objects.filter(veteran=veteran, status__in=movable).order_by("pk"):
         note = coded("moved_with_veteran", place=institution.name)
         if request.status in (Status.ASSIGNED, Status.SCHEDULED):
-            producers.volunteer_released_by_move(request=request)
+            events.volunteer_released_by_move.publish(request=request)
             _transition(
                 actor=actor,
                 request=request,
@@ -788,7 +746,7 @@ def requests_follow_veteran(
         )
         request.refresh_from_db()
         if request.status == Status.TRIAGED:
-            producers.request_opened(request=request)
-        request_changed(request.pk)
+            events.request_opened.publish(request=request)
+        events.request_changed.publish(request_id=request.pk)
         moved.append(request)
     return moved

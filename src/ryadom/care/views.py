@@ -1,18 +1,17 @@
 """Pages for care requests: parse the form, call the same services and selectors as the API,
-render. Domain errors reach pages through `domain_errors` and `form_error` only."""
+render. Domain errors reach pages through `core/pages.py` (`domain_errors`, `form_error`) only."""
 
 from __future__ import annotations
 
 import datetime
-import functools
 import uuid
-from collections.abc import Callable, Sequence
-from typing import Any, ParamSpec, TypeVar, cast
+from collections.abc import Callable
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
@@ -50,15 +49,11 @@ from ryadom.care.selectors import (
     request_list,
     volunteer_hours,
 )
-from ryadom.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
-from ryadom.core.validation import InvalidInput
-from ryadom.dispatch.selectors import request_recommendations
+from ryadom.core.errors import ApplicationError, NotFoundError
+from ryadom.core.pages import attempt, domain_errors, errors_text, forms_error
 from ryadom.institutions.models import Department
 from ryadom.veterans.need_to_know import sees_full_names
 from ryadom.volunteers.models import Volunteer
-
-P = ParamSpec("P")
-T = TypeVar("T")
 
 QUEUE_PAGE_SIZE = 50
 
@@ -137,68 +132,6 @@ PERFORM: dict[Action, Callable[[User, CareRequest, Any], object]] = {
         actor=a, request=r, reason=f.cleaned_data["reason"]
     ),
 }
-
-
-# --- the one mapping of domain errors to pages ---------------------------------------------
-
-
-def domain_errors(view: Callable[P, HttpResponse]) -> Callable[P, HttpResponse]:
-    """ "Not found or not yours" becomes 404 and "not allowed" 403, wherever it is raised."""
-
-    @functools.wraps(view)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> HttpResponse:
-        try:
-            return view(*args, **kwargs)
-        except NotFoundError as exc:
-            raise Http404(exc.message) from exc
-        except PermissionDeniedError as exc:
-            raise PermissionDenied(exc.message) from exc
-
-    return wrapper
-
-
-def _error_fields(exc: ApplicationError) -> dict[str, list[str]]:
-    if isinstance(exc, InvalidInput):
-        return exc.errors
-    return {exc.field or NON_FIELD_ERRORS: [exc.message]}
-
-
-def _shows(form: forms.Form, field: str) -> bool:
-    return field in form.fields and not form.fields[field].widget.is_hidden
-
-
-def form_error(form: forms.Form, exc: ApplicationError) -> None:
-    """Put a service's refusal on the form: next to its field when the form shows that
-    field, else at the top of the form. 404 and 403 are not form errors: re-raised for
-    `domain_errors`."""
-    if isinstance(exc, NotFoundError | PermissionDeniedError):
-        raise exc
-    for field, errors in _error_fields(exc).items():
-        for message in errors:
-            form.add_error(field if _shows(form, field) else None, message)
-
-
-def forms_error(
-    exc: ApplicationError, candidates: Sequence[forms.Form], fallback: forms.Form
-) -> forms.Form:
-    """`form_error` on the first form that shows the failing field (else on `fallback`)."""
-    fields = _error_fields(exc)
-    target = next((f for f in candidates if any(_shows(f, n) for n in fields)), fallback)
-    form_error(target, exc)
-    return target
-
-
-def attempt(form: forms.Form, call: Callable[[], T]) -> T | None:
-    """Run a service call; a refusal becomes the form's error and None is returned."""
-    try:
-        return call()
-    except ApplicationError as exc:
-        form_error(form, exc)
-        return None
-
-
-def _errors_text(form: forms.Form) -> str:
-    return " ".join(str(m) for errors in form.errors.values() for m in errors)
 
 
 # --- small helpers -------------------------------------------------------------------------
@@ -510,7 +443,7 @@ def queue_triage(request: HttpRequest) -> HttpResponse:
     back = _next_url(request) or reverse("care:queue")
     form = BulkTriageForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _errors_text(form))
+        messages.error(request, errors_text(form))
         return redirect(back)
     done = 0
     for pk in form.cleaned_data["ids"]:
@@ -567,8 +500,6 @@ def _render_detail(
         if Action.ASSIGN in actions
         else []
     )
-    # The matching engine's best five, with reasons, above the list of everyone eligible.
-    suggested = request_recommendations(actor=actor, request=obj, limit=5) if volunteers else []
     failed_key, failed_form = failed if failed else (None, None)
     action_forms = []
     # The confirm button is the feedback form's "yes, it was done".
@@ -593,7 +524,8 @@ def _render_detail(
         "feedback_form": feedback,
         "no_volunteers": Action.ASSIGN in actions and not volunteers,
         "sees_full_names": sees_full_names(actor),
-        "suggested": suggested,
+        # dispatch's {% suggested_volunteers %} shows the engine's best five above the list.
+        "assignable": bool(volunteers),
     }
     return render(request, "care/request_detail.html", context, status=400 if failed else 200)
 
@@ -632,14 +564,14 @@ def request_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return redirect(back or _detail_url(obj))
     if back and not form.fields:
         # A button on a list page: the reason goes to that page's messages.
-        messages.error(request, _errors_text(form))
+        messages.error(request, errors_text(form))
         return redirect(back)
     try:
         obj = request_get_for_user(actor=actor, request_id=pk)
     except NotFoundError:
         # Another volunteer took it a moment ago: no longer the actor's to see, so the reason
         # ("already taken") goes to the list of requests near them.
-        messages.error(request, _errors_text(form))
+        messages.error(request, errors_text(form))
         return redirect(reverse("care:volunteer"))
     return _render_detail(request, actor, obj, failed=(act, form))
 
@@ -747,5 +679,5 @@ def complaint_answer(request: HttpRequest, pk: int, complaint_id: int) -> HttpRe
     if answered:
         messages.success(request, _("Your answer is recorded."))
     else:
-        messages.error(request, _errors_text(form))
+        messages.error(request, errors_text(form))
     return redirect(_detail_url(complaint.request))

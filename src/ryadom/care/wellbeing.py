@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ryadom.accounts.models import Role, RoleAssignment, ScopeKind, User
+from ryadom.accounts.models import Role, User
 from ryadom.accounts.scopes import scope_of
 from ryadom.audit.services import audit_record
+from ryadom.care import events
 from ryadom.care.models import Debrief, Feeling, Visit
 from ryadom.core.errors import ApplicationError, ConflictError, NotFoundError
 from ryadom.volunteers.models import Membership, MembershipStatus, Volunteer
@@ -41,8 +41,6 @@ def week_hours(
 
     Not yet started visits of `exclude_request_id` are left out: scheduling replaces them.
     """
-    from ryadom.openings.models import Application, ApplicationStatus
-
     zone = volunteer.region.zone
     monday, sunday = week_of(day)
     start = datetime.datetime.combine(monday, datetime.time(), tzinfo=zone)
@@ -58,15 +56,10 @@ def week_hours(
             total += (checked_out - checked_in).total_seconds() / 3600
         else:
             total += (ends - starts).total_seconds() / 3600
-    accepted = Application.objects.filter(
-        Q(opening__ends_on__isnull=True) | Q(opening__ends_on__gte=monday),
-        volunteer=volunteer,
-        status=ApplicationStatus.ACCEPTED,
-        opening__starts_on__lte=sunday,
-    ).select_related("opening")
-    for application in accepted:
-        opening = application.opening
-        total += opening.hours * len(opening.days_between(monday, sunday))
+    # Other work planned that week (the shifts of accepted openings), as its owners count it.
+    total += sum(
+        events.other_planned_hours.publish(volunteer=volunteer, monday=monday, sunday=sunday)
+    )
     return total
 
 
@@ -121,28 +114,9 @@ def debriefs_due(*, volunteer: Volunteer) -> QuerySet[Visit]:
     )
 
 
-def _managers_of(volunteer: Volunteer) -> list[User]:
-    """The managers of the NGOs the volunteer is an approved member of."""
-    organisations = Membership.objects.filter(
-        volunteer=volunteer, status=MembershipStatus.APPROVED
-    ).values("organisation_id")
-    return list(
-        User.objects.filter(
-            is_active=True,
-            pk__in=RoleAssignment.objects.filter(
-                role=Role.NGO_MANAGER,
-                scope_kind=ScopeKind.ORGANISATION,
-                scope_id__in=organisations,
-            ).values("user_id"),
-        ).order_by("pk")
-    )
-
-
 @transaction.atomic
 def debrief_submit(*, actor: User, visit: Visit, feeling: str, note: str = "") -> Debrief:
     """The volunteer says how the visit was; "upset" tells the managers of their NGOs."""
-    from ryadom.notifications.services import notify
-
     volunteer = visit.volunteer
     if volunteer is None or volunteer.user_id != actor.pk or visit.checked_out_at is None:
         raise NotFoundError("Not found.")
@@ -166,19 +140,7 @@ def debrief_submit(*, actor: User, visit: Visit, feeling: str, note: str = "") -
         changes={"feeling": feeling},
     )
     if debrief.distress:
-        context = {
-            "volunteer": volunteer.user.get_full_name() or volunteer.user.username,
-            "phone": volunteer.user.phone or "—",
-            "url": f"{settings.SITE_URL}/ngo/wellbeing/",
-        }
-        for manager in _managers_of(volunteer):
-            notify(
-                recipient=manager,
-                kind="volunteer_distress",
-                context=context,
-                urgent=False,
-                dedupe_key=f"debrief:{debrief.pk}",
-            )
+        events.debrief_upset.publish(debrief=debrief)
     return debrief
 
 

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "ryadom.web",
     "ryadom.analytics",
     "ryadom.openings",
+    "ryadom.privacy",
     "ryadom.interop",
     "ryadom.demo",
 ]
@@ -240,7 +241,7 @@ AXES_VERBOSE = False
 AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are not kept: only failures count
 # One answer to "which address is this" for lockout and rate limits; a forwarded header is
 # believed only from as many proxies of ours as are declared here.
-AXES_CLIENT_IP_CALLABLE = "ryadom.security.ratelimit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "ryadom.core.http.client_ip"
 TRUSTED_PROXY_COUNT = int(os.environ.get("RYADOM_TRUSTED_PROXY_COUNT", "0"))
 
 

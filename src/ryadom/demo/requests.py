@@ -21,7 +21,6 @@ from django.utils import timezone
 
 from ryadom.care.deadlines import FEDERAL_AFTER, deadline_for
 from ryadom.care.eligibility import request_missing_steps
-from ryadom.care.events import ASKED_VIA, Coded, coded, event_fields
 from ryadom.care.lifecycle import DONE_STATES, Action
 from ryadom.care.models import (
     CareRequest,
@@ -36,6 +35,7 @@ from ryadom.care.models import (
 
 # The note the deadline check writes; called here so the demo's timeline reads the same.
 from ryadom.care.services import escalation_note
+from ryadom.care.timeline import ASKED_VIA, Coded, coded, event_fields
 from ryadom.catalogue.models import Category, ServiceType
 from ryadom.demo import words
 from ryadom.demo.context import Context, Member

@@ -8,10 +8,10 @@ from django.http import HttpRequest
 from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 
+from ryadom.accounts.api_auth import AUTH
 from ryadom.accounts.models import User
 from ryadom.care.parties import Party, parties_of
 from ryadom.care.selectors import request_get_for_user
-from ryadom.core.api_auth import AUTH
 from ryadom.core.api_types import Id, Text
 from ryadom.core.errors import ApplicationError, PermissionDeniedError
 from ryadom.dispatch import services

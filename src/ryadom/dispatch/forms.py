@@ -8,7 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from ryadom.care.forms import IdsField, PageForm
+from ryadom.core.forms import IdsField, PageForm
 from ryadom.geo.models import Region
 
 

@@ -18,8 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ryadom.accounts.models import User
 from ryadom.accounts.scopes import scope_of
 from ryadom.care.page_selectors import page_roles
-from ryadom.care.views import attempt, domain_errors
 from ryadom.core.errors import ApplicationError
+from ryadom.core.pages import attempt, domain_errors
 from ryadom.dispatch import services
 from ryadom.dispatch.forms import AcceptForm, RunForm
 from ryadom.dispatch.models import PENDING_RUN, ProposalStatus, RunStatus

@@ -13,3 +13,33 @@ class NotificationsConfig(AppConfig):
         # Define the deliver task at start-up, against the configured task backend, not at
         # the first enqueue (when a test's or a request's settings may differ).
         from ryadom.notifications import tasks  # noqa: F401
+
+        self._subscribe()
+
+    def _subscribe(self) -> None:
+        """Who hears what when the apps below change (their events.py lists the payloads)."""
+        from ryadom.accounts import events as accounts
+        from ryadom.care import events as care
+        from ryadom.notifications import people, producers
+        from ryadom.veterans import events as veterans
+        from ryadom.volunteers import events as volunteers
+
+        accounts.account_created.subscribe(people.account_created)
+        accounts.code_created.subscribe(people.code_created)
+        volunteers.membership_requested.subscribe(people.membership_requested)
+        volunteers.membership_decided.subscribe(people.membership_decided)
+        volunteers.check_expiring.subscribe(people.check_expiring)
+
+        care.request_received.subscribe(producers.request_received)
+        care.request_opened.subscribe(producers.request_opened)
+        care.request_assigned.subscribe(producers.request_assigned)
+        care.volunteer_assigned.subscribe(producers.volunteer_assigned)
+        care.volunteer_released_by_move.subscribe(producers.volunteer_released_by_move)
+        care.visit_scheduled.subscribe(producers.visit_scheduled)
+        care.request_done.subscribe(producers.request_done)
+        care.request_cancelled.subscribe(producers.request_cancelled)
+        care.request_escalated.subscribe(producers.request_escalated)
+        care.complaint_made.subscribe(producers.complaint_made)
+        care.debrief_upset.subscribe(producers.debrief_upset)
+        veterans.erasure_asked.subscribe(people.erasure_asked)
+        veterans.veteran_anonymising.subscribe(people.veteran_anonymising)

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 
 from ryadom.accounts.models import User
+from ryadom.notifications import events
 from ryadom.notifications.conf import notification_settings
 from ryadom.notifications.models import ChannelName, Message, Preference
 
@@ -153,18 +154,18 @@ class TelegramChannel:
         return preference.telegram_chat_id
 
     def send(self, message: Message) -> None:
-        from ryadom.telegram.markup import message_markup  # the bot's buttons, if any
-
         config = notification_settings()
         payload: dict[str, Any] = {
             "chat_id": message.address,
             "text": f"{message.subject}\n\n{message.body}",
         }
-        markup = message_markup(
+        # The bot's buttons, if the app that runs the bot has any for this message.
+        for markup in events.telegram_markup.publish(
             kind=message.kind, dedupe_key=message.dedupe_key, language=message.recipient.language
-        )
-        if markup is not None:
-            payload["reply_markup"] = markup
+        ):
+            if markup is not None:
+                payload["reply_markup"] = markup
+                break
         answer = _post_json(
             f"{config.telegram_api_base}/bot{config.telegram_bot_token}/sendMessage",
             payload,

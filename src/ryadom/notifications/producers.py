@@ -1,4 +1,5 @@
-"""What care tells whom when a request moves: called by care services inside their transaction.
+"""What care tells whom when a request moves: subscribers of care's events (care/events.py),
+run inside the transaction of the care service that published them.
 
 Each function only calls notify() (the outbox) or enqueues a task on commit, so a rolled-back
 transition tells nobody. Dedupe keys name the event, so a retried call notifies once.
@@ -14,12 +15,13 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from ryadom.accounts.models import User
-from ryadom.care.models import CareRequest, Visit
+from ryadom.accounts.models import Role, User
+from ryadom.care.models import CareRequest, Complaint, Debrief, Visit
 from ryadom.notifications.links import status_url
 from ryadom.notifications.selectors import is_coordinator
 from ryadom.notifications.services import notify
 from ryadom.veterans.models import Proxy
+from ryadom.volunteers.selectors import ngo_managers_of
 
 # Reminders before a visit, and the kinds they use.
 DAY_BEFORE = datetime.timedelta(hours=24)
@@ -244,3 +246,62 @@ def request_opened(*, request: CareRequest) -> None:
 
 def volunteer_request_url(request: CareRequest) -> str:
     return f"{settings.SITE_URL}/requests/{request.pk}/"
+
+
+def _tell_coordinators(request: CareRequest, *, kind: str, federal: bool, key: str) -> None:
+    """Coordinators hear of missed deadlines and complaints at once (urgent: no quiet hours).
+
+    The owner hears first; federal coordinators when it goes further or nobody owns it.
+    """
+    owner = request.coordinator
+    if federal or owner is None:
+        recipients = list(
+            User.objects.filter(roles__role=Role.FEDERAL_COORDINATOR, is_active=True).distinct()
+        )
+    else:
+        recipients = [owner]
+    zone = request.institution.region.zone
+    context = {
+        "number": f"#{request.pk}",
+        "service": request.service_type.name,
+        "institution": request.institution.name,
+        "deadline": f"{request.deadline.astimezone(zone):%d.%m.%Y %H:%M}",
+        "url": f"{settings.SITE_URL}/requests/{request.pk}/",
+    }
+    for user in recipients:
+        notify(
+            recipient=user,
+            kind=kind,
+            context=context,
+            urgent=True,
+            dedupe_key=f"request:{request.pk}:{key}",
+        )
+
+
+def request_escalated(*, request: CareRequest) -> None:
+    """A missed deadline: the owner hears at level 1, federal coordinators at level 2."""
+    level = request.escalation_level
+    _tell_coordinators(request, kind="escalation", federal=level >= 2, key=f"escalation:{level}")
+
+
+def complaint_made(*, request: CareRequest, complaint: Complaint) -> None:
+    """The owner of the request (or federal staff, if nobody owns it) hears of a complaint."""
+    _tell_coordinators(request, kind="complaint", federal=False, key=f"complaint:{complaint.pk}")
+
+
+def debrief_upset(*, debrief: Debrief) -> None:
+    """A volunteer upset by a visit: the managers of their NGOs hear, to offer support."""
+    volunteer = debrief.volunteer
+    context = {
+        "volunteer": volunteer.user.get_full_name() or volunteer.user.username,
+        "phone": volunteer.user.phone or "—",
+        "url": f"{settings.SITE_URL}/ngo/wellbeing/",
+    }
+    for manager in ngo_managers_of(volunteer):
+        notify(
+            recipient=manager,
+            kind="volunteer_distress",
+            context=context,
+            urgent=False,
+            dedupe_key=f"debrief:{debrief.pk}",
+        )

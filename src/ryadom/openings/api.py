@@ -8,9 +8,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 
+from ryadom.accounts.api_auth import AUTH
 from ryadom.accounts.models import User
 from ryadom.catalogue.models import ServiceType, Skill
-from ryadom.core.api_auth import AUTH
 from ryadom.core.api_types import Day, Id, LocalTime, Text
 from ryadom.core.errors import ApplicationError, NotFoundError
 from ryadom.geo.models import Region

@@ -8,3 +8,10 @@ class OpeningsConfig(AppConfig):
     name = "ryadom.openings"
     label = "openings"
     verbose_name = _("Openings for volunteers")
+
+    def ready(self) -> None:
+        # Shifts count towards the weekly hour limit care checks (care/events.py).
+        from ryadom.care import events
+        from ryadom.openings.selectors import shift_hours
+
+        events.other_planned_hours.subscribe(shift_hours)

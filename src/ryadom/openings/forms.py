@@ -8,8 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ryadom.accounts.models import User
-from ryadom.care.forms import PageForm
 from ryadom.catalogue.models import ServiceType, Skill
+from ryadom.core.forms import PageForm
 from ryadom.institutions.models import Department, Institution
 from ryadom.openings.models import MAX_DESCRIPTION_LENGTH, Recurrence
 from ryadom.openings.selectors import postable_institutions

@@ -221,3 +221,18 @@ def posting_organisation(
         .order_by("pk")
         .first()
     )
+
+
+def shift_hours(*, volunteer: Volunteer, monday: datetime.date, sunday: datetime.date) -> float:
+    """Hours of the volunteer's accepted opening shifts from `monday` to `sunday`; counted
+    into care's weekly hour limit (subscribed to care's `other_planned_hours`)."""
+    accepted = Application.objects.filter(
+        Q(opening__ends_on__isnull=True) | Q(opening__ends_on__gte=monday),
+        volunteer=volunteer,
+        status=ApplicationStatus.ACCEPTED,
+        opening__starts_on__lte=sunday,
+    ).select_related("opening")
+    return sum(
+        (app.opening.hours * len(app.opening.days_between(monday, sunday)) for app in accepted),
+        0.0,
+    )

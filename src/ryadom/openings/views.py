@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ryadom.accounts.models import User
-from ryadom.care.views import attempt, domain_errors
+from ryadom.core.pages import attempt, domain_errors
 from ryadom.core.validation import text_problem
 from ryadom.geo.models import Region
 from ryadom.openings import fit, selectors, services

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from ryadom.core.errors import NotFoundError
-from ryadom.organisations.models import Organisation
+from ryadom.institutions.models import Institution
+from ryadom.organisations.models import Agreement, Organisation
 
 
 def organisation_list(
@@ -31,3 +33,23 @@ def organisation_get(*, organisation_id: int) -> Organisation:
     if organisation is None:
         raise NotFoundError("Not found.")
     return organisation
+
+
+def agreements_in_force() -> QuerySet[Agreement]:
+    """Agreements valid today, with their NGO (to prefetch onto institutions)."""
+    return Agreement.objects.valid_on(timezone.localdate()).select_related("organisation")
+
+
+def institution_directory(*, institution_id: int) -> Institution:
+    """One institution with its wards, hours and the NGOs that have a valid agreement."""
+    institution = (
+        Institution.objects.filter(pk=institution_id, is_active=True)
+        .select_related("region", "agency", "settlement")
+        .prefetch_related(
+            "visiting_hours", "departments", Prefetch("agreements", queryset=agreements_in_force())
+        )
+        .first()
+    )
+    if institution is None:
+        raise NotFoundError("Not found.")
+    return institution

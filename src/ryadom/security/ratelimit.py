@@ -17,6 +17,7 @@ from django.http import HttpRequest
 from django.utils.translation import ngettext
 
 from ryadom.core.errors import ApplicationError
+from ryadom.core.http import client_ip
 
 
 class RateLimitedError(ApplicationError):
@@ -35,21 +36,6 @@ class RateLimitedError(ApplicationError):
             % {"minutes": minutes}
         )
         self.retry_after = retry_after
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The address a request came from, for rate limits and the sign-in lockout.
-
-    X-Forwarded-For is whatever the client wants it to be, so it is read only when
-    TRUSTED_PROXY_COUNT proxies of ours stand in front: the address the outermost of them
-    saw is that many entries from the right.
-    """
-    proxies: int = settings.TRUSTED_PROXY_COUNT
-    if proxies:
-        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        if len(forwarded) >= proxies and forwarded[-proxies]:
-            return forwarded[-proxies]
-    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 def client_key(request: HttpRequest) -> str:

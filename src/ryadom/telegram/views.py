@@ -19,8 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ryadom.accounts.models import User
 from ryadom.care.page_selectors import page_roles
-from ryadom.care.views import attempt, domain_errors
 from ryadom.core.errors import ConflictError
+from ryadom.core.pages import attempt, domain_errors
 from ryadom.notifications.selectors import (
     message_get_for_user,
     message_list_failed,

@@ -10,8 +10,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
+from ryadom.accounts.api_auth import AUTH
 from ryadom.accounts.models import User
-from ryadom.core.api_auth import AUTH
 from ryadom.core.api_types import Paging
 from ryadom.veterans import services
 from ryadom.veterans.models import Consent, ConsentPurpose, Veteran

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
+from ryadom.veterans import events
 from ryadom.veterans.models import Veteran
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -20,17 +21,9 @@ def _iso(value: Any) -> str | None:
 
 
 def veteran_export_data(*, veteran: Veteran) -> dict[str, Any]:
-    """All personal data about one veteran, with the requests made for them and who saw them."""
-    from ryadom.audit.selectors import access_log_for_veteran
-    from ryadom.care.models import CareRequest
-
-    requests = (
-        CareRequest.objects.filter(veteran=veteran)
-        .select_related("service_type", "institution", "department")
-        .prefetch_related("events", "visits", "feedback")
-        .order_by("created_at", "pk")
-    )
-    return {
+    """All personal data about one veteran, with the requests made for them and who saw them
+    (those sections come from the apps that hold them: veterans/events.py)."""
+    data: dict[str, Any] = {
         "exported_at": timezone.now().isoformat(),
         "profile": {
             "addressed_as": veteran.addressed_as,
@@ -66,33 +59,10 @@ def veteran_export_data(*, veteran: Veteran) -> dict[str, Any]:
             }
             for c in veteran.consents.all()
         ],
-        "requests": [
-            {
-                "id": r.pk,
-                "service": r.service_type.name,
-                "institution": r.institution.name,
-                "status": r.status,
-                "details": r.details,
-                "created_at": _iso(r.created_at),
-                "timeline": [
-                    {"at": _iso(e.at), "action": e.action, "note": e.text} for e in r.events.all()
-                ],
-                "visits": [
-                    {"starts": _iso(v.starts), "ends": _iso(v.ends), "outcome": v.outcome}
-                    for v in r.visits.all()
-                ],
-                "feedback": [
-                    {"at": _iso(fb.at), "done": fb.done, "rating": fb.rating, "comment": fb.comment}
-                    for fb in r.feedback.all()
-                ],
-            }
-            for r in requests
-        ],
-        "access_log": [
-            {"at": _iso(e.at), "who": e.who, "role": e.role, "what": e.what}
-            for e in access_log_for_veteran(veteran=veteran)
-        ],
     }
+    for section in events.veteran_data_requested.publish(veteran=veteran):
+        data.update(section)
+    return data
 
 
 class _Pdf(FPDF):

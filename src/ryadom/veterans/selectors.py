@@ -10,8 +10,8 @@ from django.db.models import Case, Exists, OuterRef, Q, QuerySet, When
 
 from ryadom.accounts.models import Role, User
 from ryadom.accounts.scopes import scope_of
-from ryadom.audit.reads import audited_read
 from ryadom.core.errors import NotFoundError
+from ryadom.veterans import events
 from ryadom.veterans.models import (
     Consent,
     DeletionRequest,
@@ -20,6 +20,7 @@ from ryadom.veterans.models import (
     Stay,
     Veteran,
 )
+from ryadom.veterans.reads import audited_read
 
 
 def _current_stay_in(**filters: object) -> Exists:
@@ -157,18 +158,14 @@ def deletion_request_get_for_coordinator(
 def veterans_due_for_anonymisation(*, now: datetime.datetime) -> QuerySet[Veteran]:
     """Veterans whose purpose has ended: discharged, no open request, and nothing about them
     happened (a stay, a request closing) within the retention period."""
-    from ryadom.care.models import CareRequest, Status  # care builds on veterans, not back
-
     cutoff = now - datetime.timedelta(days=settings.RYADOM_RETENTION_DAYS)
     in_care = Stay.objects.filter(veteran=OuterRef("pk")).filter(
         Q(discharged_on__isnull=True) | Q(discharged_on__gt=cutoff.date())
     )
-    active = CareRequest.objects.filter(veteran=OuterRef("pk")).filter(
-        ~Q(status__in=[Status.CONFIRMED, Status.CANCELLED]) | Q(updated_at__gt=cutoff)
+    due = Veteran.objects.filter(anonymised_at__isnull=True, created_at__lte=cutoff).exclude(
+        Exists(in_care)
     )
-    return (
-        Veteran.objects.filter(anonymised_at__isnull=True, created_at__lte=cutoff)
-        .exclude(Exists(in_care))
-        .exclude(Exists(active))
-        .order_by("pk")
-    )
+    # Requests are care's: it answers which veterans it still serves (veterans/events.py).
+    for served in events.veterans_still_served.publish(since=cutoff):
+        due = due.exclude(pk__in=served)
+    return due.order_by("pk")

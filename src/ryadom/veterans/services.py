@@ -6,18 +6,18 @@ import datetime
 from typing import Any
 
 from django.apps import apps
-from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ryadom.accounts.models import Role, RoleAssignment, ScopeKind, User
+from ryadom.accounts.models import Role, User
 from ryadom.accounts.scopes import scope_of
+from ryadom.audit.backoffice import admin_history_blank
 from ryadom.audit.services import audit_record
 from ryadom.core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from ryadom.core.validation import full_clean_or_raise
 from ryadom.institutions.models import Department, Institution
+from ryadom.veterans import events
 from ryadom.veterans.models import (
     Consent,
     ConsentPurpose,
@@ -101,10 +101,8 @@ def stay_transfer(
         admitted_on=on,
         transferred_from=current,
     )
-    # Care continues through the transfer. Imported here: care builds on veterans, not back.
-    from ryadom.care.services import requests_follow_veteran
-
-    requests_follow_veteran(
+    # Care continues through the transfer (care follows the veteran: veterans/events.py).
+    events.veteran_moved.publish(
         actor=actor, veteran=veteran, institution=institution, department=department
     )
     return new_stay
@@ -156,11 +154,6 @@ def consent_give(*, actor: User, veteran: Veteran, purpose: str) -> Consent:
     return consent
 
 
-# Requests nobody has accepted yet: withdrawing consent to care stops them. Accepted ones are
-# delivered with the minimum kept (where, when, what), since a helper is already on the way.
-NOT_ACCEPTED = ("new", "triaged")
-
-
 @transaction.atomic
 def consent_withdraw(*, actor: User, consent: Consent) -> Consent:
     """Withdraw a consent; without consent to care, requests not yet accepted are cancelled
@@ -189,24 +182,13 @@ def consent_withdraw(*, actor: User, consent: Consent) -> Consent:
 
 
 def _minimise(*, actor: User, veteran: Veteran, care: bool) -> None:
-    # Imported here: care builds on veterans, not back.
-    from ryadom.care.events import coded
-    from ryadom.care.models import CareRequest
-    from ryadom.care.services import request_cancel
-
     wiped: dict[str, list[str]] = {}
     fields = ["phone"]
     if care:
         fields += ["what_matters"]
-        for request in CareRequest.objects.filter(veteran=veteran, status__in=NOT_ACCEPTED):
-            request_cancel(
-                actor=actor,
-                request=request,
-                reason=coded("consent_withdrawn"),
-            )
-        if not CareRequest.objects.filter(
-            veteran=veteran, status__in=["assigned", "scheduled", "in_progress"]
-        ).exists():
+        # Requests nobody has accepted yet stop; accepted ones go on with the minimum kept.
+        events.care_consent_withdrawn.publish(actor=actor, veteran=veteran)
+        if not any(events.help_under_way.publish(veteran=veteran)):
             fields += ["communication_needs", "mobility_needs"]
     for field in fields:
         if getattr(veteran, field):
@@ -237,8 +219,9 @@ def veteran_anonymise(*, actor: User | None, veteran: Veteran, reason: str) -> V
     veteran.refresh_from_db()
     if veteran.anonymised_at is not None:
         return veteran
-    _wipe_requests(veteran)
     account = veteran.user
+    # The apps above blank what they hold about the person (requests, files, messages).
+    events.veteran_anonymising.publish(veteran=veteran, account=account)
     _wipe_admin_history(veteran, account)
     Proxy.objects.filter(veteran=veteran).delete()
     veteran.addressed_as = ANONYMOUS
@@ -260,47 +243,23 @@ def veteran_anonymise(*, actor: User | None, veteran: Veteran, reason: str) -> V
     return veteran
 
 
-def _wipe_requests(veteran: Veteran) -> None:
-    from ryadom.attachments.services import attachments_delete_for_requests
-    from ryadom.care.models import CareRequest, Complaint, Event, Feedback, Visit
-
-    requests = CareRequest.objects.filter(veteran=veteran)
-    attachments_delete_for_requests(requests=requests)
-    Event.objects.filter(request__in=requests).update(note="")
-    Visit.objects.filter(request__in=requests).update(outcome="")
-    Feedback.objects.filter(request__in=requests).update(comment="")
-    Complaint.objects.filter(request__in=requests).update(answer="")
-    requests.update(details="", requester_name="", idempotency_key="", idempotency_hash="")
-
-
 def _wipe_admin_history(veteran: Veteran, account: User | None) -> None:
     """Django admin's own history names each edited row by its text (`str(row)`, the veteran's
     name in most) and, for inline rows, in the change message too: blank both for every row
     of the veteran's. Our audit log keeps who changed what, without free text."""
-    from django.contrib.admin.models import LogEntry
-    from django.contrib.contenttypes.models import ContentType
-
-    from ryadom.care.models import CareRequest
-
     rows: list[tuple[type[Any], Any]] = [
         (Veteran, [veteran.pk]),
         (Stay, Stay.objects.filter(veteran=veteran).values_list("pk", flat=True)),
         (Proxy, Proxy.objects.filter(veteran=veteran).values_list("pk", flat=True)),
         (Consent, Consent.objects.filter(veteran=veteran).values_list("pk", flat=True)),
-        (CareRequest, CareRequest.objects.filter(veteran=veteran).values_list("pk", flat=True)),
     ]
     if account is not None:
         rows.append((User, [account.pk]))
     for model, ids in rows:
-        LogEntry.objects.filter(
-            content_type=ContentType.objects.get_for_model(model),
-            object_id__in=[str(pk) for pk in ids],
-        ).update(object_repr=ANONYMOUS, change_message="")
+        admin_history_blank(model=model, ids=ids, shown_as=ANONYMOUS)
 
 
 def _wipe_account(account: User) -> None:
-    from ryadom.notifications.models import Message, Preference
-
     # Sign-in records name the account by its username, which may be a name or an e-mail.
     if apps.is_installed("axes"):
         for name in ("AccessAttempt", "AccessLog", "AccessFailureLog"):
@@ -310,8 +269,6 @@ def _wipe_account(account: User) -> None:
     account.is_active = False
     account.set_unusable_password()
     account.save()
-    Preference.objects.filter(user=account).update(telegram_chat_id="")
-    Message.objects.filter(recipient=account).update(address="", subject="", body="")
 
 
 @transaction.atomic
@@ -329,7 +286,7 @@ def deletion_ask(*, actor: User, veteran: Veteran) -> DeletionRequest:
         region_id=veteran.home_region_id,
         veteran_id=veteran.pk,
     )
-    _tell_coordinators_of_erasure(asked, region_id=current_region_id(veteran))
+    events.erasure_asked.publish(deletion=asked, region_id=current_region_id(veteran))
     return asked
 
 
@@ -341,30 +298,6 @@ def current_region_id(veteran: Veteran) -> int:
         .first()
     )
     return here if here is not None else veteran.home_region_id
-
-
-def _tell_coordinators_of_erasure(asked: DeletionRequest, *, region_id: int) -> None:
-    """The regional coordinators of where the veteran is now hear of an erasure request
-    (federal coordinators when the region has none), so it does not wait unseen. Not urgent:
-    quiet hours hold. The message names no one; the page it links to does, after sign-in."""
-    from ryadom.notifications.services import notify
-
-    coordinator_ids = RoleAssignment.objects.filter(
-        role=Role.REGIONAL_COORDINATOR, scope_kind=ScopeKind.REGION, scope_id=region_id
-    ).values("user_id")
-    recipients = User.objects.filter(pk__in=coordinator_ids, is_active=True)
-    if not recipients.exists():
-        recipients = User.objects.filter(roles__role=Role.FEDERAL_COORDINATOR, is_active=True)
-    for coordinator in recipients.distinct().order_by("pk"):
-        notify(
-            recipient=coordinator,
-            kind="erasure_asked",
-            context={
-                "number": f"#{asked.pk}",
-                "url": f"{settings.SITE_URL}{reverse('veterans:deletions')}",
-            },
-            dedupe_key=f"deletion:{asked.pk}:asked",
-        )
 
 
 @transaction.atomic

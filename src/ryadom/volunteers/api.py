@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
-from ryadom.core.api_auth import AUTH
+from ryadom.accounts.api_auth import AUTH
 from ryadom.core.api_types import Id, Paging
 from ryadom.core.errors import PermissionDeniedError
+from ryadom.organisations.selectors import institution_directory
 from ryadom.volunteers.models import Volunteer
 from ryadom.volunteers.selectors import (
     checklist_for,
@@ -20,7 +21,6 @@ from ryadom.volunteers.selectors import (
     volunteer_list,
     volunteer_of,
 )
-from ryadom.web.selectors import institution_directory
 
 router = Router(tags=["volunteers"], auth=AUTH)
 

@@ -7,8 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ryadom.care.forms import PageForm
 from ryadom.catalogue.models import ServiceType, Skill
+from ryadom.core.forms import PageForm
 from ryadom.core.i18n import by_name
 from ryadom.core.weekly import Weekday
 from ryadom.geo.models import Region, Settlement

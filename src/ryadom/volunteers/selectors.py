@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from ryadom.accounts.models import Role, User
+from ryadom.accounts.models import Role, RoleAssignment, ScopeKind, User
 from ryadom.accounts.scopes import scope_of
 from ryadom.core.errors import NotFoundError
 from ryadom.institutions.models import Institution
@@ -320,3 +320,14 @@ def institutions_of_my_ngos(*, volunteer: Volunteer) -> list[Institution]:
         .select_related("region")
         .order_by("name", "pk")
     )
+
+
+def ngo_managers_of(volunteer: Volunteer) -> list[User]:
+    """The active managers of the NGOs the volunteer is an approved member of."""
+    organisation_ids = volunteer.memberships.filter(status=MembershipStatus.APPROVED).values(
+        "organisation_id"
+    )
+    manager_ids = RoleAssignment.objects.filter(
+        role=Role.NGO_MANAGER, scope_kind=ScopeKind.ORGANISATION, scope_id__in=organisation_ids
+    ).values("user_id")
+    return list(User.objects.filter(pk__in=manager_ids, is_active=True).order_by("pk"))

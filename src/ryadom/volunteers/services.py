@@ -6,14 +6,11 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Sequence
 
-from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from ryadom.accounts.models import Role, RoleAssignment, ScopeKind, User
+from ryadom.accounts.models import Role, User
 from ryadom.accounts.scopes import scope_of
 from ryadom.accounts.services import role_assign
 from ryadom.audit.services import audit_record
@@ -22,6 +19,7 @@ from ryadom.core.errors import ApplicationError, ConflictError, PermissionDenied
 from ryadom.core.validation import full_clean_or_raise
 from ryadom.geo.models import Region, Settlement
 from ryadom.organisations.models import Agreement, Organisation
+from ryadom.volunteers import events
 from ryadom.volunteers.models import (
     Availability,
     Check,
@@ -182,29 +180,8 @@ def membership_request(*, actor: User, organisation: Organisation) -> Membership
     audit_record(
         actor=actor, action="membership.requested", target=membership, region_id=volunteer.region_id
     )
-    _tell_managers_of_request(membership)
+    events.membership_requested.publish(membership=membership)
     return membership
-
-
-def _tell_managers_of_request(membership: Membership) -> None:
-    from ryadom.notifications.services import notify
-
-    manager_ids = RoleAssignment.objects.filter(
-        role=Role.NGO_MANAGER,
-        scope_kind=ScopeKind.ORGANISATION,
-        scope_id=membership.organisation_id,
-    ).values("user_id")
-    for manager in User.objects.filter(pk__in=manager_ids, is_active=True).order_by("pk"):
-        notify(
-            recipient=manager,
-            kind="membership_requested",
-            context={
-                "volunteer": str(membership.volunteer),
-                "organisation": membership.organisation.name,
-                "url": _site_url("ngo-members"),
-            },
-            dedupe_key=f"membership:{membership.pk}:requested:{membership.requested_at.timestamp()}",
-        )
 
 
 @transaction.atomic
@@ -226,21 +203,7 @@ def membership_decide(*, actor: User, membership: Membership, approve: bool) -> 
         target=membership,
         changes={"status": [MembershipStatus.PENDING, status]},
     )
-    from ryadom.notifications.services import notify
-
-    notify(
-        recipient=membership.volunteer.user,
-        kind="membership_decided",
-        context={
-            "organisation": membership.organisation.name,
-            # Rendered in the volunteer's language by notify(): a lazy string.
-            "decision": gettext_lazy("you are a member now")
-            if approve
-            else gettext_lazy("it was declined; you may ask another NGO"),
-            "url": _site_url("volunteer-checklist"),
-        },
-        dedupe_key=f"membership:{membership.pk}:decided:{status}",
-    )
+    events.membership_decided.publish(membership=membership)
     return membership
 
 
@@ -350,26 +313,11 @@ def check_record(
 WARN_AHEAD = datetime.timedelta(days=30)
 
 
-def _site_url(name: str) -> str:
-    return f"{settings.SITE_URL}{reverse(name)}"
-
-
-def _managers_of(volunteer: Volunteer) -> list[User]:
-    organisation_ids = volunteer.memberships.filter(status=MembershipStatus.APPROVED).values(
-        "organisation_id"
-    )
-    manager_ids = RoleAssignment.objects.filter(
-        role=Role.NGO_MANAGER, scope_kind=ScopeKind.ORGANISATION, scope_id__in=organisation_ids
-    ).values("user_id")
-    return list(User.objects.filter(pk__in=manager_ids, is_active=True).order_by("pk"))
-
-
 @transaction.atomic
 def expiring_checks_warn(*, on: datetime.date) -> int:
     """Tell each volunteer whose passed check expires within WARN_AHEAD of `on`, and the
     managers of their NGOs. Once per check and expiry date: running it again (the next day,
     or twice the same day) sends nothing new; a renewed check is warned about again."""
-    from ryadom.notifications.services import notify
 
     expiring = (
         Check.objects.filter(
@@ -380,30 +328,6 @@ def expiring_checks_warn(*, on: datetime.date) -> int:
     )
     count = 0
     for check in expiring:
-        volunteer = check.volunteer
-        key = f"check:{check.pk}:expires:{check.valid_until}"
-        label = CheckKind(check.kind).label
-        notify(
-            recipient=volunteer.user,
-            kind="check_expiring",
-            context={
-                "check": label,
-                "date": check.valid_until,
-                "url": _site_url("volunteer-checklist"),
-            },
-            dedupe_key=key,
-        )
-        for manager in _managers_of(volunteer):
-            notify(
-                recipient=manager,
-                kind="member_check_expiring",
-                context={
-                    "volunteer": str(volunteer),
-                    "check": label,
-                    "date": check.valid_until,
-                    "url": _site_url("ngo-members"),
-                },
-                dedupe_key=key,
-            )
+        events.check_expiring.publish(check=check)
         count += 1
     return count

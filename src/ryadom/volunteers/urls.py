@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from django.urls import path
 
-from ryadom.accounts import views as accounts_views
-from ryadom.volunteers import views
+from ryadom.volunteers import join, views
 
 urlpatterns = [
-    path("join/", accounts_views.join, name="join"),
-    path("join/code/", accounts_views.join_code, name="join-code"),
+    path("join/", join.join, name="join"),
+    path("join/code/", join.join_code, name="join-code"),
     path("join/profile/", views.profile, name="join-profile"),
     path("join/ngo/", views.join_ngo, name="join-ngo"),
     path("volunteer/checklist/", views.checklist, name="volunteer-checklist"),

@@ -19,12 +19,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from ryadom.accounts.models import User
-from ryadom.care.views import attempt, domain_errors
 from ryadom.core.errors import ApplicationError, NotFoundError
+from ryadom.core.pages import attempt, domain_errors, safe_next
+from ryadom.organisations.selectors import institution_directory
 from ryadom.volunteers import selectors, services
 from ryadom.volunteers.forms import CheckForm, DecideForm, HourLimitForm, ProfileForm
 from ryadom.volunteers.models import CheckKind, CheckStatus, Volunteer
-from ryadom.web.selectors import institution_directory
 
 P = ParamSpec("P")
 
@@ -34,9 +34,7 @@ def _actor(request: HttpRequest) -> User:
 
 
 def _back(request: HttpRequest, default: str) -> str:
-    from ryadom.accounts.views import _safe_next
-
-    return _safe_next(request) or default
+    return safe_next(request) or default
 
 
 def newcomer_required(view: Callable[P, HttpResponse]) -> Callable[P, HttpResponse]:

@@ -11,6 +11,7 @@ from ninja import Router, Schema
 from ryadom.core.api_types import LocalTime, Text
 from ryadom.institutions.models import Institution
 from ryadom.organisations.models import Organisation
+from ryadom.organisations.selectors import institution_directory
 from ryadom.volunteers.eligibility import steps_to_start
 from ryadom.web import selectors
 
@@ -146,7 +147,7 @@ def region_directory(request: HttpRequest, code: Text) -> selectors.RegionDirect
     summary="The steps, in order, to start volunteering in an institution",
 )
 def access_steps(request: HttpRequest, institution_id: int) -> AccessStepsOut:
-    institution = selectors.institution_directory(institution_id=institution_id)
+    institution = institution_directory(institution_id=institution_id)
     return AccessStepsOut(
         institution_id=institution.pk,
         access_level=institution.access_level,

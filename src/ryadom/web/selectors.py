@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.utils import timezone
 
 from ryadom.accounts.models import Role, RoleAssignment, ScopeKind, User
 from ryadom.core.errors import NotFoundError
 from ryadom.geo.distance import haversine_km
 from ryadom.geo.models import Region
 from ryadom.institutions.models import Institution, InstitutionKind
-from ryadom.organisations.models import Agreement, Organisation
+from ryadom.organisations.models import Organisation
+from ryadom.organisations.selectors import agreements_in_force
 
 
 def region_directory_list(*, with_institutions_only: bool = False) -> QuerySet[Region]:
@@ -43,11 +43,6 @@ class RegionDirectory:
     institutions: list[Institution]
 
 
-def _valid_agreements() -> QuerySet[Agreement]:
-    today = timezone.localdate()
-    return Agreement.objects.valid_on(today).select_related("organisation")
-
-
 def region_directory(*, code: str) -> RegionDirectory:
     """A region's coordinators, NGOs and institutions, in a fixed handful of queries."""
     region = Region.objects.filter(code=code).first()
@@ -67,25 +62,10 @@ def region_directory(*, code: str) -> RegionDirectory:
     institutions = list(
         Institution.objects.filter(region=region, is_active=True)
         .select_related("agency", "settlement")
-        .prefetch_related("visiting_hours", Prefetch("agreements", queryset=_valid_agreements()))
+        .prefetch_related("visiting_hours", Prefetch("agreements", queryset=agreements_in_force()))
         .order_by("kind", "name", "pk")
     )
     return RegionDirectory(region, coordinators, organisations, institutions)
-
-
-def institution_directory(*, institution_id: int) -> Institution:
-    """One institution with its wards, hours and the NGOs that have a valid agreement."""
-    institution = (
-        Institution.objects.filter(pk=institution_id, is_active=True)
-        .select_related("region", "agency", "settlement")
-        .prefetch_related(
-            "visiting_hours", "departments", Prefetch("agreements", queryset=_valid_agreements())
-        )
-        .first()
-    )
-    if institution is None:
-        raise NotFoundError("Not found.")
-    return institution
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from ryadom.core.errors import NotFoundError
 from ryadom.core.i18n import by_name
 from ryadom.geo.models import Settlement
 from ryadom.institutions.models import InstitutionKind
+from ryadom.organisations.selectors import institution_directory
 from ryadom.volunteers.eligibility import steps_to_start
 from ryadom.web import selectors
 
@@ -37,7 +38,7 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 def institution_detail(request: HttpRequest, institution_id: int) -> HttpResponse:
     try:
-        institution = selectors.institution_directory(institution_id=institution_id)
+        institution = institution_directory(institution_id=institution_id)
     except NotFoundError as exc:
         raise Http404 from exc
     return render(

@@ -31,7 +31,7 @@ def care_nav(context: dict[str, Any]) -> dict[str, Any]:
             links.append(("care:request_new", _("Phone request")))
             links.append(("failed-messages", _("Messages not delivered")))
             links.append(("veterans:deletions", _("Erasure requests")))
-            links.append(("audit:export", _("Audit log")))
+            links.append(("privacy:export", _("Audit log")))
         if roles.volunteer:
             links.append(("care:volunteer", _("Volunteering")))
             links.append(("openings:for_you", _("For you")))

@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from ryadom.audit.selectors import access_log_for_veteran, audit_export_events
-from ryadom.care.forms import PageForm
 from ryadom.core.errors import PermissionDeniedError
+from ryadom.core.forms import PageForm
+from ryadom.privacy.selectors import access_log_for_veteran, audit_export_events
 from ryadom.veterans.selectors import veterans_acting_for
 
 CSV_HEADER = [
@@ -39,7 +39,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
         {"veteran": v, "entries": access_log_for_veteran(veteran=v)}
         for v in veterans_acting_for(actor=request.user)
     ]
-    return render(request, "audit/access_log.html", {"rows": rows})
+    return render(request, "privacy/access_log.html", {"rows": rows})
 
 
 class PeriodForm(PageForm):
@@ -91,7 +91,7 @@ def export(request: HttpRequest) -> HttpResponseBase:
         raise PermissionDenied(exc.message) from exc
     if request.GET.get("format") != "csv" or not form.is_valid():
         status = 400 if form.is_bound and form.errors else 200
-        return render(request, "audit/export.html", {"form": form}, status=status)
+        return render(request, "privacy/export.html", {"form": form}, status=status)
     since, until = form.bounds()
     events = audit_export_events(actor=request.user, since=since, until=until)
     writer = csv.writer(_Echo())

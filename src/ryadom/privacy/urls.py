@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from django.urls import path
 
-from ryadom.audit import views
+from ryadom.privacy import views
 
-app_name = "audit"
+app_name = "privacy"
 
 urlpatterns = [
     path("my/access-log/", views.access_log, name="access_log"),

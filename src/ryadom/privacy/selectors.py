@@ -1,9 +1,11 @@
-"""Reads of the audit log: a person's own access log, and a coordinator's export."""
+"""Reads of the audit log across the layers below: a person's own access log (with care's
+events on their requests), and a coordinator's export."""
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
@@ -13,7 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from ryadom.accounts.models import Role, RoleAssignment, User
 from ryadom.accounts.scopes import scope_of
 from ryadom.audit.models import AuditEvent
+from ryadom.care.models import CareRequest
 from ryadom.core.errors import PermissionDeniedError
+from ryadom.veterans.models import Veteran
 
 # How each kind of event reads to the person it is about.
 EVENT_LABELS: dict[str, str | Promise] = {
@@ -58,8 +62,6 @@ class AccessEntry:
 
 def _about_veteran(veteran_id: int) -> Q:
     # Care's own events (status changes) name the request, not the veteran: reach them too.
-    from ryadom.care.models import CareRequest  # care builds on audit, not back
-
     request_ids = [
         str(pk)
         for pk in CareRequest.objects.filter(veteran_id=veteran_id).values_list("pk", flat=True)
@@ -122,3 +124,13 @@ def audit_export_events(
     if until is not None:
         qs = qs.filter(created_at__lt=until)
     return qs
+
+
+def access_log_section(*, veteran: Veteran) -> dict[str, Any]:
+    """Who saw the veteran's data, for the export of the veteran's data."""
+    return {
+        "access_log": [
+            {"at": e.at.isoformat(), "who": e.who, "role": e.role, "what": e.what}
+            for e in access_log_for_veteran(veteran=veteran)
+        ]
+    }

@@ -1,5 +1,6 @@
 """Reads of personal data, logged in one place: a wrapper around the selectors that open one
-veteran's profile or one request's details."""
+veteran's profile or one request's details. It sits with the rule of who may see what of a
+veteran (need_to_know.py), above accounts, whose roles decide whose reads are watched."""
 
 from __future__ import annotations
 
