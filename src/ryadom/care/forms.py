@@ -16,6 +16,7 @@ from ryadom.care.models import MAX_DETAILS_LENGTH, Status, Urgency
 from ryadom.care.selectors import RequestFilters
 from ryadom.catalogue.models import Category, ServiceType
 from ryadom.core.errors import NotFoundError
+from ryadom.core.forms import PageForm
 from ryadom.geo.models import Region
 from ryadom.institutions.models import Department, Institution
 from ryadom.veterans.models import Veteran
@@ -28,23 +29,6 @@ class LargeRadioSelect(forms.RadioSelect):
     """Large radio buttons; each group of choices (if any) in its own fieldset with a legend."""
 
     template_name = "care/widget_grouped_radio.html"
-
-
-class PageForm(forms.Form):
-    """Our pages' form: no colon after labels; Django adds aria-invalid and
-    aria-describedby (`<id>_error`, `<id>_helptext`) which care/_field.html matches."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-
-    @property
-    def top_errors(self) -> list[str]:
-        """Errors shown above the fields: the form's own and those of hidden fields."""
-        errors = [str(e) for e in self.non_field_errors()]
-        for field in self.hidden_fields():
-            errors += [str(e) for e in field.errors]
-        return errors
 
 
 def _yes(value: str) -> bool:
