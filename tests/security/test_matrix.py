@@ -15,6 +15,7 @@ by "METHOD /api/v1/path" as the OpenAPI schema has it.
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import pytest
@@ -25,11 +26,17 @@ from tests.security.matrix_support import OK, E, Row
 
 pytestmark = pytest.mark.django_db
 
+TODAY = datetime.date.today().isoformat()
+# A veteran's page: who sees the veteran (as the veteran API does); ward staff act on it.
+SEES_VETERAN = {"observer": 404, "ngo": 404, "volunteer": 404, "stranger": 404}
+WARD_ACTION = E(404, federal=OK, coord=OK, liaison=OK, veteran=403, relative=403, anon=302)
+
 PAGES: dict[str, Row] = {
     "GET /": Row(E(200)),
     "POST /account/2fa/backup-codes/": Row(E(200, anon=302)),
     "GET /account/2fa/setup/": Row(E(200, anon=302)),
     "GET /account/2fa/verify/": Row(E(200, anon=302)),
+    "GET /admissions/new/": Row(E(403, federal=200, coord=200, liaison=200, anon=302)),
     "GET /ask/": Row(E(200, anon=302)),
     "GET /attachments/<int:attachment_id>/": Row(
         E(200, observer=404, ngo=404, volunteer=404, stranger=404, anon=302),
@@ -72,6 +79,9 @@ PAGES: dict[str, Row] = {
     "POST /matching/runs/<int:pk>/accept/": Row(E(403, federal=404, coord=404, anon=302)),
     "GET /my/": Row(E(200, anon=302)),
     "GET /my/access-log/": Row(E(200, anon=302)),
+    "GET /my/claim/": Row(E(200, anon=302)),
+    "GET /my/relatives/": Row(E(200, anon=302)),
+    "GET /my/relatives/ask/": Row(E(200, anon=302)),
     "GET /my/consents/": Row(E(200, anon=302)),
     "POST /my/consents/<int:consent_id>/withdraw/": Row(
         E(404, veteran=302, relative=302, anon=302), E(404, anon=302), obj="consent"
@@ -117,6 +127,30 @@ PAGES: dict[str, Row] = {
     ),
     "POST /queue/triage/": Row(E(302)),
     "GET /regions/": Row(E(200)),
+    "POST /relatives/<int:proxy_id>/<str:answer>/": Row(
+        E(404, anon=302), params={"proxy_id": 999999, "answer": "approve"}
+    ),
+    "GET /start/": Row(E(200)),
+    "GET /veterans/<int:veteran_id>/": Row(
+        E(200, **SEES_VETERAN, anon=302), E(404, federal=200, anon=302), obj="veteran"
+    ),
+    "POST /veterans/<int:veteran_id>/consent-code/": Row(
+        WARD_ACTION, E(404, federal=OK, anon=302), obj="veteran"
+    ),
+    "POST /veterans/<int:veteran_id>/consent-code/resend/": Row(
+        WARD_ACTION, E(404, federal=OK, anon=302), obj="veteran"
+    ),
+    "POST /veterans/<int:veteran_id>/discharge/": Row(
+        WARD_ACTION, E(404, federal=OK, anon=302), obj="veteran", body={"on": TODAY}
+    ),
+    "POST /veterans/<int:veteran_id>/transfer/": Row(
+        WARD_ACTION, E(404, federal=OK, anon=302), obj="veteran"
+    ),
+    "GET /veterans/<int:veteran_id>/what-matters/": Row(
+        E(404, federal=200, coord=200, veteran=200, relative=200, anon=302),
+        E(404, federal=200, anon=302),
+        obj="veteran",
+    ),
     "GET /regions/<str:code>/": Row(E(200), E(200), obj="region"),
     "GET /requests/<int:pk>/": Row(
         E(200, observer=404, ngo=404, volunteer=404, stranger=404, anon=302),
@@ -228,6 +262,7 @@ API: dict[str, Row] = {
     "POST /api/v1/consents/{consent_id}/withdraw": Row(
         E(404, veteran=200, relative=200, anon=401), E(404, anon=401), obj="consent"
     ),
+    "POST /api/v1/admissions": Row(E(422, anon=401)),
     "POST /api/v1/matching/runs": Row(E(403, federal=202, anon=401)),
     "POST /api/v1/matching/runs/{run_id}/accept": Row(E(404, anon=401)),
     "POST /api/v1/openings": Row(E(422, anon=401)),
@@ -252,6 +287,30 @@ API: dict[str, Row] = {
         obj="request",
         params={"action": "cancel"},
         body={"note": "matrix"},
+    ),
+    "POST /api/v1/veterans/{veteran_id}/consent-code": Row(
+        E(404, federal=422, coord=422, liaison=422, veteran=403, relative=403, anon=401),
+        E(404, federal=422, anon=401),
+        obj="veteran",
+        body={"code": "123456"},
+    ),
+    "POST /api/v1/veterans/{veteran_id}/discharge": Row(
+        E(404, federal=200, coord=200, liaison=200, veteran=403, relative=403, anon=401),
+        E(404, federal=200, anon=401),
+        obj="veteran",
+        body={"on": TODAY},
+    ),
+    "POST /api/v1/veterans/{veteran_id}/transfer": Row(
+        E(404, federal=422, coord=422, liaison=422, veteran=403, relative=403, anon=401),
+        E(404, federal=422, anon=401),
+        obj="veteran",
+        body={"institution_id": 0, "on": TODAY},
+    ),
+    "PUT /api/v1/veterans/{veteran_id}/what-matters": Row(
+        E(404, federal=200, coord=200, veteran=200, relative=200, anon=401),
+        E(404, federal=200, anon=401),
+        obj="veteran",
+        body={"what_matters": "matrix"},
     ),
     "POST /api/v1/veterans/{veteran_id}/consents": Row(
         E(404, veteran=OK, relative=OK, anon=401),

@@ -172,7 +172,7 @@ def test_a_transfer_to_an_unknown_institution_names_the_field(cast: Cast) -> Non
         {"institution_id": 999999, "on": timezone.localdate().isoformat()},
         content_type="application/json",
     )
-    assert response.status_code == 404
+    assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "institution_id"
 
 

@@ -23,7 +23,7 @@ def test_the_liaison_admits_and_sees_the_slip_code_once(cast: Cast) -> None:
         {
             "addressed_as": "Пётр",
             "gender": "m",
-            "ward": ward.pk,
+            "place": f"{cast.institution_a.pk}-{ward.pk}",
             "admitted_on": timezone.localdate().isoformat(),
             "phone": "+79005554433",
             "consent": "code",
@@ -44,7 +44,7 @@ def test_a_duplicate_admission_is_shown_next_to_the_field(cast: Cast) -> None:
     data = {
         "addressed_as": cast.veteran_a.addressed_as,
         "gender": "m",
-        "ward": ward.pk,
+        "place": f"{cast.institution_a.pk}-{ward.pk}",
         "admitted_on": timezone.localdate().isoformat(),
         "consent": "witness",
         "witness": "Смирнова",

@@ -21,6 +21,7 @@ from ryadom.veterans.selectors import (
     veteran_acting_for_get,
     veteran_for_what_matters,
     veteran_get_for_user,
+    veteran_get_for_ward,
     veteran_list,
     veteran_moved_get,
 )
@@ -204,7 +205,7 @@ def admission_register(
     summary="Confirm the veteran's consent to care with the code their phone received",
 )
 def consent_by_code(request: HttpRequest, veteran_id: int, payload: ConsentCodeIn) -> Consent:
-    veteran = veteran_get_for_user(actor=request.user, veteran_id=veteran_id)
+    veteran = veteran_get_for_ward(actor=request.user, veteran_id=veteran_id)
     actor = cast(User, request.user)
     return services.consent_confirm_by_code(actor=actor, veteran=veteran, code=payload.code)
 
@@ -216,7 +217,7 @@ def consent_by_code(request: HttpRequest, veteran_id: int, payload: ConsentCodeI
 )
 def transfer(request: HttpRequest, veteran_id: int, payload: TransferIn) -> Veteran:
     actor = cast(User, request.user)
-    veteran = veteran_get_for_user(actor=actor, veteran_id=veteran_id)
+    veteran = veteran_get_for_ward(actor=actor, veteran_id=veteran_id)
     institution, department = place_get(
         institution_id=payload.institution_id, department_id=payload.department_id
     )
@@ -234,7 +235,7 @@ def transfer(request: HttpRequest, veteran_id: int, payload: TransferIn) -> Vete
 )
 def discharge(request: HttpRequest, veteran_id: int, payload: DischargeIn) -> Veteran:
     actor = cast(User, request.user)
-    veteran = veteran_get_for_user(actor=actor, veteran_id=veteran_id)
+    veteran = veteran_get_for_ward(actor=actor, veteran_id=veteran_id)
     services.stay_discharge(actor=actor, veteran=veteran, on=payload.on)
     return veteran_moved_get(veteran_id=veteran.pk)
 

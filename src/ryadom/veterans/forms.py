@@ -39,7 +39,7 @@ class AdmissionForm(PageForm):
         help_text=_("A name, or a name and patronymic. Never a rank or a diagnosis."),
     )
     gender = forms.ChoiceField(label=_("Gender"), choices=Gender.choices)
-    ward = WardChoiceField(label=_("Ward"), queryset=Department.objects.none())
+    place = forms.ChoiceField(label=_("Ward"))
     admitted_on = forms.DateField(
         label=_("Admitted on"), initial=_today, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -74,11 +74,15 @@ class AdmissionForm(PageForm):
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        wards = selectors.admission_wards(actor=actor)
-        self.fields["ward"].queryset = wards  # type: ignore[attr-defined]
-        only = list(wards[:2])
-        if len(only) == 1:
-            self.fields["ward"].initial = only[0].pk
+        self.places = {
+            f"{i.pk}-{d.pk if d else 0}": (i, d) for i, d in selectors.admission_places(actor=actor)
+        }
+        field = self.fields["place"]
+        field.choices = [  # type: ignore[attr-defined]
+            (key, f"{i.name} — {d.name}" if d else i.name) for key, (i, d) in self.places.items()
+        ]
+        if len(self.places) == 1:
+            field.initial = next(iter(self.places))
 
     def values(self) -> dict[str, Any]:
         """The service's keyword arguments."""
@@ -86,8 +90,8 @@ class AdmissionForm(PageForm):
         return {
             "addressed_as": d["addressed_as"],
             "gender": d["gender"],
-            "institution": d["ward"].institution,
-            "department": d["ward"],
+            "institution": self.places[d["place"]][0],
+            "department": self.places[d["place"]][1],
             "admitted_on": d["admitted_on"],
             "phone": d["phone"],
             "consent": d["consent"],

@@ -14,7 +14,7 @@ from ryadom.accounts.models import Role, User
 from ryadom.accounts.scopes import scope_of
 from ryadom.audit.reads import audited_read
 from ryadom.audit.services import audit_record
-from ryadom.core.errors import NotFoundError
+from ryadom.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from ryadom.institutions.models import Department, Institution
 from ryadom.veterans.models import (
     Consent,
@@ -264,18 +264,25 @@ def veteran_card_read(*, actor: User, veteran: Veteran, full: bool) -> VeteranCa
     return card
 
 
-def admission_wards(*, actor: User | AnonymousUser | None) -> QuerySet[Department]:
-    """Wards where the actor may admit: their institution's, their region's, or any."""
+def admission_places(
+    *, actor: User | AnonymousUser | None
+) -> list[tuple[Institution, Department | None]]:
+    """Where the actor may admit: each ward of their institutions (their own, their region's,
+    or any for federal staff), or the institution itself where it has no wards."""
     scope = scope_of(actor)
-    qs = Department.objects.filter(institution__is_active=True)
+    qs = Institution.objects.filter(is_active=True)
     if not scope.federal:
         q = Q(pk__in=[])
         if scope.has(Role.INSTITUTION_LIAISON):
-            q |= Q(institution_id__in=scope.institution_ids)
+            q |= Q(pk__in=scope.institution_ids)
         if scope.has(Role.REGIONAL_COORDINATOR):
-            q |= Q(institution__region_id__in=scope.region_ids)
+            q |= Q(region_id__in=scope.region_ids)
         qs = qs.filter(q)
-    return qs.select_related("institution").order_by("institution__name", "name")
+    places: list[tuple[Institution, Department | None]] = []
+    for institution in qs.prefetch_related("departments").order_by("name", "pk"):
+        wards = sorted(institution.departments.all(), key=lambda d: d.name)
+        places += [(institution, d) for d in wards] or [(institution, None)]
+    return places
 
 
 def current_stay_of(*, veteran: Veteran) -> Stay | None:
@@ -294,12 +301,12 @@ def place_get(
     naming the field."""
     institution = Institution.objects.filter(pk=institution_id, is_active=True).first()
     if institution is None:
-        raise NotFoundError(_("No such institution."), field="institution_id")
+        raise ApplicationError(_("No such institution."), field="institution_id")
     if department_id is None:
         return institution, None
     department = Department.objects.filter(pk=department_id, institution=institution).first()
     if department is None:
-        raise NotFoundError(_("No such ward in this institution."), field="department_id")
+        raise ApplicationError(_("No such ward in this institution."), field="department_id")
     return institution, department
 
 
@@ -309,3 +316,25 @@ def veteran_moved_get(*, veteran_id: int) -> Veteran:
     return Veteran.objects.prefetch_related("stays__institution", "stays__department").get(
         pk=veteran_id
     )
+
+
+def may_admit(actor: User | AnonymousUser | None, institution: Institution) -> bool:
+    """The institution's liaisons (ward staff), its region's coordinators, federal ones."""
+    scope = scope_of(actor)
+    return (
+        scope.federal
+        or (scope.has(Role.INSTITUTION_LIAISON) and institution.pk in scope.institution_ids)
+        or (scope.has(Role.REGIONAL_COORDINATOR) and institution.region_id in scope.region_ids)
+    )
+
+
+def veteran_get_for_ward(*, actor: User | AnonymousUser | None, veteran_id: int) -> Veteran:
+    """A veteran in treatment whom the actor may admit, move or discharge: NotFoundError when
+    they may not see the veteran, PermissionDeniedError when they may see but not act."""
+    veteran = veteran_get_for_user(actor=actor, veteran_id=veteran_id)
+    stay = next((s for s in veteran.stays.all() if s.discharged_on is None), None)
+    if stay is None or not may_admit(actor, stay.institution):
+        raise PermissionDeniedError(
+            _("Only the ward staff or the coordinators of the region may do this.")
+        )
+    return veteran

@@ -28,6 +28,7 @@ from ryadom.core.uploads import upload_read
 from ryadom.core.validation import InvalidInput, full_clean_or_raise
 from ryadom.institutions.models import Department, Institution
 from ryadom.veterans import effects
+from ryadom.veterans.selectors import may_admit
 from ryadom.veterans.models import (
     Consent,
     ConsentMethod,
@@ -409,16 +410,6 @@ def deletion_execute(*, actor: User, deletion: DeletionRequest) -> DeletionReque
 # --- admission on the ward -----------------------------------------------------------------
 
 CLAIM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud, typed from paper
-
-
-def may_admit(actor: User, institution: Institution) -> bool:
-    """The institution's liaisons (ward staff), its region's coordinators, federal ones."""
-    scope = scope_of(actor)
-    return (
-        scope.federal
-        or (scope.has(Role.INSTITUTION_LIAISON) and institution.pk in scope.institution_ids)
-        or (scope.has(Role.REGIONAL_COORDINATOR) and institution.region_id in scope.region_ids)
-    )
 
 
 def claim_code_hash(code: str) -> str:

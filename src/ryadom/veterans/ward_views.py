@@ -15,6 +15,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ryadom.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from ryadom.veterans import selectors, services
 from ryadom.veterans.forms import (
     AdmissionForm,
@@ -33,9 +34,11 @@ CLAIM_CODE_KEY = "admission_claim_code"
 
 def _page(request: HttpRequest, veteran: Veteran, status: int = 200, **forms: Any) -> HttpResponse:
     actor = _actor(request)
+    stay = selectors.current_stay_of(veteran=veteran)
     context = {
         "veteran": veteran,
-        "stay": selectors.current_stay_of(veteran=veteran),
+        "stay": stay,
+        "ward_staff": stay is not None and selectors.may_admit(actor, stay.institution),
         "consents": selectors.consent_list(actor=actor, veteran_id=veteran.pk),
         "proxies": selectors.proxies_of_veteran(actor=actor, veteran=veteran),
         "claim_code": request.session.pop(f"{CLAIM_CODE_KEY}:{veteran.pk}", None),
@@ -53,7 +56,7 @@ def admission_new(request: HttpRequest) -> HttpResponse:
     """Ward staff register an admission from a phone: name, ward, date, consent."""
     actor = _actor(request)
     form = AdmissionForm(request.POST or None, request.FILES or None, actor=actor)
-    if not form.fields["ward"].queryset.exists():  # type: ignore[attr-defined]
+    if not form.fields["place"].choices:
         raise PermissionDenied
     if request.method == "POST" and form.is_valid():
         done = _attempt(form, lambda: services.admission_register(actor=actor, **form.values()))
@@ -79,7 +82,7 @@ def veteran_page(request: HttpRequest, veteran_id: int) -> HttpResponse:
 def consent_by_code(request: HttpRequest, veteran_id: int) -> HttpResponse:
     """The code the veteran received confirms their consent to arranging help."""
     actor = _actor(request)
-    veteran = selectors.veteran_get_for_user(actor=actor, veteran_id=veteran_id)
+    veteran = selectors.veteran_get_for_ward(actor=actor, veteran_id=veteran_id)
     form = ConsentCodeForm(request.POST)
     if form.is_valid() and _attempt(
         form,
@@ -98,12 +101,16 @@ def consent_by_code(request: HttpRequest, veteran_id: int) -> HttpResponse:
 def consent_code_resend(request: HttpRequest, veteran_id: int) -> HttpResponse:
     """Another consent code to the veteran's phone (the first was lost or expired)."""
     actor = _actor(request)
-    veteran = selectors.veteran_get_for_user(actor=actor, veteran_id=veteran_id)
-    form = ConsentCodeForm()
-    if _attempt(form, lambda: services.consent_code_resend(actor=actor, veteran=veteran)):
+    veteran = selectors.veteran_get_for_ward(actor=actor, veteran_id=veteran_id)
+    try:
+        services.consent_code_resend(actor=actor, veteran=veteran)
+    except ApplicationError as exc:
+        if isinstance(exc, NotFoundError | PermissionDeniedError):
+            raise
+        messages.error(request, exc.message)
+    else:
         messages.success(request, _("A new code is sent to the veteran's phone."))
-        return redirect("veterans:veteran", veteran_id=veteran.pk)
-    return _page(request, veteran, status=400, code_form=form)
+    return redirect("veterans:veteran", veteran_id=veteran.pk)
 
 
 def _after_move(request: HttpRequest, veteran: Veteran) -> HttpResponse:
@@ -119,7 +126,7 @@ def _after_move(request: HttpRequest, veteran: Veteran) -> HttpResponse:
 def transfer(request: HttpRequest, veteran_id: int) -> HttpResponse:
     """Move the veteran to another institution; open requests follow."""
     actor = _actor(request)
-    veteran = selectors.veteran_get_for_user(actor=actor, veteran_id=veteran_id)
+    veteran = selectors.veteran_get_for_ward(actor=actor, veteran_id=veteran_id)
     form = TransferForm(request.POST)
     if form.is_valid() and _attempt(
         form, lambda: services.stay_transfer(actor=actor, veteran=veteran, **form.cleaned_data)
@@ -135,7 +142,7 @@ def transfer(request: HttpRequest, veteran_id: int) -> HttpResponse:
 def discharge(request: HttpRequest, veteran_id: int) -> HttpResponse:
     """End the current stay; requests there not yet under way are cancelled."""
     actor = _actor(request)
-    veteran = selectors.veteran_get_for_user(actor=actor, veteran_id=veteran_id)
+    veteran = selectors.veteran_get_for_ward(actor=actor, veteran_id=veteran_id)
     form = DischargeForm(request.POST)
     if form.is_valid() and _attempt(
         form, lambda: services.stay_discharge(actor=actor, veteran=veteran, **form.cleaned_data)
