@@ -162,7 +162,7 @@ def start(request: HttpRequest) -> HttpResponse:
     ways = {
         "claim": f"{reverse('join')}?{urlencode({'next': reverse('veterans:claim')})}",
         "relative": f"{reverse('join')}?{urlencode({'next': relative})}",
-        "staff": f"{reverse('login')}?{urlencode({'next': request.GET.get('next', '/')})}",
+        "sign_in": f"{reverse('login')}?{urlencode({'next': request.GET.get('next', '/')})}",
     }
     return render(request, "veterans/start.html", {"ways": ways})
 
