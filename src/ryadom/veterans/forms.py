@@ -28,6 +28,10 @@ class InstitutionChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
         return f"{obj.name} ({obj.region.name})"
 
 
+# ISO in the value: a browser's date picker reads nothing else, whatever the page's language.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 def _today() -> datetime.date:
     return timezone.localdate()
 
@@ -41,7 +45,7 @@ class AdmissionForm(PageForm):
     gender = forms.ChoiceField(label=_("Gender"), choices=Gender.choices)
     place = forms.ChoiceField(label=_("Ward"))
     admitted_on = forms.DateField(
-        label=_("Admitted on"), initial=_today, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Admitted on"), initial=_today, widget=DATE
     )
     phone = forms.CharField(
         label=_("The veteran's mobile phone"),
@@ -119,13 +123,13 @@ class TransferForm(PageForm):
         .order_by("region__code", "name"),
     )
     on = forms.DateField(
-        label=_("On"), initial=_today, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("On"), initial=_today, widget=DATE
     )
 
 
 class DischargeForm(PageForm):
     on = forms.DateField(
-        label=_("Discharged on"), initial=_today, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Discharged on"), initial=_today, widget=DATE
     )
 
 
