@@ -154,7 +154,9 @@ def test_a_veteran_gets_help_without_anyone_opening_the_back_office(
     coordinator.see("Плохо слышит: пишите записки")
     coordinator.axe()
     coordinator.shot("6-what-matters")
-    form = coordinator.page.locator("form", has=coordinator.page.locator("input[type=radio][name=volunteer]"))
+    form = coordinator.page.locator(
+        "form", has=coordinator.page.locator("input[type=radio][name=volunteer]")
+    )
     form.locator(f"input[name=volunteer][value='{c.volunteer_a.pk}']").check()
     with coordinator.page.expect_navigation():
         form.get_by_role("button", name=t(coordinator, "Assign")).click()

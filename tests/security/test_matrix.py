@@ -15,10 +15,10 @@ by "METHOD /api/v1/path" as the OpenAPI schema has it.
 
 from __future__ import annotations
 
-import datetime
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from tests.conftest import Cast
 from tests.security import matrix_support as m
@@ -26,7 +26,7 @@ from tests.security.matrix_support import OK, E, Row
 
 pytestmark = pytest.mark.django_db
 
-TODAY = datetime.date.today().isoformat()
+TODAY = timezone.localdate().isoformat()
 # A veteran's page: who sees the veteran (as the veteran API does); ward staff act on it.
 SEES_VETERAN = {"observer": 404, "ngo": 404, "volunteer": 404, "stranger": 404}
 WARD_ACTION = E(404, federal=OK, coord=OK, liaison=OK, veteran=403, relative=403, anon=302)

@@ -9,8 +9,6 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from tests import factories as f
-from tests.conftest import Cast, make_ready_for_care
 
 from ryadom.accounts.models import Role, User
 from ryadom.accounts.scopes import scope_of
@@ -30,6 +28,8 @@ from ryadom.veterans.services import (
     stay_discharge,
     stay_transfer,
 )
+from tests import factories as f
+from tests.conftest import Cast, make_ready_for_care
 
 pytestmark = pytest.mark.django_db
 
@@ -73,9 +73,7 @@ def test_an_admission_creates_the_veteran_the_stay_and_sends_a_consent_code(cast
 
 def test_the_veteran_confirms_consent_by_the_code_and_gets_their_own_account(cast: Cast) -> None:
     done = admit(cast)
-    consent = consent_confirm_by_code(
-        actor=cast.liaison, veteran=done.veteran, code=consent_code()
-    )
+    consent = consent_confirm_by_code(actor=cast.liaison, veteran=done.veteran, code=consent_code())
     assert consent.purpose == ConsentPurpose.CARE
     assert consent.method == ConsentMethod.CODE
     assert consent.recorded_by == cast.liaison
@@ -135,12 +133,24 @@ def test_a_second_admission_after_discharge_reuses_the_record(cast: Cast) -> Non
 
 
 def test_the_same_name_on_the_same_ward_needs_a_tick_for_a_different_person(cast: Cast) -> None:
-    admit(cast, phone="", consent="witness", witness="Смирнова", scan=SimpleUploadedFile("a.pdf", PDF))
+    admit(
+        cast, phone="", consent="witness", witness="Смирнова", scan=SimpleUploadedFile("a.pdf", PDF)
+    )
     with pytest.raises(ConflictError, match="different person"):
-        admit(cast, phone="", consent="witness", witness="Смирнова", scan=SimpleUploadedFile("b.pdf", PDF))
+        admit(
+            cast,
+            phone="",
+            consent="witness",
+            witness="Смирнова",
+            scan=SimpleUploadedFile("b.pdf", PDF),
+        )
     other = admit(
-        cast, phone="", consent="witness", witness="Смирнова",
-        scan=SimpleUploadedFile("c.pdf", PDF), different_person=True,
+        cast,
+        phone="",
+        consent="witness",
+        witness="Смирнова",
+        scan=SimpleUploadedFile("c.pdf", PDF),
+        different_person=True,
     )
     assert Veteran.objects.filter(addressed_as="Иван Петрович").count() == 2
     assert other.veteran.pk
@@ -179,11 +189,15 @@ def test_a_transfer_to_another_region_moves_open_requests(cast: Cast) -> None:
     )
     with pytest.raises(PermissionDeniedError):
         stay_transfer(
-            actor=cast.coord_b, veteran=cast.veteran_a, institution=cast.institution_b,
+            actor=cast.coord_b,
+            veteran=cast.veteran_a,
+            institution=cast.institution_b,
             on=timezone.localdate(),
         )
     stay_transfer(
-        actor=cast.liaison, veteran=cast.veteran_a, institution=cast.institution_b,
+        actor=cast.liaison,
+        veteran=cast.veteran_a,
+        institution=cast.institution_b,
         on=timezone.localdate(),
     )
     request.refresh_from_db()

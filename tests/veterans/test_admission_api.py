@@ -8,7 +8,6 @@ import re
 import pytest
 from django.test import Client
 from django.utils import timezone
-from tests.conftest import Cast, make_ready_for_care
 
 from ryadom.accounts.models import User
 from ryadom.care.models import CareRequest, Status
@@ -16,6 +15,7 @@ from ryadom.care.services import request_create
 from ryadom.catalogue.models import ServiceType
 from ryadom.notifications.models import Message
 from ryadom.veterans.models import Stay, Veteran
+from tests.conftest import Cast, make_ready_for_care
 
 pytestmark = pytest.mark.django_db
 

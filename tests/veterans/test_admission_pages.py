@@ -6,10 +6,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
-from tests import factories as f
-from tests.conftest import Cast
 
 from ryadom.veterans.models import Veteran
+from tests import factories as f
+from tests.conftest import Cast
 
 pytestmark = pytest.mark.django_db
 

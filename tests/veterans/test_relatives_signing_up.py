@@ -6,8 +6,6 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.utils import timezone
-from tests import factories as f
-from tests.conftest import Cast, make_ready_for_care
 
 from ryadom.accounts.models import Role, User
 from ryadom.accounts.scopes import scope_of
@@ -19,6 +17,8 @@ from ryadom.notifications.models import Message
 from ryadom.veterans.models import Consent, ConsentMethod, ConsentPurpose, Proxy, ProxyStatus
 from ryadom.veterans.selectors import veterans_acting_for
 from ryadom.veterans.services import proxy_ask, proxy_decide
+from tests import factories as f
+from tests.conftest import Cast, make_ready_for_care
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +58,10 @@ def test_until_approved_the_relative_sees_nothing_personal(cast: Cast) -> None:
     client.force_login(wife)
     page = client.get("/my/relatives/").content.decode()
     assert cast.veteran_a.addressed_as not in page
-    assert "Waiting for the veteran" in client.get("/my/relatives/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert (
+        "Waiting for the veteran"
+        in client.get("/my/relatives/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    )
     assert client.get(f"/api/v1/veterans/{cast.veteran_a.pk}").status_code == 404
     assert client.get(f"/veterans/{cast.veteran_a.pk}/what-matters/").status_code == 404
     assert "Иван Петрович" not in client.get("/ask/").content.decode()
@@ -95,8 +98,11 @@ def test_the_veteran_approves_and_the_relative_may_ask_for_help(cast: Cast) -> N
     service = ServiceType.objects.filter(is_active=True).first()
     assert service is not None
     made = request_create(
-        actor=wife, service_type=service, institution=cast.institution_a,
-        veteran=cast.veteran_a, channel="web",
+        actor=wife,
+        service_type=service,
+        institution=cast.institution_a,
+        veteran=cast.veteran_a,
+        channel="web",
     )
     assert made.pk
 

@@ -1,17 +1,17 @@
-""""What matters to me": the coordinator reads all of it on the request page; the assigned
+""" "What matters to me": the coordinator reads all of it on the request page; the assigned
 volunteer sees only how to address, communication and mobility, for the visit; reads audited."""
 
 from __future__ import annotations
 
 import pytest
 from django.test import Client
-from tests.conftest import Cast, make_ready_for_care
 
 from ryadom.audit.models import AuditEvent
 from ryadom.care.models import CareRequest
 from ryadom.care.services import request_assign, request_create, request_triage
 from ryadom.catalogue.models import ServiceType
 from ryadom.veterans.services import what_matters_update
+from tests.conftest import Cast, make_ready_for_care
 
 pytestmark = pytest.mark.django_db
 
@@ -74,9 +74,7 @@ def test_the_liaison_edits_nothing_but_the_coordinator_may(cast: Cast) -> None:
     assert liaison.get(url).status_code == 404
     coordinator = Client()
     coordinator.force_login(cast.coord_a)
-    response = coordinator.post(
-        url, {"addressed_as": "Иван", "what_matters": "Чай без сахара"}
-    )
+    response = coordinator.post(url, {"addressed_as": "Иван", "what_matters": "Чай без сахара"})
     assert response.status_code == 302
     cast.veteran_a.refresh_from_db()
     assert cast.veteran_a.what_matters == "Чай без сахара"

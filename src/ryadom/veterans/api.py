@@ -222,7 +222,10 @@ def transfer(request: HttpRequest, veteran_id: int, payload: TransferIn) -> Vete
         institution_id=payload.institution_id, department_id=payload.department_id
     )
     services.stay_transfer(
-        actor=actor, veteran=veteran, institution=institution, department=department,
+        actor=actor,
+        veteran=veteran,
+        institution=institution,
+        department=department,
         on=payload.on,
     )
     return veteran_moved_get(veteran_id=veteran.pk)

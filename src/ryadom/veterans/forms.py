@@ -18,12 +18,12 @@ from ryadom.veterans.models import Veteran
 from ryadom.volunteers.models import Gender
 
 
-class WardChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class WardChoiceField(forms.ModelChoiceField[Department]):
     def label_from_instance(self, obj: Department) -> str:
         return f"{obj.institution.name} — {obj.name}"
 
 
-class InstitutionChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class InstitutionChoiceField(forms.ModelChoiceField[Institution]):
     def label_from_instance(self, obj: Institution) -> str:
         return f"{obj.name} ({obj.region.name})"
 
@@ -44,9 +44,7 @@ class AdmissionForm(PageForm):
     )
     gender = forms.ChoiceField(label=_("Gender"), choices=Gender.choices)
     place = forms.ChoiceField(label=_("Ward"))
-    admitted_on = forms.DateField(
-        label=_("Admitted on"), initial=_today, widget=DATE
-    )
+    admitted_on = forms.DateField(label=_("Admitted on"), initial=_today, widget=DATE)
     phone = forms.CharField(
         label=_("The veteran's mobile phone"),
         required=False,
@@ -122,15 +120,11 @@ class TransferForm(PageForm):
         .select_related("region")
         .order_by("region__code", "name"),
     )
-    on = forms.DateField(
-        label=_("On"), initial=_today, widget=DATE
-    )
+    on = forms.DateField(label=_("On"), initial=_today, widget=DATE)
 
 
 class DischargeForm(PageForm):
-    on = forms.DateField(
-        label=_("Discharged on"), initial=_today, widget=DATE
-    )
+    on = forms.DateField(label=_("Discharged on"), initial=_today, widget=DATE)
 
 
 class ClaimForm(PageForm):
@@ -186,7 +180,9 @@ class WhatMattersForm(PageForm):
         label=_("What matters to me"),
         required=False,
         max_length=2000,
-        help_text=_("Habits, wishes, what helps you feel like yourself. Only the coordinator reads this."),
+        help_text=_(
+            "Habits, wishes, what helps you feel like yourself. Only the coordinator reads this."
+        ),
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     communication_needs = forms.CharField(

@@ -28,7 +28,6 @@ from ryadom.core.uploads import upload_read
 from ryadom.core.validation import InvalidInput, full_clean_or_raise
 from ryadom.institutions.models import Department, Institution
 from ryadom.veterans import effects
-from ryadom.veterans.selectors import may_admit
 from ryadom.veterans.models import (
     Consent,
     ConsentMethod,
@@ -41,6 +40,7 @@ from ryadom.veterans.models import (
     Stay,
     Veteran,
 )
+from ryadom.veterans.selectors import may_admit
 
 
 def _lock_veteran(veteran: Veteran) -> None:
@@ -505,11 +505,17 @@ def admission_register(
     addressed_as = " ".join(addressed_as.split())
     phone = _phone_or_raise(phone)
     _admission_check(
-        addressed_as=addressed_as, admitted_on=admitted_on, consent=consent, phone=phone,
-        witness=witness, scan=scan,
+        addressed_as=addressed_as,
+        admitted_on=admitted_on,
+        consent=consent,
+        phone=phone,
+        witness=witness,
+        scan=scan,
     )
     veteran = _same_person(
-        phone=phone, addressed_as=addressed_as, institution=institution,
+        phone=phone,
+        addressed_as=addressed_as,
+        institution=institution,
         different_person=different_person,
     )
     code = _claim_code_new()
@@ -525,12 +531,19 @@ def admission_register(
     veteran.claim_code_hash = "" if veteran.user_id else claim_code_hash(code)
     veteran.save()
     stay = stay_create(
-        actor=actor, veteran=veteran, institution=institution, department=department,
+        actor=actor,
+        veteran=veteran,
+        institution=institution,
+        department=department,
         admitted_on=admitted_on,
     )
     audit_record(
-        actor=actor, action="veteran.admitted", target=veteran, region_id=institution.region_id,
-        veteran_id=veteran.pk, changes={"stay": stay.pk, "consent": consent},
+        actor=actor,
+        action="veteran.admitted",
+        target=veteran,
+        region_id=institution.region_id,
+        veteran_id=veteran.pk,
+        changes={"stay": stay.pk, "consent": consent},
     )
     sent = ""
     if consent == "witness":
@@ -613,8 +626,11 @@ def _consent_code_send(*, actor: User, veteran: Veteran) -> str:
         exc.field = "phone"
         raise
     audit_record(
-        actor=actor, action="consent.code_sent", target=veteran,
-        region_id=current_region_id(veteran), veteran_id=veteran.pk,
+        actor=actor,
+        action="consent.code_sent",
+        target=veteran,
+        region_id=current_region_id(veteran),
+        veteran_id=veteran.pk,
     )
     return one_time.address
 
@@ -696,8 +712,11 @@ def stay_discharge(*, actor: User, veteran: Veteran, on: datetime.date) -> Stay:
         raise ConflictError(_("The veteran is already discharged."))
     current.discharged_on = on
     audit_record(
-        actor=actor, action="stay.discharged", target=current,
-        region_id=current.institution.region_id, veteran_id=veteran.pk,
+        actor=actor,
+        action="stay.discharged",
+        target=current,
+        region_id=current.institution.region_id,
+        veteran_id=veteran.pk,
         changes={"discharged_on": [None, on.isoformat()]},
     )
     effects.veteran_discharged(actor=actor, stay=current)
@@ -729,8 +748,11 @@ def admission_claim(*, actor: User, code: str) -> Veteran:
     veteran.save(update_fields=["user", "claim_code_hash"])
     role_assign(actor=actor, user=actor, role=Role.VETERAN)
     audit_record(
-        actor=actor, action="veteran.claimed", target=veteran,
-        region_id=current_region_id(veteran), veteran_id=veteran.pk,
+        actor=actor,
+        action="veteran.claimed",
+        target=veteran,
+        region_id=current_region_id(veteran),
+        veteran_id=veteran.pk,
     )
     return veteran
 
@@ -788,8 +810,11 @@ def proxy_ask(
     if not created:
         return proxy
     audit_record(
-        actor=actor, action="proxy.asked", target=proxy,
-        region_id=institution.region_id, veteran_id=veteran.pk,
+        actor=actor,
+        action="proxy.asked",
+        target=proxy,
+        region_id=institution.region_id,
+        veteran_id=veteran.pk,
     )
     if veteran.user is not None:
         effects.person_told(
@@ -821,8 +846,11 @@ def proxy_decide(*, actor: User, proxy: Proxy, approve: bool) -> Proxy:
         raise ConflictError(_("This request is already answered."))
     proxy.refresh_from_db()
     audit_record(
-        actor=actor, action=f"proxy.{status}", target=proxy,
-        region_id=current_region_id(veteran), veteran_id=veteran.pk,
+        actor=actor,
+        action=f"proxy.{status}",
+        target=proxy,
+        region_id=current_region_id(veteran),
+        veteran_id=veteran.pk,
         changes={"by": "veteran" if by_veteran else "staff"},
     )
     if approve:
@@ -884,8 +912,12 @@ def what_matters_update(*, actor: User, veteran: Veteran, **values: str) -> Vete
     full_clean_or_raise(veteran, exclude=["user", "home_region"])
     veteran.save(update_fields=list(changed))
     audit_record(
-        actor=actor, action="veteran.what_matters_updated", target=veteran,
-        region_id=current_region_id(veteran), veteran_id=veteran.pk, changes=changed,
+        actor=actor,
+        action="veteran.what_matters_updated",
+        target=veteran,
+        region_id=current_region_id(veteran),
+        veteran_id=veteran.pk,
+        changes=changed,
     )
     return veteran
 

@@ -24,9 +24,7 @@ urlpatterns = [
     ),
     path("veterans/<int:veteran_id>/transfer/", ward_views.transfer, name="transfer"),
     path("veterans/<int:veteran_id>/discharge/", ward_views.discharge, name="discharge"),
-    path(
-        "veterans/<int:veteran_id>/what-matters/", ward_views.what_matters, name="what_matters"
-    ),
+    path("veterans/<int:veteran_id>/what-matters/", ward_views.what_matters, name="what_matters"),
     path("my/claim/", ward_views.claim, name="claim"),
     path("my/relatives/", ward_views.relatives, name="relatives"),
     path("my/relatives/ask/", ward_views.relative_ask, name="relative_ask"),

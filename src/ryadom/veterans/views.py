@@ -64,6 +64,11 @@ def _attempt(form: forms.Form, call: Callable[[], T]) -> T | None:
     return None
 
 
+def _succeeds(form: forms.Form, call: Callable[[], object]) -> bool:
+    """`_attempt` for a page that only needs to know whether the service accepted."""
+    return _attempt(form, call) is not None
+
+
 class GiveConsentForm(forms.Form):
     veteran = forms.IntegerField(widget=forms.HiddenInput)
     purpose = forms.ChoiceField(label=gettext_lazy("Purpose"), choices=ConsentPurpose.choices)

@@ -27,7 +27,7 @@ from ryadom.veterans.forms import (
     WhatMattersForm,
 )
 from ryadom.veterans.models import Veteran
-from ryadom.veterans.views import _actor, _attempt, _domain
+from ryadom.veterans.views import _actor, _attempt, _domain, _succeeds
 
 CLAIM_CODE_KEY = "admission_claim_code"
 
@@ -56,7 +56,7 @@ def admission_new(request: HttpRequest) -> HttpResponse:
     """Ward staff register an admission from a phone: name, ward, date, consent."""
     actor = _actor(request)
     form = AdmissionForm(request.POST or None, request.FILES or None, actor=actor)
-    if not form.fields["place"].choices:
+    if not form.places:
         raise PermissionDenied
     if request.method == "POST" and form.is_valid():
         done = _attempt(form, lambda: services.admission_register(actor=actor, **form.values()))
@@ -84,7 +84,7 @@ def consent_by_code(request: HttpRequest, veteran_id: int) -> HttpResponse:
     actor = _actor(request)
     veteran = selectors.veteran_get_for_ward(actor=actor, veteran_id=veteran_id)
     form = ConsentCodeForm(request.POST)
-    if form.is_valid() and _attempt(
+    if form.is_valid() and _succeeds(
         form,
         lambda: services.consent_confirm_by_code(
             actor=actor, veteran=veteran, code=form.cleaned_data["code"]
@@ -128,7 +128,7 @@ def transfer(request: HttpRequest, veteran_id: int) -> HttpResponse:
     actor = _actor(request)
     veteran = selectors.veteran_get_for_ward(actor=actor, veteran_id=veteran_id)
     form = TransferForm(request.POST)
-    if form.is_valid() and _attempt(
+    if form.is_valid() and _succeeds(
         form, lambda: services.stay_transfer(actor=actor, veteran=veteran, **form.cleaned_data)
     ):
         messages.success(request, _("The transfer is recorded; open requests moved with them."))
@@ -144,7 +144,7 @@ def discharge(request: HttpRequest, veteran_id: int) -> HttpResponse:
     actor = _actor(request)
     veteran = selectors.veteran_get_for_ward(actor=actor, veteran_id=veteran_id)
     form = DischargeForm(request.POST)
-    if form.is_valid() and _attempt(
+    if form.is_valid() and _succeeds(
         form, lambda: services.stay_discharge(actor=actor, veteran=veteran, **form.cleaned_data)
     ):
         messages.success(request, _("The discharge is recorded."))
@@ -174,7 +174,7 @@ def claim(request: HttpRequest) -> HttpResponse:
     """A veteran claims their admission with the code on their slip; then asks for help."""
     actor = _actor(request)
     form = ClaimForm(request.POST or None)
-    if form.is_valid() and _attempt(
+    if form.is_valid() and _succeeds(
         form, lambda: services.admission_claim(actor=actor, code=form.cleaned_data["code"])
     ):
         messages.success(request, _("Welcome. Your admission is linked to your account."))
@@ -242,11 +242,13 @@ def what_matters(request: HttpRequest, veteran_id: int) -> HttpResponse:
     actor = _actor(request)
     veteran = selectors.veteran_for_what_matters(actor=actor, veteran_id=veteran_id)
     form = WhatMattersForm.of(veteran, request.POST or None)
-    if form.is_valid() and _attempt(
+    if form.is_valid() and _succeeds(
         form,
         lambda: services.what_matters_update(actor=actor, veteran=veteran, **form.cleaned_data),
     ):
         messages.success(request, _("Saved. Thank you."))
         return redirect("veterans:what_matters", veteran_id=veteran.pk)
     status = 400 if form.errors else 200
-    return render(request, "veterans/what_matters.html", {"form": form, "veteran": veteran}, status=status)
+    return render(
+        request, "veterans/what_matters.html", {"form": form, "veteran": veteran}, status=status
+    )
