@@ -3,6 +3,7 @@ relative, and of "what matters to me". Thin: parse, call a service or selector, 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -102,15 +103,24 @@ def consent_code_resend(request: HttpRequest, veteran_id: int) -> HttpResponse:
     """Another consent code to the veteran's phone (the first was lost or expired)."""
     actor = _actor(request)
     veteran = selectors.veteran_get_for_ward(actor=actor, veteran_id=veteran_id)
+    _told(
+        request,
+        lambda: services.consent_code_resend(actor=actor, veteran=veteran),
+        _("A new code is sent to the veteran's phone."),
+    )
+    return redirect("veterans:veteran", veteran_id=veteran.pk)
+
+
+def _told(request: HttpRequest, call: Callable[[], object], done: str) -> None:
+    """A button without a form: the service's refusal, or `done`, goes to the messages."""
     try:
-        services.consent_code_resend(actor=actor, veteran=veteran)
+        call()
     except ApplicationError as exc:
         if isinstance(exc, NotFoundError | PermissionDeniedError):
             raise
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("A new code is sent to the veteran's phone."))
-    return redirect("veterans:veteran", veteran_id=veteran.pk)
+        messages.success(request, done)
 
 
 def _after_move(request: HttpRequest, veteran: Veteran) -> HttpResponse:
@@ -221,14 +231,11 @@ def proxy_decide(request: HttpRequest, proxy_id: int, answer: str) -> HttpRespon
     if answer not in ("approve", "refuse"):
         raise Http404
     proxy = selectors.proxy_get_for_decider(actor=actor, proxy_id=proxy_id)
-    try:
-        services.proxy_decide(actor=actor, proxy=proxy, approve=answer == "approve")
-    except ApplicationError as exc:
-        if isinstance(exc, NotFoundError | PermissionDeniedError):
-            raise
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Your answer is recorded."))
+    _told(
+        request,
+        lambda: services.proxy_decide(actor=actor, proxy=proxy, approve=answer == "approve"),
+        _("Your answer is recorded."),
+    )
     back = request.POST.get("back", "")
     return redirect(back if back.startswith("/veterans/") else reverse("veterans:relatives"))
 
@@ -237,8 +244,7 @@ def proxy_decide(request: HttpRequest, proxy_id: int, answer: str) -> HttpRespon
 @require_http_methods(["GET", "POST"])
 @_domain
 def what_matters(request: HttpRequest, veteran_id: int) -> HttpResponse:
-    """What matters to me, and what a helper must know; by the veteran, a relative, or the
-    coordinator."""
+    """What matters to the veteran; by them, a relative acting for them, or a coordinator."""
     actor = _actor(request)
     veteran = selectors.veteran_for_what_matters(actor=actor, veteran_id=veteran_id)
     form = WhatMattersForm.of(veteran, request.POST or None)
