@@ -198,10 +198,9 @@ PAGES: dict[str, Row] = {
         E(404, federal=403, anon=302),
         obj="volunteer",
     ),
+    # Anyone not on the ward's staff goes on: requesters to /ask/, everyone else to /start/.
     "GET /ward/<int:institution_id>/<int:department_id>/": Row(
-        E(403, federal=200, coord=200, liaison=200, veteran=302, relative=302, anon=302),
-        E(403, federal=200, veteran=302, relative=302, anon=302),
-        obj="ward",
+        E(302, federal=200, coord=200, liaison=200), E(302, federal=200), obj="ward"
     ),
     "GET /ward/<int:institution_id>/<int:department_id>/poster.png": Row(
         E(200), E(200), obj="ward"
