@@ -19,6 +19,8 @@ TOUCH_TARGET_PX = 44
 
 def _sign_in_at_the_ward(cast: Cast, v: Visit) -> None:
     v.go(_ward_link(cast))
+    v.page.locator("main").get_by_role("link", name=t(v, "Sign in")).click()
+    v.page.wait_for_url("**/login/**")
     v.page.fill("#id_username", cast.relative.username)
     v.page.fill("#id_password", "a-long-browser-password-2026")
     v.page.get_by_role("button", name=t(v, "Sign in")).click()

@@ -62,9 +62,12 @@ def test_relative_asks_from_the_ward_link_and_confirms(
     v: Visit = open_visit(language, "relative")
     page = v.page
 
-    # The QR code on the ward's poster opens the ward link; signing in comes first.
+    # The QR code on the ward's poster opens the ward link: who are you? Signing in first.
     v.go(_ward_link(care_cast))
-    assert "/login/" in page.url
+    assert "/start/" in page.url
+    v.axe()
+    page.locator("main").get_by_role("link", name=t(v, "Sign in")).click()
+    page.wait_for_url("**/login/**")
     v.axe()
     page.fill("#id_username", care_cast.relative.username)
     page.fill("#id_password", "a-long-browser-password-2026")
@@ -130,6 +133,9 @@ def test_relative_asks_and_confirms_with_the_keyboard_alone(care_cast: Cast, ope
     page, keys = v.page, v.page.keyboard
 
     v.go(_ward_link(care_cast))
+    v.tab_to(page.locator("main").get_by_role("link", name=t(v, "Sign in")))
+    keys.press("Enter")
+    page.wait_for_url("**/login/**")
     v.tab_to(page.locator("#id_username"))
     keys.type(care_cast.relative.username)
     v.tab_to(page.locator("#id_password"))

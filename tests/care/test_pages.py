@@ -147,14 +147,15 @@ def test_a_window_in_the_past_sends_the_asker_back_to_step_2_with_the_error_inli
     assert not CareRequest.objects.exists()
 
 
-def test_the_ward_link_sends_a_stranger_to_sign_in_and_a_relative_to_ask_with_the_ward_set(
+def test_the_ward_link_sends_a_stranger_to_choose_and_a_relative_to_ask_with_the_ward_set(
     ward: Department, care_cast: Cast, client: Client
 ) -> None:
     c = care_cast
     link = f"/ward/{c.institution_a.pk}/{ward.pk}/"
     response = client.get(link)
     assert response.status_code == 302
-    assert response["Location"] == f"/login/?next={link}"
+    start = f"/start/?institution={c.institution_a.pk}&department={ward.pk}&next="
+    assert response["Location"] == start + link.replace("/", "%2F")
 
     response = _as(client, c.relative).get(link)
     assert response["Location"] == f"/ask/?institution={c.institution_a.pk}&department={ward.pk}"
@@ -172,7 +173,7 @@ def test_the_ward_link_sends_a_stranger_to_sign_in_and_a_relative_to_ask_with_th
         },
     )
     assert CareRequest.objects.get().department == ward
-    assert _as(client, c.volunteer_user).get(link).status_code == 403
+    assert _as(client, c.volunteer_user).get(link)["Location"].startswith("/start/")
 
 
 def test_the_liaison_asks_for_the_whole_ward_and_sees_only_the_institutions_queue(

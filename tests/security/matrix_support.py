@@ -7,6 +7,7 @@ and calls each route as each role, each call rolled back so no call changes what
 from __future__ import annotations
 
 import copy
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -208,7 +209,9 @@ def call(client: Client, method: str, url: str, row: Row) -> int:
             if method == "GET":
                 response = client.get(url)
             elif url.startswith("/api/"):
-                response = client.post(url, row.body, content_type="application/json")
+                response = client.generic(
+                    method, url, json.dumps(row.body), content_type="application/json"
+                )
             else:
                 response = client.post(url, row.body)
             status = response.status_code

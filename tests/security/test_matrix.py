@@ -18,6 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from tests.conftest import Cast
 from tests.security import matrix_support as m
@@ -25,11 +26,17 @@ from tests.security.matrix_support import OK, E, Row
 
 pytestmark = pytest.mark.django_db
 
+TODAY = timezone.localdate().isoformat()
+# A veteran's page: who sees the veteran (as the veteran API does); ward staff act on it.
+SEES_VETERAN = {"observer": 404, "ngo": 404, "volunteer": 404, "stranger": 404}
+WARD_ACTION = E(404, federal=OK, coord=OK, liaison=OK, veteran=403, relative=403, anon=302)
+
 PAGES: dict[str, Row] = {
     "GET /": Row(E(200)),
     "POST /account/2fa/backup-codes/": Row(E(200, anon=302)),
     "GET /account/2fa/setup/": Row(E(200, anon=302)),
     "GET /account/2fa/verify/": Row(E(200, anon=302)),
+    "GET /admissions/new/": Row(E(403, federal=200, coord=200, liaison=200, anon=302)),
     "GET /ask/": Row(E(200, anon=302)),
     "GET /attachments/<int:attachment_id>/": Row(
         E(200, observer=404, ngo=404, volunteer=404, stranger=404, anon=302),
@@ -74,6 +81,9 @@ PAGES: dict[str, Row] = {
     "POST /matching/runs/<int:pk>/accept/": Row(E(403, federal=404, coord=404, anon=302)),
     "GET /my/": Row(E(200, anon=302)),
     "GET /my/access-log/": Row(E(200, anon=302)),
+    "GET /my/claim/": Row(E(200, anon=302)),
+    "GET /my/relatives/": Row(E(200, anon=302)),
+    "GET /my/relatives/ask/": Row(E(200, anon=302)),
     "GET /my/consents/": Row(E(200, anon=302)),
     "POST /my/consents/<int:consent_id>/withdraw/": Row(
         E(404, veteran=302, relative=302, anon=302), E(404, anon=302), obj="consent"
@@ -120,6 +130,30 @@ PAGES: dict[str, Row] = {
     "POST /queue/triage/": Row(E(302)),
     "GET /regions/": Row(E(200)),
     "GET /regions/<slug:code>/": Row(E(200), E(200), obj="region"),
+    "POST /relatives/<int:proxy_id>/<str:answer>/": Row(
+        E(404, anon=302), params={"proxy_id": 999999, "answer": "approve"}
+    ),
+    "GET /start/": Row(E(200)),
+    "GET /veterans/<int:veteran_id>/": Row(
+        E(200, **SEES_VETERAN, anon=302), E(404, federal=200, anon=302), obj="veteran"
+    ),
+    "POST /veterans/<int:veteran_id>/consent-code/": Row(
+        WARD_ACTION, E(404, federal=OK, anon=302), obj="veteran"
+    ),
+    "POST /veterans/<int:veteran_id>/consent-code/resend/": Row(
+        WARD_ACTION, E(404, federal=OK, anon=302), obj="veteran"
+    ),
+    "POST /veterans/<int:veteran_id>/discharge/": Row(
+        WARD_ACTION, E(404, federal=OK, anon=302), obj="veteran", body={"on": TODAY}
+    ),
+    "POST /veterans/<int:veteran_id>/transfer/": Row(
+        WARD_ACTION, E(404, federal=OK, anon=302), obj="veteran"
+    ),
+    "GET /veterans/<int:veteran_id>/what-matters/": Row(
+        E(404, federal=200, coord=200, veteran=200, relative=200, anon=302),
+        E(404, federal=200, anon=302),
+        obj="veteran",
+    ),
     "GET /requests/<int:pk>/": Row(
         E(200, observer=404, ngo=404, volunteer=404, stranger=404, anon=302),
         E(404, federal=200, anon=302),
@@ -166,10 +200,9 @@ PAGES: dict[str, Row] = {
         E(404, federal=403, anon=302),
         obj="volunteer",
     ),
+    # Anyone not on the ward's staff goes on: requesters to /ask/, everyone else to /start/.
     "GET /ward/<int:institution_id>/<int:department_id>/": Row(
-        E(403, federal=200, coord=200, liaison=200, veteran=302, relative=302, anon=302),
-        E(403, federal=200, veteran=302, relative=302, anon=302),
-        obj="ward",
+        E(302, federal=200, coord=200, liaison=200), E(302, federal=200), obj="ward"
     ),
     "GET /ward/<int:institution_id>/<int:department_id>/poster.png": Row(
         E(200), E(200), obj="ward"
@@ -244,6 +277,7 @@ API: dict[str, Row] = {
     "POST /api/v1/consents/{consent_id}/withdraw": Row(
         E(404, veteran=200, relative=200, anon=401), E(404, anon=401), obj="consent"
     ),
+    "POST /api/v1/admissions": Row(E(422, anon=401)),
     "POST /api/v1/matching/runs": Row(E(403, federal=202, anon=401)),
     "POST /api/v1/matching/runs/{run_id}/accept": Row(E(404, anon=401)),
     "POST /api/v1/openings": Row(E(422, anon=401)),
@@ -268,6 +302,30 @@ API: dict[str, Row] = {
         obj="request",
         params={"action": "cancel"},
         body={"note": "matrix"},
+    ),
+    "POST /api/v1/veterans/{veteran_id}/consent-code": Row(
+        E(404, federal=422, coord=422, liaison=422, veteran=403, relative=403, anon=401),
+        E(404, federal=422, anon=401),
+        obj="veteran",
+        body={"code": "123456"},
+    ),
+    "POST /api/v1/veterans/{veteran_id}/discharge": Row(
+        E(404, federal=200, coord=200, liaison=200, veteran=403, relative=403, anon=401),
+        E(404, federal=200, anon=401),
+        obj="veteran",
+        body={"on": TODAY},
+    ),
+    "POST /api/v1/veterans/{veteran_id}/transfer": Row(
+        E(404, federal=422, coord=422, liaison=422, veteran=403, relative=403, anon=401),
+        E(404, federal=422, anon=401),
+        obj="veteran",
+        body={"institution_id": 0, "on": TODAY},
+    ),
+    "PUT /api/v1/veterans/{veteran_id}/what-matters": Row(
+        E(404, federal=200, coord=200, veteran=200, relative=200, anon=401),
+        E(404, federal=200, anon=401),
+        obj="veteran",
+        body={"what_matters": "matrix"},
     ),
     "POST /api/v1/veterans/{veteran_id}/consents": Row(
         E(404, veteran=OK, relative=OK, anon=401),

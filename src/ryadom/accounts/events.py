@@ -13,4 +13,5 @@ code_created = Event(
     "code_created",
     one_time_code="the OneTimeCode row (its user, address, expires_at)",
     code="the code itself, in clear: only the message to the person carries it",
+    message_kind="the message that carries it (a sign-in code, a consent code...)",
 )

@@ -246,12 +246,15 @@ def _account_create(kind: str, address: str, language: str) -> User:
 
 
 @transaction.atomic
-def code_send(*, address: str, language: str = "ru") -> OneTimeCode:
+def code_send(
+    *, address: str, language: str = "ru", message_kind: str = "one_time_code"
+) -> OneTimeCode:
     """Send a sign-in code to an address, creating an (inactive) account for a new one.
 
     At most CODES_PER_HOUR codes an hour go to one address; the code goes out through the
     outbox, so it is sent after commit and retried if the gateway is down. A new account
-    reads its messages in `language`, the one the person used to sign up.
+    reads its messages in `language`, the one the person used to sign up. `message_kind` is the
+    message that carries the code (a sign-in code, or a consent code read out on the ward).
     """
     kind, address = address_normalise(address)
     now = timezone.now()
@@ -292,7 +295,7 @@ def code_send(*, address: str, language: str = "ru") -> OneTimeCode:
         created_at=now,
         expires_at=now + CODE_LIFETIME,
     )
-    events.code_created.publish(one_time_code=one_time, code=code)
+    events.code_created.publish(one_time_code=one_time, code=code, message_kind=message_kind)
     return one_time
 
 

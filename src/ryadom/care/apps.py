@@ -16,6 +16,7 @@ class CareConfig(AppConfig):
         from ryadom.veterans import events
 
         events.veteran_moved.subscribe(requests_follow_veteran)
+        events.veteran_discharged.subscribe(veteran_events.veteran_discharged)
         events.care_consent_withdrawn.subscribe(veteran_events.consent_withdrawn)
         events.help_under_way.subscribe(veteran_events.help_under_way)
         events.veteran_anonymising.subscribe(veteran_events.veteran_anonymising)

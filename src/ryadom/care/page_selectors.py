@@ -27,7 +27,7 @@ from ryadom.institutions.models import Department, Institution
 from ryadom.institutions.selectors import institution_list
 from ryadom.organisations.models import Agreement
 from ryadom.veterans.models import Proxy, Stay, Veteran
-from ryadom.veterans.selectors import veteran_list
+from ryadom.veterans.selectors import VeteranCard, veteran_card_read, veteran_list
 from ryadom.volunteers.models import MembershipStatus, Volunteer
 from ryadom.volunteers.selectors import volunteer_list
 
@@ -309,3 +309,22 @@ def complaints_to_answer(*, actor: User, request: CareRequest) -> list[Complaint
         .select_related("feedback")
         .order_by("opened_at")
     )
+
+
+def veteran_card(*, actor: User, request: CareRequest) -> VeteranCard | None:
+    """What the actor is told of the request's veteran: all of "what matters" for a
+    coordinator of the request; how to address, communication and mobility for the assigned
+    volunteer while the visit is ahead or under way; nothing for anyone else. Reads audited."""
+    veteran = request.veteran
+    if veteran is None or veteran.anonymised_at is not None:
+        return None
+    if Party.COORDINATOR in parties_of(actor, request):
+        return veteran_card_read(actor=actor, veteran=veteran, full=True)
+    volunteer = volunteer_of(actor=actor)
+    if (
+        volunteer is not None
+        and request.volunteer_id == volunteer.pk
+        and request.status in SCHEDULE_STATES
+    ):
+        return veteran_card_read(actor=actor, veteran=veteran, full=False)
+    return None

@@ -44,6 +44,7 @@ EVENT_TEXTS: dict[str, Promise] = {
     "suggested_by_run": _("Suggested by matching run #%(run)d."),
     "veteran_says_not_done": _("The veteran says it was not done."),
     "consent_withdrawn": _("The consent to arranging help is withdrawn."),
+    "discharged": _("The veteran has been discharged."),
 }
 
 

@@ -13,7 +13,7 @@ from ryadom.audit.backoffice import admin_history_blank
 from ryadom.care.models import CareRequest, Complaint, Event, Feedback, Status, Visit
 from ryadom.care.services import request_cancel
 from ryadom.care.timeline import coded
-from ryadom.veterans.models import Veteran
+from ryadom.veterans.models import Stay, Veteran
 from ryadom.veterans.services import ANONYMOUS
 
 # Requests nobody has accepted yet: withdrawing consent to care stops them. Accepted ones are
@@ -26,6 +26,18 @@ def consent_withdrawn(*, actor: User, veteran: Veteran) -> None:
     """Cancel the veteran's requests that nobody has accepted yet."""
     for request in CareRequest.objects.filter(veteran=veteran, status__in=NOT_ACCEPTED):
         request_cancel(actor=actor, request=request, reason=coded("consent_withdrawn"))
+
+
+def veteran_discharged(*, actor: User, stay: Stay) -> None:
+    """Requests at the place the veteran left, not yet under way, are cancelled; the requester
+    side is told as for any cancellation."""
+    waiting = CareRequest.objects.filter(
+        veteran_id=stay.veteran_id,
+        institution_id=stay.institution_id,
+        status__in=[Status.NEW, Status.TRIAGED, Status.ASSIGNED, Status.SCHEDULED],
+    ).order_by("pk")
+    for request in waiting:
+        request_cancel(actor=actor, request=request, reason=coded("discharged"))
 
 
 def help_under_way(*, veteran: Veteran) -> bool:

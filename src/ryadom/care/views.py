@@ -299,20 +299,21 @@ def _ward_link(request: HttpRequest, department: Department) -> str:
     return request.build_absolute_uri(path)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 @domain_errors
 def ward(request: HttpRequest, institution_id: int, department_id: int) -> HttpResponse:
     """The ward link: ward staff ask for a patient or the whole ward; a veteran or a
-    relative goes on to /ask/ with the ward set."""
+    relative goes on to /ask/ with the ward set; anyone else chooses who they are and signs
+    up (or in) from there."""
     actor = _actor(request)
     department = page_selectors.ward_get(institution_id=institution_id, department_id=department_id)
     institution = department.institution
     if not page_selectors.may_use_ward_form(actor=actor, institution=institution):
+        query = urlencode({"institution": institution.pk, "department": department.pk})
         if page_selectors.page_roles(actor=actor).requester:
-            query = urlencode({"institution": institution.pk, "department": department.pk})
             return redirect(f"{reverse('care:ask')}?{query}")
-        raise PermissionDenied(_("This link is for veterans, their relatives and ward staff."))
+        here = urlencode({"next": request.path})
+        return redirect(f"{reverse('veterans:start')}?{query}&{here}")
     if request.method == "GET":
         form = WardForm(actor=actor, department=department, initial={"key": _new_key()})
     else:
@@ -526,6 +527,7 @@ def _render_detail(
         "sees_full_names": sees_full_names(actor),
         # dispatch's {% suggested_volunteers %} shows the engine's best five above the list.
         "assignable": bool(volunteers),
+        "card": page_selectors.veteran_card(actor=actor, request=obj),
     }
     return render(request, "care/request_detail.html", context, status=400 if failed else 200)
 

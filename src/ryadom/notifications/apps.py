@@ -41,5 +41,6 @@ class NotificationsConfig(AppConfig):
         care.request_escalated.subscribe(producers.request_escalated)
         care.complaint_made.subscribe(producers.complaint_made)
         care.debrief_upset.subscribe(producers.debrief_upset)
+        veterans.person_to_be_told.subscribe(people.person_to_be_told)
         veterans.erasure_asked.subscribe(people.erasure_asked)
         veterans.veteran_anonymising.subscribe(people.veteran_anonymising)

@@ -134,6 +134,31 @@ KINDS: dict[str, Kind] = {
         ),
         any_hour=True,
     ),
+    "consent_code": Kind(
+        subject=_("Your consent to help in Ryadom"),
+        body=_(
+            "The ward staff are registering your admission so that volunteers can help you. "
+            "If you agree to this, read this code out to them or type it in: %(code)s. "
+            "It is valid for %(minutes)s minutes."
+        ),
+        any_hour=True,
+    ),
+    "proxy_asked": Kind(
+        subject=_("Someone asks to act for you"),
+        body=_(
+            "Someone who says they are your %(relation)s asks to ask for help on your behalf. "
+            "Approve or refuse here: %(url)s"
+        ),
+        any_hour=True,
+    ),
+    "proxy_approved": Kind(
+        subject=_("You may now ask for help"),
+        body=_("The veteran has approved you. You can ask for help for them here: %(url)s"),
+    ),
+    "proxy_refused": Kind(
+        subject=_("Your request was not approved"),
+        body=_("The veteran did not approve your request to act for them."),
+    ),
     "volunteer_distress": Kind(
         subject=_("A volunteer would like to talk"),
         body=_(

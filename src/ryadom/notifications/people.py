@@ -5,6 +5,7 @@ the service that published them."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
@@ -23,6 +24,11 @@ def _site_url(name: str) -> str:
     return f"{settings.SITE_URL}{reverse(name)}"
 
 
+def person_to_be_told(*, recipient: User, kind: str, context: dict[str, Any], key: str) -> None:
+    """A person hears of something about a veteran through the outbox."""
+    notify(recipient=recipient, kind=kind, context=context, dedupe_key=key)
+
+
 def account_created(*, user: User, channel: str) -> None:
     """The code, and later messages, go where the person said they can be reached."""
     preference_set(
@@ -34,11 +40,11 @@ def account_created(*, user: User, channel: str) -> None:
     )
 
 
-def code_created(*, one_time_code: OneTimeCode, code: str) -> None:
-    """The sign-in code goes out at once (urgent: quiet hours do not hold it back)."""
+def code_created(*, one_time_code: OneTimeCode, code: str, message_kind: str) -> None:
+    """The code goes out at once (urgent: quiet hours do not hold it back)."""
     notify(
         recipient=one_time_code.user,
-        kind="one_time_code",
+        kind=message_kind,
         context={"code": code, "minutes": int(CODE_LIFETIME.total_seconds() // 60)},
         dedupe_key=f"one_time_code:{one_time_code.pk}",
         urgent=True,

@@ -3,12 +3,12 @@
 # No `from __future__ import annotations`: Ninja reads these annotations at runtime.
 
 import datetime
-from typing import cast
+from typing import Literal, cast
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
-from ninja.pagination import paginate
+from ninja import File, Form, Router, Schema, Status, UploadedFile
+from ninja.pagination import LimitOffsetPagination, paginate
 
 from ryadom.accounts.api_auth import AUTH
 from ryadom.accounts.models import User
@@ -18,9 +18,13 @@ from ryadom.veterans.models import Consent, ConsentPurpose, Veteran
 from ryadom.veterans.selectors import (
     consent_get_for_subject,
     consent_list,
+    place_get,
     veteran_acting_for_get,
+    veteran_for_what_matters,
     veteran_get_for_user,
+    veteran_get_for_ward,
     veteran_list,
+    veteran_moved_get,
 )
 
 router = Router(tags=["veterans"], auth=AUTH)
@@ -122,3 +126,131 @@ def consent_give(request: HttpRequest, veteran_id: int, payload: ConsentIn) -> S
 def consent_withdraw(request: HttpRequest, consent_id: int) -> Consent:
     consent = consent_get_for_subject(actor=request.user, consent_id=consent_id)
     return services.consent_withdraw(actor=cast(User, request.user), consent=consent)
+
+
+# --- admission, consent by code, transfer, discharge, what matters --------------------------
+
+
+class AdmissionIn(Schema):
+    addressed_as: str
+    gender: Literal["m", "f"]
+    institution_id: int
+    department_id: int | None = None
+    admitted_on: datetime.date
+    phone: str = ""
+    consent: Literal["code", "witness"]
+    witness: str = ""
+    different_person: bool = False
+
+
+class AdmissionOut(Schema):
+    veteran: VeteranDetailOut
+    claim_code: str
+    code_sent_to: str
+
+
+class ConsentCodeIn(Schema):
+    code: str
+
+
+class TransferIn(Schema):
+    institution_id: int
+    department_id: int | None = None
+    on: datetime.date
+
+
+class DischargeIn(Schema):
+    on: datetime.date
+
+
+class WhatMattersIn(Schema):
+    addressed_as: str | None = None
+    what_matters: str | None = None
+    communication_needs: str | None = None
+    mobility_needs: str | None = None
+
+
+@router.post(
+    "/admissions",
+    response={201: AdmissionOut},
+    summary="Ward staff register a veteran's admission, with consent by code or witness",
+    description=(
+        "Multipart form. `consent=code` sends a code to `phone` (confirm it with "
+        "POST /veterans/{id}/consent-code); `consent=witness` needs `witness` and the `scan` "
+        "of the signed form (JPEG, PNG or PDF, at most 5 MB). The same phone of a patient in "
+        "treatment is refused with 409; so is the same name on the same ward, unless "
+        "`different_person` is true. `claim_code` goes on the admission slip: with it the "
+        "veteran links their own account. Liaisons of the institution, coordinators of its "
+        "region, federal coordinators."
+    ),
+)
+def admission_register(
+    request: HttpRequest, payload: Form[AdmissionIn], scan: File[UploadedFile | None] = None
+) -> Status[dict[str, object]]:
+    actor = cast(User, request.user)
+    institution, department = place_get(
+        institution_id=payload.institution_id, department_id=payload.department_id
+    )
+    data = payload.dict(exclude={"institution_id", "department_id"})
+    done = services.admission_register(
+        actor=actor, institution=institution, department=department, scan=scan, **data
+    )
+    veteran = veteran_get_for_user(actor=actor, veteran_id=done.veteran.pk)
+    out = {"veteran": veteran, "claim_code": done.claim_code, "code_sent_to": done.code_sent_to}
+    return Status(201, out)
+
+
+@router.post(
+    "/veterans/{veteran_id}/consent-code",
+    response=ConsentOut,
+    summary="Confirm the veteran's consent to care with the code their phone received",
+)
+def consent_by_code(request: HttpRequest, veteran_id: int, payload: ConsentCodeIn) -> Consent:
+    veteran = veteran_get_for_ward(actor=request.user, veteran_id=veteran_id)
+    actor = cast(User, request.user)
+    return services.consent_confirm_by_code(actor=actor, veteran=veteran, code=payload.code)
+
+
+@router.post(
+    "/veterans/{veteran_id}/transfer",
+    response=VeteranDetailOut,
+    summary="Transfer the veteran to another institution; open requests follow",
+)
+def transfer(request: HttpRequest, veteran_id: int, payload: TransferIn) -> Veteran:
+    actor = cast(User, request.user)
+    veteran = veteran_get_for_ward(actor=actor, veteran_id=veteran_id)
+    institution, department = place_get(
+        institution_id=payload.institution_id, department_id=payload.department_id
+    )
+    services.stay_transfer(
+        actor=actor,
+        veteran=veteran,
+        institution=institution,
+        department=department,
+        on=payload.on,
+    )
+    return veteran_moved_get(veteran_id=veteran.pk)
+
+
+@router.post(
+    "/veterans/{veteran_id}/discharge",
+    response=VeteranDetailOut,
+    summary="Discharge the veteran; requests there not yet under way are cancelled",
+)
+def discharge(request: HttpRequest, veteran_id: int, payload: DischargeIn) -> Veteran:
+    actor = cast(User, request.user)
+    veteran = veteran_get_for_ward(actor=actor, veteran_id=veteran_id)
+    services.stay_discharge(actor=actor, veteran=veteran, on=payload.on)
+    return veteran_moved_get(veteran_id=veteran.pk)
+
+
+@router.put(
+    "/veterans/{veteran_id}/what-matters",
+    response=VeteranDetailOut,
+    summary="What matters to the veteran: by them, a relative acting for them, or a coordinator",
+)
+def what_matters(request: HttpRequest, veteran_id: int, payload: WhatMattersIn) -> Veteran:
+    actor = cast(User, request.user)
+    veteran = veteran_for_what_matters(actor=actor, veteran_id=veteran_id)
+    values = payload.dict(exclude_none=True)
+    return services.what_matters_update(actor=actor, veteran=veteran, **values)

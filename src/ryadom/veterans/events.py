@@ -11,6 +11,18 @@ veteran_moved = Event(
     institution="the Institution of the new stay",
     department="its Department, or None",
 )
+veteran_discharged = Event(
+    "veteran_discharged",
+    actor="the User who recorded the discharge",
+    stay="the Stay just ended (its institution is the place the veteran left)",
+)
+person_to_be_told = Event(
+    "person_to_be_told",
+    recipient="the User to tell",
+    kind="the message kind (notifications/kinds.py)",
+    context="the message's values (a dict)",
+    key="a dedupe key: the same key is sent once",
+)
 care_consent_withdrawn = Event(
     "care_consent_withdrawn",
     actor="the User who withdrew the consent to arranging help",

@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ryadom.core.uploads import private_storage
 from ryadom.geo.models import Region
 from ryadom.institutions.models import Department, Institution
 from ryadom.volunteers.models import Gender
@@ -71,6 +72,9 @@ class Veteran(models.Model):
         default=HelperGender.ANY,
     )
     created_at = models.DateTimeField(_("registered"), default=timezone.now)
+    # A keyed hash of the code written on the admission slip or bracelet: with it the veteran
+    # claims this record as theirs when they sign up. Emptied once used.
+    claim_code_hash = models.CharField(_("claim code hash"), max_length=64, blank=True)
     # Set once the personal data is wiped; the row stays so statistics keep their counts.
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
 
@@ -166,8 +170,18 @@ class Stay(models.Model):
         )
 
 
+class ProxyStatus(models.TextChoices):
+    ASKED = "asked", _("Waiting for the veteran's approval")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+
+
 class Proxy(models.Model):
-    """A relative who may act for the veteran (ask for help, confirm, give consent)."""
+    """A relative who may act for the veteran (ask for help, confirm, give consent).
+
+    A relative who signs up asks first (`asked`, may not act); the veteran approves on their
+    phone, or the ward staff record the veteran's spoken approval.
+    """
 
     veteran = models.ForeignKey(
         Veteran, on_delete=models.CASCADE, related_name="proxies", verbose_name=_("veteran")
@@ -180,13 +194,30 @@ class Proxy(models.Model):
     )
     relation = models.CharField(_("relation"), max_length=60, help_text=_("E.g. mother, wife."))
     may_act = models.BooleanField(_("may act for the veteran"), default=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ProxyStatus.choices, default=ProxyStatus.APPROVED
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     created_at = models.DateTimeField(_("added"), default=timezone.now)
 
     class Meta:
         verbose_name = _("relative")
         verbose_name_plural = _("relatives")
         constraints = [
-            models.UniqueConstraint(fields=["veteran", "user"], name="veterans_proxy_unique")
+            models.UniqueConstraint(fields=["veteran", "user"], name="veterans_proxy_unique"),
+            # Nobody acts for a veteran before the veteran has approved.
+            models.CheckConstraint(
+                condition=Q(may_act=False) | Q(status="approved"),
+                name="veterans_proxy_acts_only_when_approved",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -197,6 +228,13 @@ class ConsentPurpose(models.TextChoices):
     CARE = "care", _("Arranging social and household help")
     CONTACT = "contact", _("Being contacted about requests")
     PROXY = "proxy", _("A relative acting on my behalf")
+
+
+class ConsentMethod(models.TextChoices):
+    ONLINE = "online", _("Given online by the person")
+    CODE = "code", _("Confirmed with a code sent to the veteran's phone")
+    WITNESS = "witness", _("Signed on paper before a witness")
+    SPOKEN = "spoken", _("Said aloud to the ward staff")
 
 
 class Consent(models.Model):
@@ -222,6 +260,19 @@ class Consent(models.Model):
         verbose_name=_("recorded by"),
     )
     given_at = models.DateTimeField(_("given at"))
+    method = models.CharField(
+        _("how it was given"),
+        max_length=10,
+        choices=ConsentMethod.choices,
+        default=ConsentMethod.ONLINE,
+    )
+    witnessed_by = models.CharField(_("witness"), max_length=120, blank=True)
+    form_scan = models.FileField(
+        _("scan of the signed form"),
+        storage=private_storage,
+        upload_to="consents/%Y/%m/",
+        blank=True,
+    )
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
 
     class Meta:
@@ -237,6 +288,10 @@ class Consent(models.Model):
                 fields=["veteran", "purpose"],
                 condition=Q(withdrawn_at__isnull=True),
                 name="veterans_one_active_consent_per_purpose",
+            ),
+            models.CheckConstraint(
+                condition=~Q(method="witness") | ~Q(witnessed_by=""),
+                name="veterans_consent_witness_named",
             ),
         ]
 

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Case, Exists, OuterRef, Q, QuerySet, When
+from django.utils.translation import gettext as _
 
 from ryadom.accounts.models import Role, User
 from ryadom.accounts.scopes import scope_of
-from ryadom.core.errors import NotFoundError
+from ryadom.audit.services import audit_record
+from ryadom.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from ryadom.institutions.models import Department, Institution
 from ryadom.veterans import events
 from ryadom.veterans.models import (
     Consent,
     DeletionRequest,
     DeletionStatus,
     Proxy,
+    ProxyStatus,
     Stay,
     Veteran,
 )
@@ -169,3 +174,164 @@ def veterans_due_for_anonymisation(*, now: datetime.datetime) -> QuerySet[Vetera
     for served in events.veterans_still_served.publish(since=cutoff):
         due = due.exclude(pk__in=served)
     return due.order_by("pk")
+
+
+# --- relatives asking, and what matters --------------------------------------------------
+
+
+def proxies_waiting_for(*, actor: User | AnonymousUser | None) -> QuerySet[Proxy]:
+    """Relatives who ask to act for the actor, a veteran, and wait for their answer."""
+    scope = scope_of(actor)
+    if scope.user_id is None:
+        return Proxy.objects.none()
+    return (
+        Proxy.objects.filter(status=ProxyStatus.ASKED, veteran__user_id=scope.user_id)
+        .select_related("user", "veteran")
+        .order_by("created_at", "pk")
+    )
+
+
+def proxies_of_veteran(*, actor: User | AnonymousUser | None, veteran: Veteran) -> list[Proxy]:
+    """The relatives of a veteran the actor may see (any status), for the veteran's page."""
+    if not veteran_list(actor=actor).filter(pk=veteran.pk).exists():
+        return []
+    return list(veteran.proxies.select_related("user").order_by("-created_at", "-pk"))
+
+
+def proxy_get_for_decider(*, actor: User | AnonymousUser | None, proxy_id: int) -> Proxy:
+    """A relative's ask that the actor may answer: as the veteran, or as staff who see the
+    veteran (the service checks that they work where the veteran lies). Else NotFoundError."""
+    scope = scope_of(actor)
+    mine = Q(veteran__user_id=scope.user_id) if scope.user_id is not None else Q(pk__in=[])
+    seen = Q(veteran__in=veteran_list(actor=actor).values("pk"))
+    proxy = Proxy.objects.select_related("veteran", "user").filter(mine | seen, pk=proxy_id).first()
+    if proxy is None:
+        raise NotFoundError("Not found.")
+    return proxy
+
+
+def my_proxy_asks(*, actor: User | AnonymousUser | None) -> QuerySet[Proxy]:
+    """The actor's own asks to act for someone: their status, and a name once approved."""
+    scope = scope_of(actor)
+    if scope.user_id is None:
+        return Proxy.objects.none()
+    return Proxy.objects.filter(user_id=scope.user_id).select_related("veteran").order_by("-pk")
+
+
+def veteran_for_what_matters(*, actor: User | AnonymousUser | None, veteran_id: int) -> Veteran:
+    """A veteran whose "what matters" the actor may edit: their own, one they act for, or one
+    in a coordinator's scope. NotFoundError otherwise."""
+    mine = veterans_acting_for(actor=actor).filter(pk=veteran_id).first()
+    if mine is not None:
+        return mine
+    if is_coordinator(actor):
+        return veteran_get_for_user(actor=actor, veteran_id=veteran_id)
+    raise NotFoundError("Not found.")
+
+
+@dataclass(frozen=True)
+class VeteranCard:
+    """What a helper is told of a veteran. `what_matters` is empty on the need-to-know card."""
+
+    addressed_as: str
+    communication_needs: str
+    mobility_needs: str
+    what_matters: str = ""
+    full: bool = False
+
+
+def veteran_card_read(*, actor: User, veteran: Veteran, full: bool) -> VeteranCard:
+    """The card a coordinator (`full`) or the assigned volunteer for a visit (need to know:
+    how to address, communication, mobility) sees; each read goes to the audit log. Who may
+    read which card is decided by care, which knows the request."""
+    card = VeteranCard(
+        addressed_as=veteran.addressed_as,
+        communication_needs=veteran.communication_needs,
+        mobility_needs=veteran.mobility_needs,
+        what_matters=veteran.what_matters if full else "",
+        full=full,
+    )
+    audit_record(
+        actor=actor,
+        action="veteran.card_viewed" if full else "veteran.need_to_know_viewed",
+        target=veteran,
+        region_id=_where(veteran)[0],
+        veteran_id=veteran.pk,
+    )
+    return card
+
+
+def admission_places(
+    *, actor: User | AnonymousUser | None
+) -> list[tuple[Institution, Department | None]]:
+    """Where the actor may admit: each ward of their institutions (their own, their region's,
+    or any for federal staff), or the institution itself where it has no wards."""
+    scope = scope_of(actor)
+    qs = Institution.objects.filter(is_active=True)
+    if not scope.federal:
+        q = Q(pk__in=[])
+        if scope.has(Role.INSTITUTION_LIAISON):
+            q |= Q(pk__in=scope.institution_ids)
+        if scope.has(Role.REGIONAL_COORDINATOR):
+            q |= Q(region_id__in=scope.region_ids)
+        qs = qs.filter(q)
+    places: list[tuple[Institution, Department | None]] = []
+    for institution in qs.prefetch_related("departments").order_by("name", "pk"):
+        wards = sorted(institution.departments.all(), key=lambda d: d.name)
+        places += [(institution, d) for d in wards] or [(institution, None)]
+    return places
+
+
+def current_stay_of(*, veteran: Veteran) -> Stay | None:
+    """The veteran's current stay (of a veteran the caller has already been allowed to see)."""
+    return (
+        Stay.objects.filter(veteran=veteran, discharged_on__isnull=True)
+        .select_related("institution__region", "department")
+        .first()
+    )
+
+
+def place_get(
+    *, institution_id: int, department_id: int | None
+) -> tuple[Institution, Department | None]:
+    """An active institution and one of its wards (public directory data), or NotFoundError
+    naming the field."""
+    institution = Institution.objects.filter(pk=institution_id, is_active=True).first()
+    if institution is None:
+        raise ApplicationError(_("No such institution."), field="institution_id")
+    if department_id is None:
+        return institution, None
+    department = Department.objects.filter(pk=department_id, institution=institution).first()
+    if department is None:
+        raise ApplicationError(_("No such ward in this institution."), field="department_id")
+    return institution, department
+
+
+def veteran_moved_get(*, veteran_id: int) -> Veteran:
+    """The veteran just moved by the caller, whom the service allowed to move them (they may
+    have left the caller's scope with the move), with their stays."""
+    return Veteran.objects.prefetch_related("stays__institution", "stays__department").get(
+        pk=veteran_id
+    )
+
+
+def may_admit(actor: User | AnonymousUser | None, institution: Institution) -> bool:
+    """The institution's liaisons (ward staff), its region's coordinators, federal ones."""
+    scope = scope_of(actor)
+    return (
+        scope.federal
+        or (scope.has(Role.INSTITUTION_LIAISON) and institution.pk in scope.institution_ids)
+        or (scope.has(Role.REGIONAL_COORDINATOR) and institution.region_id in scope.region_ids)
+    )
+
+
+def veteran_get_for_ward(*, actor: User | AnonymousUser | None, veteran_id: int) -> Veteran:
+    """A veteran in treatment whom the actor may admit, move or discharge: NotFoundError when
+    they may not see the veteran, PermissionDeniedError when they may see but not act."""
+    veteran = veteran_get_for_user(actor=actor, veteran_id=veteran_id)
+    stay = next((s for s in veteran.stays.all() if s.discharged_on is None), None)
+    if stay is None or not may_admit(actor, stay.institution):
+        raise PermissionDeniedError(
+            _("Only the ward staff or the coordinators of the region may do this.")
+        )
+    return veteran

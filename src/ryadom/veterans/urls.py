@@ -4,11 +4,35 @@ from __future__ import annotations
 
 from django.urls import path
 
-from ryadom.veterans import views
+from ryadom.veterans import views, ward_views
 
 app_name = "veterans"
 
 urlpatterns = [
+    path("start/", ward_views.start, name="start"),
+    path("admissions/new/", ward_views.admission_new, name="admission_new"),
+    path("veterans/<int:veteran_id>/", ward_views.veteran_page, name="veteran"),
+    path(
+        "veterans/<int:veteran_id>/consent-code/",
+        ward_views.consent_by_code,
+        name="consent_by_code",
+    ),
+    path(
+        "veterans/<int:veteran_id>/consent-code/resend/",
+        ward_views.consent_code_resend,
+        name="consent_code_resend",
+    ),
+    path("veterans/<int:veteran_id>/transfer/", ward_views.transfer, name="transfer"),
+    path("veterans/<int:veteran_id>/discharge/", ward_views.discharge, name="discharge"),
+    path("veterans/<int:veteran_id>/what-matters/", ward_views.what_matters, name="what_matters"),
+    path("my/claim/", ward_views.claim, name="claim"),
+    path("my/relatives/", ward_views.relatives, name="relatives"),
+    path("my/relatives/ask/", ward_views.relative_ask, name="relative_ask"),
+    path(
+        "relatives/<int:proxy_id>/<str:answer>/",
+        ward_views.proxy_decide,
+        name="proxy_decide",
+    ),
     path("my/consents/", views.consents, name="consents"),
     path("my/consents/give/", views.consent_give, name="consent_give"),
     path("my/consents/<int:consent_id>/withdraw/", views.consent_withdraw, name="consent_withdraw"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable
-from typing import Any, ParamSpec, cast
+from typing import Any, ParamSpec, TypeVar, cast
 
 from django import forms
 from django.contrib import messages
@@ -21,11 +21,13 @@ from django.views.decorators.http import require_GET, require_POST
 from ryadom.accounts.models import User
 from ryadom.audit.services import audit_record
 from ryadom.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from ryadom.core.validation import InvalidInput
 from ryadom.veterans import selectors, services
 from ryadom.veterans.export import veteran_export_data, veteran_export_pdf
 from ryadom.veterans.models import ConsentPurpose, DeletionStatus, Veteran
 
 P = ParamSpec("P")
+T = TypeVar("T")
 
 
 def _domain(view: Callable[P, HttpResponse]) -> Callable[P, HttpResponse]:
@@ -45,6 +47,26 @@ def _domain(view: Callable[P, HttpResponse]) -> Callable[P, HttpResponse]:
 
 def _actor(request: HttpRequest) -> User:
     return cast(User, request.user)
+
+
+def _attempt(form: forms.Form, call: Callable[[], T]) -> T | None:
+    """Run a service; a refusal goes on the form (by field where the form has it)."""
+    try:
+        return call()
+    except (NotFoundError, PermissionDeniedError):
+        raise
+    except InvalidInput as exc:
+        for field, errors in exc.errors.items():
+            for message in errors:
+                form.add_error(field if field in form.fields else None, message)
+    except ApplicationError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    return None
+
+
+def _succeeds(form: forms.Form, call: Callable[[], object]) -> bool:
+    """`_attempt` for a page that only needs to know whether the service accepted."""
+    return _attempt(form, call) is not None
 
 
 class GiveConsentForm(forms.Form):

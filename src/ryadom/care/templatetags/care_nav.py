@@ -25,8 +25,10 @@ def care_nav(context: dict[str, Any]) -> dict[str, Any]:
         if roles.requester:
             links += [("care:ask", _("Ask for help")), ("care:my", _("My requests"))]
             links.append(("veterans:consents", _("My consents and data")))
+            links.append(("veterans:relatives", _("Relatives")))
         if roles.queue:
             links.append(("care:queue", _("Queue")))
+            links.append(("veterans:admission_new", _("Admit a patient")))
         if roles.coordinator:
             links.append(("care:request_new", _("Phone request")))
             links.append(("failed-messages", _("Messages not delivered")))
