@@ -8,7 +8,7 @@ from typing import Literal, cast
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import File, Form, Router, Schema, Status, UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from ryadom.accounts.api_auth import AUTH
 from ryadom.accounts.models import User

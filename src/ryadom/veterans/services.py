@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-from ryadom.accounts.models import AddressKind, Role, RoleAssignment, ScopeKind, User
+from ryadom.accounts.models import AddressKind, Role, User
 from ryadom.accounts.scopes import scope_of
 from ryadom.accounts.services import address_normalise, code_send, code_verify, role_assign
 from ryadom.audit.backoffice import admin_history_blank
@@ -709,7 +709,12 @@ def _ward_patient(
     if phone:
         found = list(here.filter(Q(phone=phone) | Q(user__phone=phone)).distinct()[:2])
     else:
-        found = list(here.filter(addressed_as__iexact=" ".join(name.split())).distinct()[:2])
+        # Compared in Python: SQLite's case-insensitive match knows only ASCII letters, and
+        # one ward (or institution) has few patients.
+        wanted = " ".join(name.split()).casefold()
+        found = [
+            v for v in here.distinct() if " ".join(v.addressed_as.split()).casefold() == wanted
+        ]
     return found[0] if len(found) == 1 else None
 
 
