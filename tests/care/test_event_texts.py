@@ -67,7 +67,7 @@ def test_rows_written_before_the_codes_are_read_in_the_readers_language_typed_no
             request=request, action=action, from_status="", to_status=Status.NEW, note=note
         )
 
-    migration = importlib.import_module("ryadom.care.migrations.0003_event_codes")
+    migration = importlib.import_module("ryadom.care.migrations.0004_event_codes")
     migration.notes_to_codes(apps, None)
 
     codes = dict(Event.objects.filter(request=request).values_list("action", "code"))

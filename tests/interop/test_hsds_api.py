@@ -242,11 +242,21 @@ def test_a_page_past_the_end_is_empty_not_an_error(directory: Cast, client: Clie
     "path",
     ["/services/", "/organizations/", "/service_at_locations/", "/taxonomy_terms/", "/taxonomies/"],
 )
-@pytest.mark.parametrize("id", ["00000000-0000-0000-0000-000000000000", "nope", "1%00"])
+@pytest.mark.parametrize("id", ["00000000-0000-0000-0000-000000000000", "nope"])
 def test_an_unknown_id_is_404(client: Client, db: None, path: str, id: str) -> None:
     response = client.get(f"{API}{path}{id}")
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found.", "errors": []}
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/services/", "/organizations/", "/service_at_locations/", "/taxonomy_terms/", "/taxonomies/"],
+)
+def test_an_id_with_a_nul_is_refused_naming_it(client: Client, db: None, path: str) -> None:
+    response = client.get(f"{API}{path}1%00", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["id"]
 
 
 def test_the_regions_page_links_the_data_package_in_the_readers_language(

@@ -14,6 +14,7 @@ from django.utils import translation
 from ninja import Field, Query, Router, Schema
 from pydantic import field_validator
 
+from ryadom.core.api_types import Text
 from ryadom.interop import datapackage, export, hsds
 
 router = Router(tags=["hsds"])
@@ -27,7 +28,7 @@ class PageIn(Schema):
     page: int = Field(1, ge=1, le=MAX_PAGE, description="Page number, from 1.")
     per_page: int = Field(50, ge=1, le=MAX_PER_PAGE, description="Items a page, 1 to 200.")
     lang: Literal["ru", "en"] = Field("ru", description="Language of names and texts.")
-    search: str = Field("", max_length=100, description="Words in the name.")
+    search: Text = Field("", max_length=100, description="Words in the name.")
 
     @field_validator("search")
     @classmethod
@@ -44,12 +45,12 @@ _ID = Field("", max_length=64, description="An HSDS id (UUID).")
 
 
 class ListIn(PageIn):
-    taxonomy_term_id: str = Field(
+    taxonomy_term_id: Text = Field(
         "", max_length=64, description="A catalogue term: a service type or a whole category."
     )
-    taxonomy_id: str = _ID
-    organization_id: str = Field("", max_length=64, description="An NGO or an institution.")
-    region: str = Field(
+    taxonomy_id: Text = _ID
+    organization_id: Text = Field("", max_length=64, description="An NGO or an institution.")
+    region: Text = Field(
         "", pattern=r"^([0-9]{2})?$", description="Region code (two digits), e.g. 77."
     )
     full: bool = Field(False, description="Fully nested objects.")
@@ -65,8 +66,8 @@ class ListIn(PageIn):
 
 
 class TermsIn(PageIn):
-    taxonomy_id: str = _ID
-    parent_id: str = Field("", max_length=64, description="Terms under this category.")
+    taxonomy_id: Text = _ID
+    parent_id: Text = Field("", max_length=64, description="Terms under this category.")
     top_only: bool = Field(False, description="Only the categories (terms with no parent).")
 
 
@@ -93,7 +94,7 @@ def services(request: HttpRequest, q: Query[ListIn]) -> Obj:
 
 
 @router.get("/services/{id}", summary="One service, fully nested (HSDS service)")
-def service(request: HttpRequest, id: str, q: Query[LangIn]) -> Obj:
+def service(request: HttpRequest, id: Text, q: Query[LangIn]) -> Obj:
     with translation.override(q.lang):
         return export.service_get(id=id)
 
@@ -105,7 +106,7 @@ def organizations(request: HttpRequest, q: Query[ListIn]) -> Obj:
 
 
 @router.get("/organizations/{id}", summary="One organization, fully nested")
-def organization(request: HttpRequest, id: str, q: Query[LangIn]) -> Obj:
+def organization(request: HttpRequest, id: Text, q: Query[LangIn]) -> Obj:
     with translation.override(q.lang):
         return export.organization_get(id=id)
 
@@ -117,7 +118,7 @@ def service_at_locations(request: HttpRequest, q: Query[ListIn]) -> Obj:
 
 
 @router.get("/service_at_locations/{id}", summary="One service at a location, fully nested")
-def service_at_location(request: HttpRequest, id: str, q: Query[LangIn]) -> Obj:
+def service_at_location(request: HttpRequest, id: Text, q: Query[LangIn]) -> Obj:
     with translation.override(q.lang):
         return export.service_at_location_get(id=id)
 
@@ -129,7 +130,7 @@ def taxonomies(request: HttpRequest, q: Query[PageIn]) -> Obj:
 
 
 @router.get("/taxonomies/{id}", summary="The service catalogue taxonomy")
-def taxonomy(request: HttpRequest, id: str, q: Query[LangIn]) -> Obj:
+def taxonomy(request: HttpRequest, id: Text, q: Query[LangIn]) -> Obj:
     with translation.override(q.lang):
         return export.taxonomy_get(id=id)
 
@@ -146,7 +147,7 @@ def taxonomy_terms(request: HttpRequest, q: Query[TermsIn]) -> Obj:
 
 
 @router.get("/taxonomy_terms/{id}", summary="One category or service type")
-def taxonomy_term(request: HttpRequest, id: str, q: Query[LangIn]) -> Obj:
+def taxonomy_term(request: HttpRequest, id: Text, q: Query[LangIn]) -> Obj:
     with translation.override(q.lang):
         return export.taxonomy_term_get(id=id)
 
