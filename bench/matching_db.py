@@ -120,7 +120,8 @@ def _fill(args: argparse.Namespace) -> None:
 
 
 def _checks(rng: random.Random) -> None:
-    """Members of an NGO have the checks of a pass; a third also security screening."""
+    """Members of an NGO have the checks of a pass; a third also security screening. The demo
+    generator has already recorded checks for some members: those rows stay as they are."""
     from django.utils import timezone
 
     from ryadom.volunteers.models import Check, CheckKind, CheckStatus, Membership
@@ -133,7 +134,7 @@ def _checks(rng: random.Random) -> None:
         for v in sorted(members)
         for kind in (*basic, *((CheckKind.SCREENING,) if rng.random() < 0.33 else ()))
     ]
-    Check.objects.bulk_create(rows, batch_size=5000)
+    Check.objects.bulk_create(rows, batch_size=5000, ignore_conflicts=True)
 
 
 def _requests(rng: random.Random) -> None:
