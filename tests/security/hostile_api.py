@@ -16,14 +16,15 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from hypothesis import strategies as st
 
-from ryadom.accounts.models import User
+from ryadom.accounts.models import OneTimeCode, User
 from ryadom.audit.models import AuditEvent
 from ryadom.care import services as care
 from ryadom.care.models import Channel
 from ryadom.catalogue.models import ServiceType
 from ryadom.config.api import api
 from ryadom.openings.services import opening_create
-from ryadom.veterans.models import Consent
+from ryadom.veterans.models import Consent, Veteran
+from ryadom.veterans.services import consent_code_resend
 from tests.conftest import Cast
 
 SPEC: dict[str, Any] = json.loads(json.dumps(api.get_openapi_schema(), default=str))
@@ -50,11 +51,19 @@ class Operation:
             if p["in"] == where
         }
 
-    def body_schema(self) -> dict[str, Any] | None:
+    @property
+    def media(self) -> str | None:
+        """The body's media type: JSON, or a multipart form with files."""
         body = self.spec.get("requestBody")
-        if body is None:
-            return None
-        return resolve(body["content"]["application/json"]["schema"])
+        return next(iter(body["content"])) if body else None
+
+    def raw_body_schema(self) -> dict[str, Any] | None:
+        body = self.spec.get("requestBody")
+        return body["content"][self.media]["schema"] if body else None
+
+    def body_schema(self) -> dict[str, Any] | None:
+        raw = self.raw_body_schema()
+        return resolve(raw) if raw is not None else None
 
     def __str__(self) -> str:
         return f"{self.method.upper()} {self.path}"
@@ -81,6 +90,8 @@ def kind_of(schema: dict[str, Any]) -> str:
     if "enum" in schema:
         return "enum"
     if schema.get("type") == "string":
+        if schema.get("format") == "binary":
+            return "file"
         if schema.get("format") == "date-time":
             return "moment"
         if schema.get("format") == "date":
@@ -90,6 +101,34 @@ def kind_of(schema: dict[str, Any]) -> str:
         return "text"
     return str(schema.get("type", "any"))
 
+
+@dataclass(frozen=True)
+class Upload:
+    """A file part of a multipart body."""
+
+    name: str
+    content_type: str
+    data: bytes
+
+
+PNG = Upload(
+    "form.png",
+    "image/png",
+    bytes.fromhex(
+        "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+        "0000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+    ),
+)
+# A file a scan must not be: another type under an image's name, nothing, too much.
+BAD_FILES = [
+    Upload("form.png", "image/png", b"MZ\x90\x00 not an image"),
+    Upload("form.exe", "application/octet-stream", b"MZ\x90\x00"),
+    Upload("form.html", "text/html", b"<script>alert(1)</script>"),
+    Upload("", "image/png", PNG.data),
+    Upload("form.png", "image/png", b""),
+    Upload("../../form.png", "image/png", PNG.data),
+    Upload("form.png", "image/png", PNG.data + b"\x00" * (5 * 1024 * 1024)),
+]
 
 # Hostile values by kind of input; every kind also gets the wrong types.
 NOW = datetime.datetime.now(tz=datetime.UTC)
@@ -125,6 +164,8 @@ HOSTILE: dict[str, list[Any]] = {
 def hostile(schema: dict[str, Any]) -> st.SearchStrategy[Any]:
     """Boundaries and garbage for one input of this schema, and random ones of its kind."""
     kind = kind_of(schema)
+    if kind == "file":
+        return st.sampled_from([PNG, *BAD_FILES, "x", None])
     listed = st.sampled_from(HOSTILE.get(kind, []) + WRONG_TYPES)
     drawn: st.SearchStrategy[Any]
     if kind == "text":
@@ -168,6 +209,11 @@ CALLERS = {
     "give_feedback": "veteran",
     "consent_give": "veteran",
     "consent_withdraw": "veteran",
+    "admission_register": "liaison",
+    "consent_by_code": "liaison",
+    "transfer": "liaison",
+    "discharge": "liaison",
+    "what_matters": "veteran",
 }
 
 
@@ -190,6 +236,10 @@ def make_world(c: Cast) -> World:
         end_time=datetime.time(13),
     )
     consent = Consent.objects.filter(veteran=c.veteran_a).first()
+    # A code waits on the veteran's phone, so a consent code reaches the check of the code.
+    Veteran.objects.filter(pk=c.veteran_a.pk).update(phone="+79001234567")
+    c.veteran_a.refresh_from_db()
+    consent_code_resend(actor=c.liaison, veteran=c.veteran_a)
     soon = (NOW + datetime.timedelta(days=1)).replace(microsecond=0)
     world = World(
         path={
@@ -231,6 +281,25 @@ def make_world(c: Cast) -> World:
             "ConsentIn": {"purpose": "care"},
             "ApplyIn": {"message": "Могу в субботу"},
             "DecideIn": {"reason": "Мест нет"},
+            "admission_register": {
+                "addressed_as": "Иван Петрович",
+                "gender": "m",
+                "institution_id": c.institution_a.pk,
+                "admitted_on": today.isoformat(),
+                "consent": "witness",
+                "witness": "Сестра Анна Смирнова",
+                "different_person": True,
+                "scan": PNG,
+            },
+            "ConsentCodeIn": {"code": "123456"},
+            "TransferIn": {"institution_id": c.institution_b.pk, "on": today.isoformat()},
+            "DischargeIn": {"on": today.isoformat()},
+            "WhatMattersIn": {
+                "addressed_as": "Иван Петрович",
+                "what_matters": "Внуки и шахматы",
+                "communication_needs": "Говорить громче",
+                "mobility_needs": "Коляска",
+            },
         },
     )
     for role, user in [
@@ -252,12 +321,33 @@ def signed_in(user: User) -> Client:
 
 
 def body_name(operation: Operation) -> str | None:
-    body = operation.spec.get("requestBody")
-    if body is None:
+    """The body's schema name; a multipart form's fields are listed inline: the operation's."""
+    schema = operation.raw_body_schema()
+    if schema is None:
         return None
-    schema = body["content"]["application/json"]["schema"]
     refs = [s["$ref"] for s in [schema, *schema.get("anyOf", [])] if "$ref" in s]
-    return str(refs[0].rsplit("/", 1)[-1]) if refs else None
+    return str(refs[0].rsplit("/", 1)[-1]) if refs else operation.name
+
+
+_BOUNDARY = "HostileBoundary7MA4YWxkTrZu0gW"
+
+
+def _multipart(fields: dict[str, Any]) -> bytes:
+    """A multipart form as a browser sends it, broken characters as the bytes a client would
+    send; a value that is not text or a file goes as its JSON, a missing one not at all."""
+    parts = []
+    for name, value in fields.items():
+        if value is None:
+            continue
+        head = f'--{_BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"'
+        if isinstance(value, Upload):
+            head += f'; filename="{value.name}"\r\nContent-Type: {value.content_type}'
+            data = value.data
+        else:
+            text = value if isinstance(value, str) else json.dumps(value)
+            data = text.encode("utf-8", "surrogatepass")
+        parts.append(head.encode("utf-8", "surrogatepass") + b"\r\n\r\n" + data + b"\r\n")
+    return b"".join(parts) + f"--{_BOUNDARY}--\r\n".encode()
 
 
 def _query_value(value: Any) -> str:
@@ -286,8 +376,13 @@ def call(
         headers = {k: v if isinstance(v, str) else json.dumps(v) for k, v in headers.items()}
     if operation.method == "get":
         return client.get(url, headers=headers)
+    send = {"post": client.post, "put": client.put, "patch": client.patch}[operation.method]
+    if operation.media == "multipart/form-data":
+        form = _multipart(body or {})
+        kind = f"multipart/form-data; boundary={_BOUNDARY}"
+        return send(url, form, content_type=kind, headers=headers)
     content = json.dumps(body) if body is not None else ""
-    return client.post(url, content, content_type="application/json", headers=headers)
+    return send(url, content, content_type="application/json", headers=headers)
 
 
 def valid_body(world: World, operation: Operation) -> dict[str, Any] | None:
@@ -296,7 +391,8 @@ def valid_body(world: World, operation: Operation) -> dict[str, Any] | None:
 
 
 # Tables a refused call must leave as they were: all of ours (but the bearer token's "last
-# used" bookkeeping) and the task queue.
+# used" bookkeeping) and the task queue. A wrong one-time code stays counted against its
+# code when the call is refused: that count is the one column of it a refusal may change.
 _OURS = [
     m
     for m in apps.get_models()
@@ -315,7 +411,10 @@ def fingerprint() -> dict[str, list[tuple[Any, ...]]]:
         rows = model._default_manager.order_by("pk")
         if model is AuditEvent:
             rows = rows.exclude(action__endswith=".viewed")
-        found[model._meta.label_lower] = list(rows.values_list())
+        columns = [f.attname for f in model._meta.concrete_fields]
+        if model is OneTimeCode:
+            columns.remove("attempts")
+        found[model._meta.label_lower] = list(rows.values_list(*columns))
     return found
 
 

@@ -12,7 +12,7 @@ from ninja.pagination import paginate
 
 from ryadom.accounts.api_auth import AUTH
 from ryadom.accounts.models import User
-from ryadom.core.api_types import Paging
+from ryadom.core.api_types import Day, Id, Paging, Text
 from ryadom.veterans import services
 from ryadom.veterans.models import Consent, ConsentPurpose, Veteran
 from ryadom.veterans.selectors import (
@@ -132,14 +132,14 @@ def consent_withdraw(request: HttpRequest, consent_id: int) -> Consent:
 
 
 class AdmissionIn(Schema):
-    addressed_as: str
+    addressed_as: Text
     gender: Literal["m", "f"]
-    institution_id: int
-    department_id: int | None = None
-    admitted_on: datetime.date
-    phone: str = ""
+    institution_id: Id
+    department_id: Id | None = None
+    admitted_on: Day
+    phone: Text = ""
     consent: Literal["code", "witness"]
-    witness: str = ""
+    witness: Text = ""
     different_person: bool = False
 
 
@@ -150,24 +150,24 @@ class AdmissionOut(Schema):
 
 
 class ConsentCodeIn(Schema):
-    code: str
+    code: Text
 
 
 class TransferIn(Schema):
-    institution_id: int
-    department_id: int | None = None
-    on: datetime.date
+    institution_id: Id
+    department_id: Id | None = None
+    on: Day
 
 
 class DischargeIn(Schema):
-    on: datetime.date
+    on: Day
 
 
 class WhatMattersIn(Schema):
-    addressed_as: str | None = None
-    what_matters: str | None = None
-    communication_needs: str | None = None
-    mobility_needs: str | None = None
+    addressed_as: Text | None = None
+    what_matters: Text | None = None
+    communication_needs: Text | None = None
+    mobility_needs: Text | None = None
 
 
 @router.post(
