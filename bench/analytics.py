@@ -130,13 +130,16 @@ def _generate_requests(requests: int) -> None:
         "CREATE TEMP TABLE b_req AS SELECT id, status, created_at, volunteer_id,"
         " mod(id * 2654435761, 4294967296) / 4294967296.0 AS u1,"
         " mod(id * 40503 + 12345, 65536) / 65536.0 AS u2 FROM care_carerequest",
-        """INSERT INTO care_event (request_id, at, action, from_status, to_status, note, code, params)
+        """INSERT INTO care_event
+             (request_id, at, action, from_status, to_status, note, code, params)
            SELECT id, created_at, 'create', '', 'new', '', '', '{}' FROM b_req""",
-        """INSERT INTO care_event (request_id, at, action, from_status, to_status, note, code, params)
+        """INSERT INTO care_event
+             (request_id, at, action, from_status, to_status, note, code, params)
            SELECT id, created_at + make_interval(mins => floor(-ln(1 - u1) * 600)::int),
              'assign', 'triaged', 'assigned', '', '', '{}'
            FROM b_req WHERE status NOT IN ('new', 'triaged', 'cancelled')""",
-        """INSERT INTO care_event (request_id, at, action, from_status, to_status, note, code, params)
+        """INSERT INTO care_event
+             (request_id, at, action, from_status, to_status, note, code, params)
            SELECT id, created_at + make_interval(mins => floor(-ln(1 - u1) * 600)::int
                                                    + 60 + floor(u2 * 4000)::int),
              'complete', 'in_progress', 'completed', '', '', '{}'
