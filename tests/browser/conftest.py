@@ -80,6 +80,12 @@ def live_url(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) ->
         "RYADOM_DEBUG": "0",
         "RYADOM_SECRET_KEY": "browser-tests-secret-key-not-for-production",
         "RYADOM_SITE_URL": f"http://127.0.0.1:{port}",
+        # One server serves every journey of a test process, all from 127.0.0.1, and its
+        # counters outlive each test's database: the per-address limits would stop the
+        # later journeys. The limits themselves are tested in tests/security.
+        "RYADOM_RATE_SIGNUP": "1000/h",
+        "RYADOM_RATE_LOGIN": "1000/10m",
+        "RYADOM_RATE_INTAKE": "1000/h",
     }
     bin_dir = Path(sys.executable).parent
     subprocess.run(  # noqa: S603 - our own entry point, from this virtualenv
