@@ -319,7 +319,7 @@ API: dict[str, Row] = {
         E(404, federal=422, coord=422, liaison=422, veteran=403, relative=403, anon=401),
         E(404, federal=422, anon=401),
         obj="veteran",
-        body={"institution_id": 0, "on": TODAY},
+        body={"institution_id": 999999, "on": TODAY},  # no such institution: 422 for ward staff
     ),
     "PUT /api/v1/veterans/{veteran_id}/what-matters": Row(
         E(404, federal=200, coord=200, veteran=200, relative=200, anon=401),
