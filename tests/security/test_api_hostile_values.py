@@ -86,20 +86,29 @@ def _send(world: World, operation: Operation, where: str, name: str, value: Any)
     )
 
 
+def _carries_bytes(operation: Operation, where: str) -> bool:
+    # URLs, headers and form fields carry bytes: a broken character arrives as U+FFFD, which
+    # is storable, so only JSON bodies can deliver a lone surrogate.
+    return where in {"query", "path", "header"} or (
+        where == "body" and operation.media == "multipart/form-data"
+    )
+
+
 @pytest.mark.parametrize(
-    ("operation", "where", "name"),
-    _text_inputs(),
-    ids=lambda v: str(v) if isinstance(v, Operation) else v,
+    ("operation", "where", "name", "bad"),
+    [
+        (*found, bad)
+        for found in _text_inputs()
+        for bad in ("a\x00b", "\ud800")
+        if bad == "a\x00b" or not _carries_bytes(found[0], found[1])
+    ],
+    ids=lambda v: (
+        str(v) if isinstance(v, Operation) else {"a\x00b": "NUL", "\ud800": "surrogate"}.get(v, v)
+    ),
 )
-@pytest.mark.parametrize("bad", ["a\x00b", "\ud800"], ids=["NUL", "surrogate"])
 def test_unstorable_text_in_any_text_input_gets_422_naming_it(
     world: World, operation: Operation, where: str, name: str, bad: str
 ) -> None:
-    carries_bytes = where in {"query", "path", "header"} or (
-        where == "body" and operation.media == "multipart/form-data"
-    )
-    if bad == "\ud800" and carries_bytes:
-        pytest.skip("URLs, headers and forms carry bytes: a broken character arrives as U+FFFD")
     before = fingerprint()
     response = _send(world, operation, where, name, bad)
     assert_refused_cleanly(response, operation, (where, name, bad))
@@ -108,13 +117,11 @@ def test_unstorable_text_in_any_text_input_gets_422_naming_it(
     assert not changed(before, fingerprint())
 
 
-@pytest.mark.parametrize("operation", OPERATIONS, ids=str)
+@pytest.mark.parametrize("operation", [o for o in OPERATIONS if _inputs(o)], ids=str)
 def test_hostile_values_in_any_input_never_fail_and_refusals_write_nothing(
     world: World, operation: Operation
 ) -> None:
     inputs = _inputs(operation)
-    if not inputs:
-        pytest.skip("takes no input")
     state = {"last": fingerprint()}
 
     @given(data=st.data())
