@@ -2,31 +2,24 @@ from __future__ import annotations
 
 import datetime
 import io
-from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.core.management.base import CommandError
-from django.db import transaction
-from django.db.models import Count, Model, Q, Sum
-from django_tasks import TaskResultStatus
-from django_tasks_db.models import DBTaskResult
+from django.db.models import Count, Q
 from stdnum.ru import inn as stdnum_inn
 from stdnum.ru import ogrn as stdnum_ogrn
 
 from ryadom.accounts.models import Role, RoleAssignment, User
-from ryadom.analytics.models import RegionWeekTotal
 from ryadom.care.lifecycle import ALLOWED_TRANSITIONS, DONE_STATES, Action
 from ryadom.care.models import CareRequest, Complaint, Event, Feedback, Status, Visit
 from ryadom.core.geo_fields import in_russia
 from ryadom.demo.accounts import DEMO_PASSWORD, ensure_demo_accounts
 from ryadom.geo.models import Region
-from ryadom.institutions.models import Agency, Institution, VisitingHours
-from ryadom.openings.models import Application, Opening
+from ryadom.institutions.models import Agency, Institution
 from ryadom.organisations.models import Agreement, Organisation, OrganisationStatus
-from ryadom.veterans.models import Consent, Proxy, Stay, Veteran
-from ryadom.volunteers.models import Availability, Check, Membership, Volunteer
-from tests.demo.small import NOW, SMALL, TODAY, make_small
+from ryadom.veterans.models import Proxy, Stay, Veteran
+from ryadom.volunteers.models import Availability, Membership, Volunteer
+from tests.demo.small import NOW, SMALL, TODAY, fingerprint
 
 pytestmark = pytest.mark.django_db
 
@@ -36,103 +29,8 @@ DEMO_USERNAMES = [
 ]  # fmt: skip
 
 
-# What is compared between runs: every generated table by natural keys, since ids and
-# "now" timestamps (audit rows, auto_now_add on hand-made rows) differ from run to run.
-FINGERPRINT: dict[str, tuple[type[Model], str]] = {
-    "institutions": (
-        Institution,
-        "name kind agency__code region__code settlement__name_ru address access_level "
-        "volunteer_rules contact_name contact_phone contact_email lat lon",
-    ),
-    "departments": (Institution, "address departments__name"),
-    "hours": (VisitingHours, "institution__address weekday starts ends"),
-    "organisations": (
-        Organisation,
-        "inn ogrn name kind home_region__code weekly_capacity phone email website",
-    ),
-    "served": (Organisation, "inn regions__code service_types__code"),
-    "statuses": (OrganisationStatus, "organisation__inn kind valid_from valid_to"),
-    "agreements": (
-        Agreement,
-        "organisation__inn institution__address valid_from valid_to number",
-    ),
-    "users": (User, "username first_name last_name email phone date_joined"),
-    "roles": (RoleAssignment, "user__username role scope_kind"),
-    "volunteers": (
-        Volunteer,
-        "user__username region__code settlement__name_ru gender birth_year languages "
-        "travel_radius_km weekly_task_cap is_veteran is_veteran_relative lat lon created_at",
-    ),
-    "skills": (Volunteer, "user__username skills__code interests__code"),
-    "availability": (Availability, "volunteer__user__username weekday starts ends"),
-    "memberships": (
-        Membership,
-        "volunteer__user__username organisation__inn status requested_at decided_at",
-    ),
-    "veterans": (
-        Veteran,
-        "addressed_as user__username gender home_region__code contact_route phone "
-        "what_matters communication_needs mobility_needs preferred_helper_gender created_at",
-    ),
-    "stays": (
-        Stay,
-        "veteran__addressed_as institution__address department__name admitted_on "
-        "discharged_on transferred_from__admitted_on",
-    ),
-    "proxies": (Proxy, "veteran__addressed_as user__username relation may_act created_at"),
-    "consents": (
-        Consent,
-        "veteran__addressed_as purpose given_by__username recorded_by__username given_at "
-        "withdrawn_at",
-    ),
-    "requests": (
-        CareRequest,
-        "created_at institution__address department__name veteran__addressed_as "
-        "service_type__code details urgency channel requested_by__username requester_name "
-        "status organisation__inn volunteer__user__username deadline escalation_level "
-        "updated_at",
-    ),
-    "events": (
-        Event,
-        "request__created_at request__institution__address at actor__username action "
-        "from_status to_status note",
-    ),
-    "visits": (
-        Visit,
-        "request__created_at volunteer__user__username starts ends checked_in_at "
-        "checked_out_at outcome",
-    ),
-    "feedback": (
-        Feedback,
-        "request__created_at given_by__username at done rating respectful comment",
-    ),
-    "complaints": (Complaint, "request__created_at opened_at answer answered_at upheld"),
-    "checks": (
-        Check,
-        "volunteer__user__username kind status valid_until detail verified_by__username",
-    ),
-    "openings": (
-        Opening,
-        "title institution__address organisation__inn posted_by__username recurrence starts_on "
-        "ends_on start_time end_time needed",
-    ),
-    "applications": (
-        Application,
-        "opening__title opening__institution__address volunteer__user__username status",
-    ),
-}
-
-
-def fingerprint() -> dict[str, list[tuple[Any, ...]]]:
-    return {
-        key: sorted(model._default_manager.values_list(*fields.split()), key=repr)
-        for key, (model, fields) in FINGERPRINT.items()
-    }
-
-
+@pytest.mark.usefixtures("small_demo")
 def test_small_scale_makes_four_regions_of_coherent_data() -> None:
-    make_small()
-
     institutions = Institution.objects.all()
     assert set(institutions.values_list("region__code", flat=True)) == {"77", "50", "61", "46"}
     assert institutions.count() == 13
@@ -162,8 +60,8 @@ def test_small_scale_makes_four_regions_of_coherent_data() -> None:
     assert not Veteran.objects.filter(consents__isnull=True).exists()
 
 
+@pytest.mark.usefixtures("small_demo")
 def test_every_demo_account_exists_with_its_role_and_the_demo_password() -> None:
-    make_small()
     ensure_demo_accounts(today=TODAY)
 
     def scope(username: str, role: str) -> int | None:
@@ -198,8 +96,8 @@ def test_every_demo_account_exists_with_its_role_and_the_demo_password() -> None
         assert scope(role, role) is None  # the username is the role's name
 
 
+@pytest.mark.usefixtures("small_demo")
 def test_demo_accounts_can_be_ensured_twice_without_duplicates() -> None:
-    make_small()
     ensure_demo_accounts(today=TODAY)
     before = fingerprint()
     ensure_demo_accounts(today=TODAY)
@@ -207,55 +105,23 @@ def test_demo_accounts_can_be_ensured_twice_without_duplicates() -> None:
     assert {k: len(v) for k, v in after.items()} == {k: len(v) for k, v in before.items()}
 
 
-def test_demo_accounts_on_an_empty_database_create_the_minimum_they_need() -> None:
-    accounts = ensure_demo_accounts(today=TODAY)
-
-    assert len(accounts) == 9
-    assert Institution.objects.filter(region__code="77").count() == 1
-    assert Veteran.objects.get(user__username="veteran").stays.count() == 1
-
-
-def test_the_same_seed_gives_the_same_data() -> None:
-    with transaction.atomic():
-        make_small()
-        first = fingerprint()
-        transaction.set_rollback(True)  # back to the empty database, as after a flush
-    assert not Institution.objects.exists()
-
-    make_small()
-
-    assert sum(len(v) for v in first.values()) > 2000
-    assert fingerprint() == first
-
-
-def test_another_seed_gives_other_people() -> None:
-    with transaction.atomic():
-        make_small(seed=1)
-        one = fingerprint()
-        transaction.set_rollback(True)
-    make_small(seed=2)
-    two = fingerprint()
-    assert one["users"] != two["users"]
-    assert one["organisations"] != two["organisations"]
-
-
+@pytest.mark.usefixtures("small_demo")
 def test_every_inn_and_ogrn_has_valid_check_digits() -> None:
-    make_small()
     for inn, ogrn in Organisation.objects.values_list("inn", "ogrn"):
         assert len(inn) == 10 and stdnum_inn.is_valid(inn), inn
         assert len(ogrn) == 13 and stdnum_ogrn.is_valid(ogrn), ogrn
 
 
+@pytest.mark.usefixtures("small_demo")
 def test_every_institution_and_volunteer_is_placed_inside_russia() -> None:
-    make_small()
     points = [*Institution.objects.values_list("lat", "lon")]
     points += Volunteer.objects.values_list("lat", "lon")
     assert len(points) == 13 + SMALL.volunteers
     assert all(lat is not None and lon is not None and in_russia(lat, lon) for lat, lon in points)
 
 
+@pytest.mark.usefixtures("small_demo")
 def test_each_veteran_has_one_current_stay_and_no_stays_overlap() -> None:
-    make_small()
     current = Veteran.objects.annotate(
         n=Count("stays", filter=Q(stays__discharged_on__isnull=True))
     ).values_list("n", flat=True)
@@ -272,23 +138,8 @@ def test_each_veteran_has_one_current_stay_and_no_stays_overlap() -> None:
         assert stay.transferred_from.discharged_on == stay.admitted_on
 
 
-def test_command_reports_counts_and_if_empty_leaves_existing_data_alone() -> None:
-    out = io.StringIO()
-    call_command("demo_data", "--scale", "small", stdout=out)
-    assert "volunteers_volunteer" in out.getvalue() and "total" in out.getvalue()
-    before = fingerprint()
-
-    again = io.StringIO()
-    call_command("demo_data", "--scale", "small", "--if-empty", stdout=again)
-
-    assert "nothing generated" in again.getvalue()
-    assert fingerprint() == before
-    with pytest.raises(CommandError, match="institutions already"):
-        call_command("demo_data", "--scale", "small", stdout=io.StringIO())
-
-
+@pytest.mark.usefixtures("small_demo")
 def test_demo_accounts_command_prints_every_account_with_the_password() -> None:
-    make_small()
     out = io.StringIO()
     call_command("demo_accounts", stdout=out)
     text = out.getvalue()
@@ -300,9 +151,8 @@ def test_demo_accounts_command_prints_every_account_with_the_password() -> None:
 TAKING = {"assign", "claim"}
 
 
+@pytest.mark.usefixtures("small_demo")
 def test_small_scale_has_13_weeks_of_requests_in_every_state() -> None:
-    make_small()
-
     requests = CareRequest.objects.all()
     assert requests.count() == SMALL.requests
     oldest = requests.order_by("created_at").first()
@@ -336,8 +186,8 @@ def test_small_scale_has_13_weeks_of_requests_in_every_state() -> None:
     assert Complaint.objects.filter(answered_at__isnull=False, upheld__isnull=False).exists()
 
 
+@pytest.mark.usefixtures("small_demo")
 def test_every_timeline_follows_the_transition_table_and_ends_in_the_status() -> None:
-    make_small()
     transitions = {str(a): sources for a, (sources, _target) in ALLOWED_TRANSITIONS.items()}
     events: dict[int, list[Event]] = {}
     for event in Event.objects.order_by("at", "id"):
@@ -368,8 +218,8 @@ def test_every_timeline_follows_the_transition_table_and_ends_in_the_status() ->
             assert visit.ends > visit.starts
 
 
+@pytest.mark.usefixtures("small_demo")
 def test_the_volunteer_who_takes_a_request_belongs_to_an_ngo_with_an_agreement_there() -> None:
-    make_small()
     taken = CareRequest.objects.filter(volunteer__isnull=False).select_related("institution")
     assert taken.exists()
     for request in taken:
@@ -383,8 +233,8 @@ def test_the_volunteer_who_takes_a_request_belongs_to_an_ngo_with_an_agreement_t
         ).exists()
 
 
+@pytest.mark.usefixtures("small_demo")
 def test_demo_accounts_find_visits_and_a_new_request_in_moscow() -> None:
-    make_small()
     ensure_demo_accounts(today=TODAY)
     ensure_demo_accounts(today=TODAY)
 
@@ -398,39 +248,3 @@ def test_demo_accounts_find_visits_and_a_new_request_in_moscow() -> None:
     assert moscow.filter(status=Status.NEW, veteran__user__username="veteran").exists()
     coordinator = User.objects.get(username="coord-moscow")
     assert not moscow.exclude(coordinator=coordinator).exists()
-
-
-def test_demo_data_command_builds_the_dashboards_figures() -> None:
-    out = io.StringIO()
-    call_command("demo_data", "--scale", "small", stdout=out)
-
-    assert "Dashboards built" in out.getvalue()
-    total = RegionWeekTotal.objects.aggregate(created=Sum("created"), confirmed=Sum("confirmed"))
-    assert total["created"] == CareRequest.objects.count() == SMALL.requests
-    assert total["confirmed"] == CareRequest.objects.filter(status=Status.CONFIRMED).count()
-
-
-def test_schedules_start_queues_each_chain_once_however_often_it_runs(
-    django_capture_on_commit_callbacks: Any,
-) -> None:
-    paths = [
-        "ryadom.volunteers.tasks.warn_expiring_checks",
-        "ryadom.analytics.tasks.rebuild_rollups",
-        "ryadom.notifications.tasks.digests_plan",
-    ]
-
-    def queued() -> dict[str, int]:
-        ready = DBTaskResult.objects.filter(status=TaskResultStatus.READY, task_path__in=paths)
-        return dict(ready.values_list("task_path").annotate(n=Count("id")))
-
-    first = io.StringIO()
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("schedules_start", stdout=first)
-    # The digests are planned two days ahead: tomorrow's and the next day's.
-    assert queued() == {path: 1 for path in paths[:2]} | {paths[2]: 2}
-    again = io.StringIO()
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("schedules_start", stdout=again)
-
-    assert queued() == {path: 1 for path in paths[:2]} | {paths[2]: 2}
-    assert again.getvalue().count("already queued") == 3

@@ -13,7 +13,7 @@ from ryadom.demo.people import patronymic
 from ryadom.institutions.models import Institution
 from ryadom.veterans.models import Proxy, Veteran
 from ryadom.volunteers.models import Volunteer
-from tests.demo.small import TODAY, make_small
+from tests.demo.small import TODAY
 from tests.factories import ProxyFactory, UserFactory, VeteranFactory, VolunteerFactory
 
 pytestmark = pytest.mark.django_db
@@ -52,8 +52,8 @@ def genders_spoken_of(text: str) -> set[str]:
     return found | {"f" for _m, f in FORMS if f in text}
 
 
+@pytest.mark.usefixtures("small_demo")
 def test_every_generated_name_agrees_in_gender() -> None:
-    make_small()
     ensure_demo_accounts(today=TODAY)
 
     for v in Volunteer.objects.select_related("user"):
@@ -82,8 +82,8 @@ def test_every_generated_name_agrees_in_gender() -> None:
         assert not name_disagrees(gender, first=first, last=last, middle=middle), contact
 
 
+@pytest.mark.usefixtures("small_demo")
 def test_feedback_and_notes_agree_with_the_gender_of_whom_they_speak_of() -> None:
-    make_small()
     ensure_demo_accounts(today=TODAY)
     said_of_volunteers = 0
 

@@ -23,16 +23,15 @@ from ryadom.geo.models import Region
 from ryadom.openings.models import Application, ApplicationStatus, Opening
 from ryadom.volunteers.eligibility import REQUIRED_CHECKS
 from ryadom.volunteers.models import Check, CheckKind, CheckStatus, Membership, Volunteer
-from tests.demo.small import SMALL, TODAY, make_small
+from tests.demo.small import SMALL, TODAY
 
 pytestmark = pytest.mark.django_db
 
 PASS_LEVEL = set(REQUIRED_CHECKS["pass"])
 
 
+@pytest.mark.usefixtures("small_demo")
 def test_members_checks_are_recorded_by_their_ngo_manager_in_a_realistic_mix() -> None:
-    make_small()
-
     checks = Check.objects.select_related("verified_by")
     assert checks.count() > SMALL.volunteers
     # Through the service: each check has its audit row, by the manager who verified it.
@@ -64,8 +63,8 @@ def test_members_checks_are_recorded_by_their_ngo_manager_in_a_realistic_mix() -
     assert not checks.filter(kind=CheckKind.SCREENING, status="passed", valid_until=None).exists()
 
 
+@pytest.mark.usefixtures("small_demo")
 def test_every_historical_assignee_could_take_the_request_on_the_day_they_took_it() -> None:
-    make_small()
     ensure_demo_accounts(today=TODAY)
 
     taken = (
@@ -83,10 +82,8 @@ def test_every_historical_assignee_could_take_the_request_on_the_day_they_took_i
         assert missing == [], (request.pk, day, [m.code for m in missing])
 
 
-def test_most_open_requests_of_every_region_have_three_suggested_volunteers(
-    client: Client,
-) -> None:
-    make_small()
+@pytest.mark.usefixtures("small_demo")
+def test_most_open_requests_of_every_region_have_three_suggested_volunteers(client: Client) -> None:
     ensure_demo_accounts(today=TODAY)
     federal = User.objects.get(username="federal")
 
@@ -113,8 +110,8 @@ def test_most_open_requests_of_every_region_have_three_suggested_volunteers(
     )
 
 
+@pytest.mark.usefixtures("small_demo")
 def test_a_matching_run_for_moscow_proposes_assignments() -> None:
-    make_small()
     ensure_demo_accounts(today=TODAY)
     coordinator = User.objects.get(username="coord-moscow")
 
@@ -125,8 +122,8 @@ def test_a_matching_run_for_moscow_proposes_assignments() -> None:
     assert solved.proposals.exists()
 
 
+@pytest.mark.usefixtures("small_demo")
 def test_the_demo_volunteer_is_cleared_for_the_military_hospital_and_sees_requests() -> None:
-    make_small()
     ensure_demo_accounts(today=TODAY)
     user = User.objects.get(username="volunteer")
     volunteer = Volunteer.objects.prefetch_related("checks").get(user=user)
@@ -144,9 +141,8 @@ def test_the_demo_volunteer_is_cleared_for_the_military_hospital_and_sees_reques
     assert volunteer_open_requests(actor=user, volunteer=volunteer)
 
 
+@pytest.mark.usefixtures("small_demo")
 def test_openings_are_posted_with_applications_answered_and_waiting(client: Client) -> None:
-    make_small()
-
     openings = Opening.objects.all()
     assert openings.count() >= len(SMALL.region_codes)
     assert set(openings.values_list("region__code", flat=True)) == set(SMALL.region_codes)
