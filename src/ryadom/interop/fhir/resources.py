@@ -80,7 +80,8 @@ def _status_reason(referral: Referral) -> Json | None:
 
 
 def _procedure(visit: Visit, referral: Referral, request: CareRequest) -> Json:
-    """A visit that was made, as the Procedure the guide's "resulting-activity" names."""
+    """A visit that was made (checked in and out), as the Procedure the guide's
+    "resulting-activity" output names."""
     procedure: Json = {
         "resourceType": "Procedure",
         "id": f"visit-{visit.pk}",
@@ -111,8 +112,9 @@ def task(referral: Referral) -> Json:
     status = (
         codes.REJECTED if getattr(referral, "refused", False) else codes.TASK_STATUS[request.status]
     )
-    visits = getattr(request, "done_visits", [])
-    procedures = [_procedure(v, referral, request) for v in visits]
+    visits = getattr(request, "visits_made", [])
+    done = [v for v in visits if v.checked_out_at is not None]
+    procedures = [_procedure(v, referral, request) for v in done]
     resource: Json = {
         "resourceType": "Task",
         "id": str(request.pk),

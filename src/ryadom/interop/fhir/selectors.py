@@ -61,8 +61,8 @@ def referrals(client: User) -> QuerySet[Referral]:
         .prefetch_related(
             Prefetch(
                 "request__visits",
-                queryset=Visit.objects.filter(checked_out_at__isnull=False).order_by("starts"),
-                to_attr="done_visits",
+                queryset=Visit.objects.filter(checked_in_at__isnull=False).order_by("starts"),
+                to_attr="visits_made",
             ),
             Prefetch(
                 "request__events",
