@@ -21,13 +21,26 @@ PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 TASK_STATUSES = {"received", "accepted", "in-progress", "completed", "cancelled", "rejected"}
 
 
-def hospital_system(institution: Institution, *, actor: User, name: str = "his") -> str:
-    """A hospital information system: a service account, liaison of its institution only,
-    with an integration client's token. Returns the token's key."""
+def hospital_system(
+    institution: Institution, *, actor: User, name: str = "his", regional: bool = False
+) -> str:
+    """A hospital information system: a service account, liaison of its institution only
+    (or, `regional`, a region's system: coordinator of the institution's region), with an
+    integration client's token. Returns the token's key."""
     account = f.UserFactory(username=f"{name}-system")
     account.set_unusable_password()
     account.save(update_fields=["password"])
-    role_assign(actor=actor, user=account, role=Role.INSTITUTION_LIAISON, scope_id=institution.pk)
+    if regional:
+        role_assign(
+            actor=actor,
+            user=account,
+            role=Role.REGIONAL_COORDINATOR,
+            scope_id=institution.region_id,
+        )
+    else:
+        role_assign(
+            actor=actor, user=account, role=Role.INSTITUTION_LIAISON, scope_id=institution.pk
+        )
     _token, key = api_token_issue(actor=None, user=account, name=name, kind=TokenKind.INTEGRATION)
     return key
 

@@ -28,6 +28,7 @@ SEARCH_PARAMS = [
     ),
     ("_lastUpdated", "date", "Prefixes gt, ge, lt, le, eq; may be repeated (ge…&lt…)."),
     ("_count", "number", "Tasks a page, 1 to 100 (default 20)."),
+    ("_page", "number", "Page number, from 1; the Bundle's next and previous links carry it."),
 ]
 
 

@@ -227,7 +227,9 @@ def _urgency(priority: str | None) -> str:
     urgency = codes.URGENCY.get(priority or "routine")
     if urgency is None:
         raise invalid(
-            "ServiceRequest.priority: routine, urgent, asap or stat.", "ServiceRequest.priority"
+            "ServiceRequest.priority: routine, urgent, asap or stat.",
+            "ServiceRequest.priority",
+            status=400,
         )
     return urgency
 

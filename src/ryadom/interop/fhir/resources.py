@@ -24,7 +24,7 @@ def _ru(text: str | Promise) -> str:
 
 
 def instant(moment: datetime.datetime) -> str:
-    return moment.astimezone(datetime.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return moment.astimezone(datetime.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def service_coding(service_type: ServiceType) -> Json:
