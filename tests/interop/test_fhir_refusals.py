@@ -12,6 +12,7 @@ from ryadom.accounts.services import api_token_issue
 from ryadom.audit.models import AuditEvent
 from ryadom.care.models import CareRequest
 from ryadom.veterans.models import Veteran
+from ryadom.veterans.services import veteran_anonymise
 from tests import factories as f
 from tests.conftest import Cast
 from tests.interop.fhir import Json, as_contained, call, hospital_system, referral
@@ -241,3 +242,29 @@ def test_a_regional_system_names_the_institution(care_cast: Cast, client: Client
     assert (status, code) == (422, "business-rule") and "Task.requester" in text
     status, task = call(client, "POST", "", key, referral(institution_id=c.institution_a.pk))
     assert status == 201, task
+
+
+def test_referrals_count_in_the_clients_own_rate_limit(
+    care_cast: Cast, client: Client, settings: object
+) -> None:
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "integration": (2, 3600)}  # type: ignore[attr-defined]
+    his = hospital_system(care_cast.institution_a, actor=care_cast.federal)
+    assert call(client, "POST", "", his, referral(identifier="1"))[0] == 201
+    assert call(client, "POST", "", his, referral(identifier="2", patient_id="MRN-1"))[0] == 201
+    status, code, _text = _issue(call(client, "POST", "Task", his, referral(identifier="3")))
+    assert (status, code) == (429, "throttled")
+    # Reads are not counted: polling goes on.
+    assert call(client, "GET", "Task", his)[1]["total"] == 2
+
+
+def test_an_anonymised_veterans_hospital_identifier_is_forgotten(
+    care_cast: Cast, client: Client
+) -> None:
+    his = hospital_system(care_cast.institution_a, actor=care_cast.federal)
+    task = call(client, "POST", "", his, referral())[1]
+    assert task["for"]["identifier"]["value"] == "MRN-100"
+    veteran = CareRequest.objects.get(pk=int(task["id"])).veteran
+    veteran_anonymise(actor=care_cast.federal, veteran=veteran, reason="retention")  # type: ignore[arg-type]
+    task = call(client, "GET", f"Task/{task['id']}", his)[1]
+    assert task["for"] == {"display": "anonymised"}
+    assert "MRN-100" not in str(call(client, "GET", f"ServiceRequest/{task['id']}", his)[1])

@@ -64,6 +64,10 @@ def tasks(request: HttpRequest, client: User) -> Answer:
         return _receive(request, client, referral_from_task(body_of(request)))
     if request.method != "GET":
         raise _not_allowed(request, "GET (search) or POST")
+    return _search(request, client)
+
+
+def _search(request: HttpRequest, client: User) -> Answer:
     search = selectors.search_parse(request.GET)
     found, total = selectors.search_run(client, search)
     return Answer(
