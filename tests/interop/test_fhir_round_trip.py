@@ -7,11 +7,12 @@ import datetime
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ryadom.audit.models import AuditEvent
 from ryadom.care.models import CareRequest, Channel
 from ryadom.interop.fhir import codes
+from ryadom.privacy.selectors import access_log_for_veteran
 from ryadom.veterans.models import Consent, Veteran
 from tests import factories as f
 from tests.conftest import Cast
@@ -117,6 +118,11 @@ def test_a_referral_is_followed_from_received_to_completed_with_its_visit(
     assert AuditEvent.objects.filter(
         action="fhir.referral_received", veteran_id=veteran.pk
     ).exists()
+    # ...which the veteran reads in their access log, in their language.
+    with translation.override("ru"):
+        said = {entry.what for entry in access_log_for_veteran(veteran=veteran)}
+    assert "Информационная система вашей больницы передала направление на помощь вам" in said
+    assert "Информационная система вашей больницы посмотрела, как идёт заявка для вас" in said
 
 
 def test_the_same_task_posted_again_is_the_same_referral(care_cast: Cast, client: Client) -> None:

@@ -20,7 +20,6 @@ REQUEST_SYSTEM = f"{CANONICAL}/NamingSystem/care-request"
 # Code systems of FHIR and of the HL7 Gravity SDOH Clinical Care guide.
 TASK_CODE_SYSTEM = "http://hl7.org/fhir/CodeSystem/task-code"
 SDOHCC_CODES = "http://hl7.org/fhir/us/sdoh-clinicalcare/CodeSystem/SDOHCC-CodeSystemTemporaryCodes"
-ISSUE_TYPE = "http://hl7.org/fhir/issue-type"
 
 FHIR_JSON = "application/fhir+json"
 FHIR_VERSION = "4.0.1"

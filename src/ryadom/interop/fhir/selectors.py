@@ -15,12 +15,13 @@ from ryadom.accounts.models import User
 from ryadom.accounts.scopes import scope_of
 from ryadom.care.models import Event, Status, Visit
 from ryadom.institutions.models import Institution
-from ryadom.interop.fhir import codes
+from ryadom.interop.fhir import codes, conformance
 from ryadom.interop.fhir.codes import Outcome, invalid
 from ryadom.interop.models import Referral
 
 DEFAULT_COUNT, MAX_COUNT, MAX_PAGE = 20, 100, 100_000
-SEARCH_PARAMS = frozenset({"owner", "status", "_lastUpdated", "_count", "_page"})
+# What the CapabilityStatement lists is what is searched by: one list.
+SEARCH_PARAMS = frozenset(name for name, _type, _doc in conformance.SEARCH_PARAMS)
 
 
 def client_institution_ids(client: User) -> set[int]:
