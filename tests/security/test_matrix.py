@@ -67,6 +67,16 @@ PAGES: dict[str, Row] = {
         obj="region",
     ),
     "GET /find/": Row(E(200)),
+    # FHIR (docs/fhir.md): only an integration client's bearer token; a session is nobody
+    # there. The CapabilityStatement and the code systems are open (a missing one: 404).
+    "GET /fhir/": Row(E(401)),
+    "POST /fhir/": Row(E(401)),
+    "GET /fhir/CodeSystem/<str:name>": Row(E(404)),
+    "GET /fhir/ServiceRequest/<str:request_id>": Row(E(401), E(401), obj="request"),
+    "GET /fhir/Task": Row(E(401)),
+    "POST /fhir/Task": Row(E(401)),
+    "GET /fhir/Task/<str:task_id>": Row(E(401)),
+    "GET /fhir/metadata": Row(E(200)),
     "GET /i18n/setlang/": Row(E(302)),
     "GET /institution/volunteers/": Row(E(403, liaison=200, anon=302)),
     "GET /institutions/<int:institution_id>/": Row(E(200), E(200), obj="institution"),

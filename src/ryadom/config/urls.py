@@ -37,4 +37,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("fhir/", include("ryadom.interop.fhir.urls")),
 ]

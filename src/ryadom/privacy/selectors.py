@@ -44,6 +44,10 @@ EVENT_LABELS: dict[str, str | Promise] = {
     "care_request.transfer": _("Moved a request for you to your new place"),
     "care_request.escalated": _("Escalated a request for you past its deadline"),
     "care_request.feedback": _("Gave feedback on a request for you"),
+    # A hospital's system over FHIR (interop/fhir).
+    "fhir.referral_received": _("Your hospital's system sent a referral for you"),
+    "fhir.task_read": _("Your hospital's system read how a request for you goes"),
+    "fhir.service_request_read": _("Your hospital's system read a request for you"),
     # Staff edits in the back office (audit/backoffice.py).
     "admin.added": _("Added in the back office"),
     "admin.changed": _("Changed in the back office"),

@@ -15,6 +15,8 @@ from django.shortcuts import redirect, render
 
 from ryadom.accounts.models import TokenKind
 from ryadom.accounts.services import api_token_find
+from ryadom.interop.fhir.codes import Outcome
+from ryadom.interop.fhir.http import outcome_answer
 from ryadom.security.ratelimit import RateLimitedError, client_key, rate_limit_hit
 from ryadom.security.twofactor import has_second_factor, second_factor_required
 
@@ -44,6 +46,9 @@ RATE_LIMITED_POSTS = {
     "care:ask": "intake",
     "care:ward": "intake",
     "api:list_requests": "intake",
+    # FHIR referrals (interop/fhir): integration clients only, so always their own bucket.
+    "fhir:transaction": "integration",
+    "fhir:task": "integration",
 }
 INTEGRATION_BUCKET = "integration"
 
@@ -62,8 +67,9 @@ def _verified(user: Any) -> bool:
 
 
 def _is_api(request: HttpRequest) -> bool:
+    """The JSON API or the FHIR endpoint: programs calling with a bearer token."""
     match = request.resolver_match
-    return match is not None and "api" in match.namespaces
+    return match is not None and bool({"api", "fhir"} & set(match.namespaces))
 
 
 class SessionLifetimeMiddleware:
@@ -162,7 +168,10 @@ def _counted_as(request: HttpRequest, bucket: str) -> dict[str, str]:
 def rate_limited_response(request: HttpRequest, exc: RateLimitedError) -> HttpResponse:
     """429 with Retry-After: the API's error shape, or a page that says when to come back."""
     response: HttpResponse
-    if _is_api(request):
+    match = request.resolver_match
+    if match is not None and "fhir" in match.namespaces:
+        response = outcome_answer(Outcome(429, "throttled", exc.message)).response()
+    elif _is_api(request):
         response = JsonResponse({"detail": exc.message, "errors": []}, status=429)
     else:
         response = render(
