@@ -8,6 +8,7 @@ what is wrong in words the coordinator can act on.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -169,7 +170,9 @@ def choice(choices: type[models.TextChoices]) -> Parser:
     return parse
 
 
+@functools.cache
 def choice_names(choices: type[models.TextChoices]) -> dict[str, str]:
+    """Each value by its code and its label in either language (read once per process)."""
     known: dict[str, str] = {}
     for value, label in choices.choices:
         known[fold(value)] = value

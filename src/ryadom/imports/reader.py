@@ -8,16 +8,14 @@ name, headers that are not the template's, a formula in a cell, a CSV not in UTF
 from __future__ import annotations
 
 import csv
-import datetime
 import io
 import zipfile
 from dataclasses import dataclass
+from xml.parsers import expat
 
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
-
 from ryadom.core.errors import ApplicationError
+from ryadom.imports import xlsx
 from ryadom.imports.columns import Sheet, current, fold
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -88,51 +86,35 @@ def _zip_guard(content: bytes) -> None:
 
 def _xlsx(content: bytes, sheet: Sheet) -> Table:
     _zip_guard(content)
+    archive = zipfile.ZipFile(io.BytesIO(content))
     try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-    except Exception:  # openpyxl raises many kinds on a broken file  # noqa: BLE001
-        raise BadFile(_("The XLSX file is damaged: it cannot be opened.")) from None
-    try:
+        names = xlsx.sheet_names(archive)
         titles = sheet.titles()
-        found = next((ws for ws in book.worksheets if fold(ws.title) in titles), None)
+        found = next((n for n in names if fold(n) in titles), None)
         if found is None:
             raise BadFile(
                 _("There is no sheet “%(name)s” in the file (it has: %(sheets)s).")
-                % {"name": sheet.title(current()), "sheets": ", ".join(book.sheetnames)}
+                % {"name": sheet.title(current()), "sheets": ", ".join(names)}
             )
-        lines = found.iter_rows()
-        header = next(lines, None)
-        if header is None:
-            raise BadFile(_("The sheet “%(name)s” is empty.") % {"name": found.title})
-        keys = _header_keys([_cell_text(c, 1, i) for i, c in enumerate(header, 1)], sheet)
-        rows: list[Row] = []
-        for number, cells in enumerate(lines, 2):
-            texts = [_cell_text(c, number, i) for i, c in enumerate(cells[: len(keys)], 1)]
-            _add_row(rows, number, keys, texts)
-        return Table(keys=[k for k in keys if k], rows=rows)
-    finally:
-        book.close()
-
-
-def _cell_text(cell: object, row: int, column: int) -> str:
-    value = getattr(cell, "value", None)
-    if getattr(cell, "data_type", None) == "f" or (isinstance(value, str) and value[:1] == "="):
+        lines = iter(xlsx.rows(archive, names[found]))
+    except xlsx.FormulaFound as exc:
         raise BadFile(
             _(
                 "Cell %(cell)s holds a formula. Formulas are not imported: copy the sheet and "
                 "paste values only."
             )
-            % {"cell": f"{get_column_letter(column)}{row}"}
-        )
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        return f"{value:%d.%m.%Y}" if value.time() == datetime.time() else f"{value:%d.%m.%Y %H:%M}"
-    if isinstance(value, datetime.date):
-        return f"{value:%d.%m.%Y}"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+            % {"cell": exc.cell}
+        ) from None
+    except (KeyError, ValueError, expat.ExpatError, zipfile.BadZipFile):
+        raise BadFile(_("The XLSX file is damaged: it cannot be opened.")) from None
+    first = next(lines, None)
+    if first is None or first[0] != 1:
+        raise BadFile(_("The sheet “%(name)s” has no headers in its first row.") % {"name": found})
+    keys = _header_keys(first[1], sheet)
+    rows: list[Row] = []
+    for number, texts in lines:
+        _add_row(rows, number, keys, texts[: len(keys)])
+    return Table(keys=[k for k in keys if k], rows=rows)
 
 
 def _csv(content: bytes, sheet: Sheet) -> Table:

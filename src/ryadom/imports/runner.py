@@ -35,10 +35,10 @@ APPLY_CHUNK = {"volunteers": 5000}
 DEFAULT_CHUNK = 200
 
 
-def _kind(batch: ImportBatch) -> tuple[Kind, Table]:
+def _kind(batch: ImportBatch, table: Table | None = None) -> tuple[Kind, Table]:
     kind = KINDS[batch.kind](batch.created_by)
     kind.batch_id = batch.pk
-    return kind, read_table(bytes(batch.content), batch.filename, kind.sheet)
+    return kind, table or read_table(bytes(batch.content), batch.filename, kind.sheet)
 
 
 def _progress(batch: ImportBatch, done: int) -> None:
@@ -55,10 +55,10 @@ def _record_outcome(batch: ImportBatch, outcome: Outcome, status: str) -> None:
     batch.save()
 
 
-def batch_check(batch: ImportBatch) -> ImportBatch:
+def batch_check(batch: ImportBatch, table: Table | None = None) -> ImportBatch:
     """The dry run: every row planned, nothing written; the batch keeps the report."""
     with translation.override(batch.language):
-        kind, table = _kind(batch)
+        kind, table = _kind(batch, table)
         outcome = check_table(kind, table, progress=lambda n: _progress(batch, n))
         status = BatchStatus.FAILED_CHECK if outcome.problem_count else BatchStatus.CHECKED
         _record_outcome(batch, outcome, status)

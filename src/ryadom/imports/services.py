@@ -46,7 +46,7 @@ def batch_upload(
         total_rows=len(table.rows),
     )
     if batch.total_rows <= runner.INLINE_ROWS:
-        return runner.batch_check(batch)
+        return runner.batch_check(batch, table)
     transaction.on_commit(lambda: tasks.check_batch.enqueue(batch_id=batch.pk))
     return batch
 
