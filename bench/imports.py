@@ -103,8 +103,13 @@ def _run(args: argparse.Namespace) -> int:
     call_command("migrate", verbosity=0)
     moscow = Region.objects.get(code="77")
     ngo = organisation_register(
-        actor=None, name="АНО «Рядом»", inn="7707083893", ogrn="1027700132195",
-        kind="ano", home_region=moscow, regions=[moscow],
+        actor=None,
+        name="АНО «Рядом»",
+        inn="7707083893",
+        ogrn="1027700132195",
+        kind="ano",
+        home_region=moscow,
+        regions=[moscow],
     )
     federal = User.objects.create(username="federal")
     role_assign(actor=None, user=federal, role=Role.FEDERAL_COORDINATOR)
@@ -117,9 +122,12 @@ def _run(args: argparse.Namespace) -> int:
     if args.format == "xlsx":
         content = template_xlsx(sheet, "ru", rows)
     else:
-        content = template_csv(sheet, "ru") + "".join(
-            ";".join(r.get(c.key, "") for c in sheet.columns) + "\r\n" for r in rows
-        ).encode()
+        content = (
+            template_csv(sheet, "ru")
+            + "".join(
+                ";".join(r.get(c.key, "") for c in sheet.columns) + "\r\n" for r in rows
+            ).encode()
+        )
     made = time.perf_counter() - started
     figures = []
 
@@ -144,7 +152,9 @@ def _run(args: argparse.Namespace) -> int:
     again = timed("the same file again: dry run", check)
     timed("the same file again: import", lambda: confirm(again))
     size = len(content) / 1024 / 1024
-    print(f"\n{args.rows:,} rows, {args.format.upper()} of {size:.1f} MB (written in {made:.1f} s)\n")
+    print(
+        f"\n{args.rows:,} rows, {args.format.upper()} of {size:.1f} MB (written in {made:.1f} s)\n"
+    )
     print("| step | seconds | rows/s | new | changed | unchanged | problems |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for label, seconds, batch in figures:

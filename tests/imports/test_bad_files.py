@@ -80,4 +80,6 @@ def test_a_bad_file_gets_one_clear_message(cast: Any, client: Client, case: str)
     assert message in page
     assert page.count('class="errorlist') + page.count('class="errors"') == 1
     assert not ImportBatch.objects.exists()
-    assert not Institution.objects.exclude(pk__in=[cast.institution_a.pk, cast.institution_b.pk]).exists()
+    assert not Institution.objects.exclude(
+        pk__in=[cast.institution_a.pk, cast.institution_b.pk]
+    ).exists()

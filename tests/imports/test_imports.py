@@ -95,14 +95,21 @@ def test_dry_run_reports_row_column_value_and_writes_nothing(cast: Any, client: 
     listing = [[c.value for c in row] for row in book["Ошибки"].iter_rows(min_row=2)]
     assert listing[0][:3] == [3, "Часы посещений", "пн 19:00-16:00"]
     data = book["Учреждения"]
-    marked = [c for row in data.iter_rows(min_row=2) for c in row if c.fill.fgColor.rgb.endswith("FFC7CE")]
+    marked = [
+        c for row in data.iter_rows(min_row=2) for c in row if c.fill.fgColor.rgb.endswith("FFC7CE")
+    ]
     assert [c.value for c in marked] == ["пн 19:00-16:00"] and marked[0].comment is not None
 
 
 def test_confirmed_import_writes_and_reimport_changes_nothing(cast: Any, client: Client) -> None:
     run(client, cast.coord_a, "institutions", [HOSPITAL])
     run(client, cast.coord_a, "organisations", [NGO])
-    agreement = {"inn": NGO["inn"], "institution": "77-9001", "number": "12", "valid_from": "01.01.2025"}
+    agreement = {
+        "inn": NGO["inn"],
+        "institution": "77-9001",
+        "number": "12",
+        "valid_from": "01.01.2025",
+    }
     run(client, cast.coord_a, "agreements", [agreement])
     run(client, cast.coord_a, "volunteers", [volunteer(1), volunteer(2, email="b@example.org")])
     hospital = Institution.objects.get(code="77-9001")
@@ -115,8 +122,12 @@ def test_confirmed_import_writes_and_reimport_changes_nothing(cast: Any, client:
     assert Membership.objects.get(volunteer=v).status == "approved"
     assert VolunteerConsent.objects.get(volunteer=v).given_on.isoformat() == "2025-03-01"
     events = AuditEvent.objects.count()
-    for kind, rows in [("institutions", [HOSPITAL]), ("organisations", [NGO]),
-                       ("agreements", [agreement]), ("volunteers", [volunteer(1), volunteer(2, email="b@example.org")])]:
+    for kind, rows in [
+        ("institutions", [HOSPITAL]),
+        ("organisations", [NGO]),
+        ("agreements", [agreement]),
+        ("volunteers", [volunteer(1), volunteer(2, email="b@example.org")]),
+    ]:
         again = run(client, cast.coord_a, kind, rows)
         assert again.counts == {"create": 0, "update": 0, "unchanged": len(rows)}
     assert AuditEvent.objects.count() == events
@@ -135,7 +146,12 @@ def test_a_changed_row_updates_in_place_and_is_audited(cast: Any, client: Client
     event = AuditEvent.objects.filter(action="institution.updated").get()
     assert event.actor == cast.coord_a
     assert event.changes["address"] == ["ул. Садовая, 1", "ул. Садовая, 2"]
-    run(client, cast.coord_a, "volunteers", [volunteer(1, first_name="Мария", travel_radius_km="30")])
+    run(
+        client,
+        cast.coord_a,
+        "volunteers",
+        [volunteer(1, first_name="Мария", travel_radius_km="30")],
+    )
     v = Volunteer.objects.get(user__phone="+79000000001")
     assert (v.user.first_name, v.travel_radius_km) == ("Мария", 30)
     assert AuditEvent.objects.filter(action="volunteer.updated", target_id=str(v.pk)).exists()

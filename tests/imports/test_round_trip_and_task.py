@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import signal
+
 import pytest
 from django.core.management import call_command
 from django.test import Client
@@ -36,10 +37,16 @@ def _directory() -> None:
             )
             for ward in ("Хирургия", f"Терапия {n}"):
                 Department.objects.create(institution=place, name=ward)
-            visiting_hours_add(actor=None, institution=place, weekday=n, starts=datetime.time(16),
-                               ends=datetime.time(19, 30))
-            ngo = f.OrganisationFactory(home_region=region, name=f"АНО {code}-{n}",
-                                        website="https://example.org")
+            visiting_hours_add(
+                actor=None,
+                institution=place,
+                weekday=n,
+                starts=datetime.time(16),
+                ends=datetime.time(19, 30),
+            )
+            ngo = f.OrganisationFactory(
+                home_region=region, name=f"АНО {code}-{n}", website="https://example.org"
+            )
             f.AgreementFactory(organisation=ngo, institution=place, number=f"{n}/25")
 
 
@@ -54,8 +61,9 @@ def test_the_directory_from_the_templates_is_the_same_directory() -> None:
     Organisation.objects.all().delete()
     Institution.objects.all().delete()
     for kind in DIRECTORY:
-        batch = services.batch_upload(actor=federal, kind=kind, filename="d.xlsx",
-                                      content=files[kind])
+        batch = services.batch_upload(
+            actor=federal, kind=kind, filename="d.xlsx", content=files[kind]
+        )
         assert batch.status == BatchStatus.CHECKED, batch.problems
         assert services.batch_confirm(actor=federal, batch=batch).status == BatchStatus.DONE
     after = {kind: directory_rows(kind, actor=None, language="ru") for kind in DIRECTORY}

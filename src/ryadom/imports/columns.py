@@ -147,7 +147,7 @@ def day(value: str) -> datetime.date:
     cleaned = value.strip().split(" ")[0]
     for pattern in ("%d.%m.%Y", "%Y-%m-%d"):
         try:
-            parsed = datetime.datetime.strptime(cleaned, pattern).date()
+            parsed = datetime.datetime.strptime(cleaned, pattern).date()  # noqa: DTZ007 - a day
         except ValueError:
             continue
         if not 2000 <= parsed.year <= 2099:

@@ -21,4 +21,5 @@ class UploadForm(PageForm):
     def __init__(self, *args: Any, kinds: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         labels = dict(ImportKind.choices)
-        self.fields["kind"].choices = [(k, labels[k]) for k in kinds]
+        kind = self.fields["kind"]
+        kind.choices = [(k, labels[k]) for k in kinds]  # type: ignore[attr-defined]

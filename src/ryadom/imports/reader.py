@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from xml.parsers import expat
 
 from django.utils.translation import gettext as _
+
 from ryadom.core.errors import ApplicationError
 from ryadom.imports import xlsx
 from ryadom.imports.columns import Sheet, current, fold

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from ryadom.accounts.models import User
 from ryadom.core.errors import ApplicationError
 from ryadom.core.pages import attempt, domain_errors
 from ryadom.imports import export, report, selectors, services
@@ -20,6 +23,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_ROWS = 200
 
 
+def _me(request: HttpRequest) -> User:
+    """The signed-in actor (every view here requires signing in)."""
+    return cast(User, request.user)
+
+
 def _file(content: bytes, name: str, kind: str) -> HttpResponse:
     response = HttpResponse(content, content_type=kind)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -27,7 +35,7 @@ def _file(content: bytes, name: str, kind: str) -> HttpResponse:
 
 
 def _kinds(request: HttpRequest) -> list[str]:
-    kinds = services.kinds_for(request.user)
+    kinds = services.kinds_for(_me(request))
     if not kinds:
         raise Http404
     return kinds
@@ -36,7 +44,7 @@ def _kinds(request: HttpRequest) -> list[str]:
 def _upload(request: HttpRequest, form: UploadForm) -> ImportBatch:
     upload = form.cleaned_data["file"]
     return services.batch_upload(
-        actor=request.user,
+        actor=_me(request),
         kind=form.cleaned_data["kind"],
         filename=upload.name or "",
         content=upload.read(MAX_BYTES + 1) if (upload.size or 0) <= MAX_BYTES else b"",
@@ -52,7 +60,7 @@ def start(request: HttpRequest) -> HttpResponse:
         batch = attempt(form, lambda: _upload(request, form))
         if batch is not None:
             return redirect("imports:batch", batch_id=batch.pk)
-    batches = selectors.batch_list(actor=request.user)[:20]
+    batches = selectors.batch_list(actor=_me(request))[:20]
     context = {"form": form, "kinds": export.kind_labels(_kinds(request)), "batches": batches}
     return render(request, "imports/start.html", context, status=422 if form.errors else 200)
 
@@ -74,7 +82,7 @@ def directory(request: HttpRequest, kind: str) -> HttpResponse:
     """The actor's regions' directory as it is, in the template: to edit and import again."""
     if kind not in _kinds(request) or kind not in export.DIRECTORY:
         raise Http404
-    rows = export.directory_rows(kind, actor=request.user, language=current())
+    rows = export.directory_rows(kind, actor=_me(request), language=current())
     return _file(report.template_xlsx(KINDS[kind].sheet, current(), rows), f"{kind}.xlsx", XLSX)
 
 
@@ -83,7 +91,7 @@ def directory(request: HttpRequest, kind: str) -> HttpResponse:
 @domain_errors
 def batch(request: HttpRequest, batch_id: int) -> HttpResponse:
     """The dry run's report, the progress of a task, or the import's result."""
-    found = selectors.batch_get(actor=request.user, batch_id=batch_id)
+    found = selectors.batch_get(actor=_me(request), batch_id=batch_id)
     problems = export.problems_for_page(found, PAGE_ROWS)
     return render(request, "imports/batch.html", {"batch": found, "problems": problems})
 
@@ -92,9 +100,9 @@ def batch(request: HttpRequest, batch_id: int) -> HttpResponse:
 @require_POST
 @domain_errors
 def confirm(request: HttpRequest, batch_id: int) -> HttpResponse:
-    found = selectors.batch_get(actor=request.user, batch_id=batch_id)
+    found = selectors.batch_get(actor=_me(request), batch_id=batch_id)
     try:
-        services.batch_confirm(actor=request.user, batch=found)
+        services.batch_confirm(actor=_me(request), batch=found)
     except ApplicationError as exc:
         return render(
             request,
@@ -109,5 +117,5 @@ def confirm(request: HttpRequest, batch_id: int) -> HttpResponse:
 @require_GET
 @domain_errors
 def report_view(request: HttpRequest, batch_id: int) -> HttpResponse:
-    found = selectors.batch_get(actor=request.user, batch_id=batch_id)
+    found = selectors.batch_get(actor=_me(request), batch_id=batch_id)
     return _file(report.problems_xlsx(found), f"report-{found.pk}.xlsx", XLSX)

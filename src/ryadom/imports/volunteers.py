@@ -42,7 +42,7 @@ from ryadom.organisations.models import Organisation
 from ryadom.volunteers.models import Gender, Membership, MembershipStatus, Volunteer
 
 CHUNK = 5000
-THIS_YEAR = datetime.date.today().year
+THIS_YEAR = timezone.localdate().year
 
 
 def gender(value: str) -> str:

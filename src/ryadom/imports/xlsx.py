@@ -18,7 +18,7 @@ RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 # Built-in number formats that are dates (ECMA-376, 18.8.30).
 DATE_FORMATS = {14, 15, 16, 17, 18, 19, 20, 21, 22, 45, 46, 47}
-EPOCH = datetime.datetime(1899, 12, 30)
+EPOCH = datetime.datetime(1899, 12, 30)  # noqa: DTZ001 - spreadsheet serials have no zone
 _DATE_CODE = re.compile(r"[dmyhs]", re.IGNORECASE)
 _QUOTED = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
 
@@ -29,8 +29,12 @@ class FormulaFound(Exception):
         self.cell = cell
 
 
-def _parse(data: bytes, start: Callable[..., None], end: Callable[..., None] | None = None,
-           text: Callable[[str], None] | None = None) -> None:
+def _parse(
+    data: bytes,
+    start: Callable[..., None],
+    end: Callable[..., None] | None = None,
+    text: Callable[[str], None] | None = None,
+) -> None:
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.buffer_text = True
     parser.StartElementHandler = start
@@ -136,7 +140,9 @@ def _number(value: str, dated: bool) -> str:
         return value
     if dated:
         moment = EPOCH + datetime.timedelta(days=number)
-        return f"{moment:%d.%m.%Y}" if moment.time() == datetime.time() else f"{moment:%d.%m.%Y %H:%M}"
+        return (
+            f"{moment:%d.%m.%Y}" if moment.time() == datetime.time() else f"{moment:%d.%m.%Y %H:%M}"
+        )
     return str(int(number)) if number.is_integer() else repr(number)
 
 
@@ -150,7 +156,11 @@ def rows(archive: zipfile.ZipFile, path: str) -> list[tuple[int, list[str]]]:
     buffer: list[str] = []
     state = {"row": 0, "col": 0, "text": False}
     v, t_tag, f_tag, c_tag, row_tag = (
-        f"{MAIN} v", f"{MAIN} t", f"{MAIN} f", f"{MAIN} c", f"{MAIN} row"
+        f"{MAIN} v",
+        f"{MAIN} t",
+        f"{MAIN} f",
+        f"{MAIN} c",
+        f"{MAIN} row",
     )
 
     def start(name: str, attrs: dict[str, str]) -> None:
