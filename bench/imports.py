@@ -13,6 +13,8 @@ same file again (which must change nothing). It fails when the counts are wrong,
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import os
 import random
 import sys
@@ -122,12 +124,10 @@ def _run(args: argparse.Namespace) -> int:
     if args.format == "xlsx":
         content = template_xlsx(sheet, "ru", rows)
     else:
-        content = (
-            template_csv(sheet, "ru")
-            + "".join(
-                ";".join(r.get(c.key, "") for c in sheet.columns) + "\r\n" for r in rows
-            ).encode()
-        )
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+        writer.writerows([r.get(c.key, "") for c in sheet.columns] for r in rows)
+        content = template_csv(sheet, "ru") + out.getvalue().encode()
     made = time.perf_counter() - started
     figures = []
 
@@ -148,6 +148,9 @@ def _run(args: argparse.Namespace) -> int:
         return runner.batch_import(batch) if batch.status == "importing" else batch
 
     first = timed("upload and dry run", check)
+    if first.problem_count:
+        print("FAILED: the dry run found problems:", first.problems[:5])
+        return 1
     done = timed("import after confirming", lambda: confirm(first))
     again = timed("the same file again: dry run", check)
     timed("the same file again: import", lambda: confirm(again))
