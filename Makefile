@@ -10,7 +10,7 @@ WORKERS ?= 2
 TEST_WORKERS ?= 2
 
 .PHONY: demo test lint install browser fonts messages clean bench bench-smoke bench-matching \
-	bench-analytics bench-matching-db
+	bench-analytics bench-matching-db bench-imports
 
 # Debian packages the two commands need: installed through apt-get when we are root,
 # otherwise make stops at once with the one line to run.
@@ -90,7 +90,7 @@ test: install browser
 	$(BIN)/pytest -n $(TEST_WORKERS)
 
 # Every benchmark at full size (minutes to an hour; the analytics one needs PostgreSQL).
-bench: bench-matching bench-matching-db bench-analytics
+bench: bench-matching bench-matching-db bench-analytics bench-imports
 
 # Every benchmark at a tiny size, in about a minute: CI runs it (.ci/run) so that a change
 # that breaks a benchmark fails there. The analytics one makes (and drops first) its own
@@ -102,6 +102,7 @@ bench-smoke: install
 	  --organisations 8 --repeat 1
 	$(BIN)/python bench/analytics.py --database-url $(BENCH_SMOKE_DATABASE_URL) \
 	  --requests 3000 --volunteers 300 --institutions 200 --organisations 30 --veterans 200
+	$(BIN)/python bench/imports.py --rows 500
 
 # Matching benchmark (docs/matching.md); e.g. make bench-matching BENCH_ARGS="--sizes small"
 bench-matching: install
@@ -110,6 +111,11 @@ bench-matching: install
 # Loading a region from the database, timed apart from the solve (docs/matching.md)
 bench-matching-db: install
 	$(BIN)/python bench/matching_db.py $(BENCH_ARGS)
+
+# Bulk import benchmark (docs/imports.md): 100,000 volunteer rows; e.g.
+# make bench-imports BENCH_ARGS="--format csv --database-url postgres://…/ryadom_bench_imports"
+bench-imports: install
+	$(BIN)/python bench/imports.py $(BENCH_ARGS)
 
 # Analytics benchmark (docs/analytics.md): needs PostgreSQL; makes the database ryadom_bench
 # with 5,000,000 requests; e.g. make bench-analytics BENCH_ARGS="--requests 200000"

@@ -73,6 +73,7 @@ class InstitutionFactory(factory.django.DjangoModelFactory[Institution]):
         model = Institution
 
     name = factory.Sequence(lambda n: f"Городская больница №{n}")
+    code = factory.LazyAttributeSequence(lambda o, n: f"{o.region.code}-{n:04d}")
     kind = InstitutionKind.CIVILIAN_HOSPITAL
     agency = factory.LazyFunction(lambda: Agency.objects.get(code="regional_health"))
     region = factory.LazyFunction(lambda: region("77"))

@@ -78,6 +78,14 @@ PAGES: dict[str, Row] = {
     "GET /fhir/Task/<str:task_id>": Row(E(401)),
     "GET /fhir/metadata": Row(E(200)),
     "GET /i18n/setlang/": Row(E(302)),
+    # Bulk import: coordinators import the directory and volunteers, NGO managers and
+    # liaisons their volunteers' checks; a file is seen by who uploaded it only.
+    "GET /imports/": Row(E(404, federal=200, coord=200, liaison=200, ngo=200, anon=302)),
+    "GET /imports/<int:batch_id>/": Row(E(404, anon=302)),
+    "POST /imports/<int:batch_id>/confirm/": Row(E(404, anon=302)),
+    "GET /imports/<int:batch_id>/report.xlsx": Row(E(404, anon=302)),
+    "GET /imports/directory/<slug:kind>.xlsx": Row(E(404, anon=302)),
+    "GET /imports/templates/<slug:kind>.<slug:fmt>": Row(E(404, anon=302)),
     "GET /institution/volunteers/": Row(E(403, liaison=200, anon=302)),
     "GET /institutions/<int:institution_id>/": Row(E(200), E(200), obj="institution"),
     "GET /join/": Row(E(302, anon=200)),

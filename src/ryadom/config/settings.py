@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "ryadom.openings",
     "ryadom.privacy",
     "ryadom.interop",
+    "ryadom.imports",
     "ryadom.demo",
 ]
 

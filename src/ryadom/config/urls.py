@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("ryadom.openings.urls")),
     path("", include("ryadom.veterans.urls")),
     path("", include("ryadom.privacy.urls")),
+    path("imports/", include("ryadom.imports.urls")),
     path("dashboard/", include("ryadom.analytics.urls")),
     path("regions/", web_views.region_list, name="region-list"),
     path("regions/<slug:code>/", web_views.region_detail, name="region-detail"),

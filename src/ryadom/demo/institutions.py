@@ -243,6 +243,7 @@ def _institution(ctx: Context, index: int, spec: Spec, contact: Person) -> Insti
     lat, lon = scatter(rng, spec.settlement)
     return Institution(
         name=spec.name,
+        code=f"{spec.settlement.region.code}-{index:04d}",
         kind=spec.kind,
         agency_id=ctx.ref.agencies[spec.agency],
         region_id=spec.settlement.region_id,

@@ -45,6 +45,15 @@ class Institution(GeoPoint):
     """A place where veterans are treated. Its point is where volunteers travel to."""
 
     name = models.CharField(_("name"), max_length=300)
+    # The registry code the region gives it: what a bulk import finds it by (imports/).
+    code = models.CharField(
+        _("code"),
+        max_length=20,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("The institution's registry code, e.g. 77-0001: the key of bulk imports."),
+    )
     kind = models.CharField(_("kind"), max_length=30, choices=InstitutionKind.choices)
     agency = models.ForeignKey(
         Agency, on_delete=models.PROTECT, related_name="institutions", verbose_name=_("agency")
