@@ -102,6 +102,16 @@ def opening_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, selectors.opening_get(actor=request.user, opening_id=pk))
 
 
+def _apply(form: ApplyForm, actor: User, opening: Opening) -> Application | None:
+    """Apply with the message given; None when the form or the service refused."""
+    if not form.is_valid():
+        return None
+    message = form.cleaned_data["message"]
+    return attempt(
+        form, lambda: services.application_create(actor=actor, opening=opening, message=message)
+    )
+
+
 @login_required
 @require_POST
 @domain_errors
@@ -109,13 +119,7 @@ def opening_apply(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     opening = selectors.opening_get(actor=actor, opening_id=pk)
     form = ApplyForm(request.POST)
-    applied = form.is_valid() and attempt(
-        form,
-        lambda: services.application_create(
-            actor=actor, opening=opening, message=form.cleaned_data["message"]
-        ),
-    )
-    if applied:
+    if _apply(form, actor, opening) is not None:
         messages.success(request, _("Thank you. You will hear back from whoever posted it."))
         return redirect(_detail_url(opening))
     return _render_detail(request, opening, form=form, status=400)
