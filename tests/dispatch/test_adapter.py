@@ -22,7 +22,7 @@ from django.utils import timezone
 from ryadom.care.eligibility import request_missing_steps
 from ryadom.care.models import CareRequest, Channel, Status
 from ryadom.catalogue.models import ServiceType, Skill
-from ryadom.dispatch import adapter
+from ryadom.dispatch import adapter, week_slots
 from ryadom.dispatch.selectors import request_recommendations, volunteer_week_load
 from ryadom.institutions.models import AccessLevel, VisitingHours
 from ryadom.matching import ANY
@@ -213,13 +213,13 @@ def test_no_proposal_breaks_a_hard_rule(care_cast: Cast, seed: int, start_run: S
 def test_week_slots_are_utc_so_time_zones_meet() -> None:
     # Monday 10:00-12:00 in Moscow (UTC+3) is Monday 07:00-09:00 UTC; in Vladivostok
     # (UTC+10) Monday 10:00 is Monday 00:00 UTC; Monday 08:00 there is Sunday 22:00 UTC.
-    owner, start, end = adapter._weekly_rows(
+    owner, start, end = week_slots.weekly_rows(
         [
             (0, 0, datetime.time(10), datetime.time(12), 180),
             (1, 0, datetime.time(8), datetime.time(10, 30), 600),
         ]
     )
-    bits = adapter._slot_bits(2, owner, start, end)
+    bits = week_slots.slot_bits(2, owner, start, end)
     from ryadom.matching import slots_mask
 
     assert (bits[0] == slots_mask([(7, 9)])).all()

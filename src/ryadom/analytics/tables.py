@@ -101,6 +101,23 @@ def to_pdf(title: str, subtitle: str, tables: list[Table]) -> bytes:
     return bytes(pdf.output())
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def report_response(
+    kind: str, title: str, subtitle: str, tables: list[Table], filename: str
+) -> Any:
+    """A whole report as one file (`kind` "pdf" or "xlsx"), with its title on the PDF."""
+    from django.http import HttpResponse
+
+    if kind == "pdf":
+        response = HttpResponse(to_pdf(title, subtitle, tables), content_type="application/pdf")
+    else:
+        response = HttpResponse(to_xlsx(tables), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{kind}"'
+    return response
+
+
 def export_response(tables: list[Table], slug: str, kind: str, filename: str) -> Any:
     """The HTTP answer for `?export=<slug>&format=csv|xlsx` (slug "all": every table)."""
     from django.http import Http404, HttpResponse
@@ -112,10 +129,7 @@ def export_response(tables: list[Table], slug: str, kind: str, filename: str) ->
         response = HttpResponse(to_csv(chosen[0]), content_type="text/csv; charset=utf-8")
         name = f"{filename}-{chosen[0].slug}.csv"
     else:
-        response = HttpResponse(
-            to_xlsx(chosen),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+        response = HttpResponse(to_xlsx(chosen), content_type=XLSX)
         name = f"{filename}-{slug}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

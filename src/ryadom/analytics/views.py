@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from ryadom.accounts.models import User
 from ryadom.analytics import reports, selectors
 from ryadom.analytics.selectors import Filters
-from ryadom.analytics.tables import export_response, fmt, to_pdf, to_xlsx
+from ryadom.analytics.tables import export_response, fmt, report_response
 from ryadom.catalogue.models import ServiceType
-from ryadom.core.errors import NotFoundError
+from ryadom.core.pages import domain_errors
 from ryadom.core.validation import day_problem, text_problem
 from ryadom.geo.models import Region
 from ryadom.institutions.models import Agency
@@ -63,11 +63,11 @@ def _filters(request: HttpRequest, *, default_weeks: int = 12, **fixed: Any) -> 
 
 def _page(
     request: HttpRequest,
-    *,
+    filters: Filters,
     title: str,
     tables: list[Any],
-    filters: Filters,
     filename: str,
+    *,
     extra: dict[str, Any] | None = None,
     show_region: bool = True,
 ) -> HttpResponse:
@@ -104,95 +104,69 @@ def _require_dashboards(request: HttpRequest) -> None:
         raise Http404("dashboard")
 
 
+def _map_measures() -> list[tuple[str, str]]:
+    return [(k, _(label)) for k, (label, _f) in reports.MAP_MEASURES.items()]
+
+
+def _period(filters: Filters) -> str:
+    return _("Requests created from %(start)s to %(end)s") % {
+        "start": f"{filters.start:%d.%m.%Y}",
+        "end": f"{filters.end:%d.%m.%Y}",
+    }
+
+
+def _whole_report(request: HttpRequest) -> str | None:
+    """The kind of file ("pdf" or "xlsx") when the whole report is asked for as one."""
+    kind = request.GET.get("format")
+    whole = kind in ("pdf", "xlsx") and request.GET.get("export", "all") == "all"
+    return kind if whole else None
+
+
 @login_required
 def federal(request: HttpRequest) -> HttpResponse:
     _require_dashboards(request)
     filters = _filters(request)
     measure = request.GET.get("measure", "waiting")
     page = reports.federal_page(actor=_actor(request), filters=filters, measure=measure)
-    return _page(
-        request,
-        title=_("Dashboard: the country"),
-        tables=page["tables"],
-        filters=filters,
-        filename="ryadom-regions",
-        extra={
-            "measures": [(k, _(label)) for k, (label, _f) in reports.MAP_MEASURES.items()],
-            "measure": measure,
-        },
-    )
+    title = _("Dashboard: the country")
+    extra = {"measures": _map_measures(), "measure": measure}
+    return _page(request, filters, title, page["tables"], "ryadom-regions", extra=extra)
 
 
 @login_required
+@domain_errors
 def region(request: HttpRequest, code: str) -> HttpResponse:
-    try:
-        chosen = selectors.region_for_user(actor=_actor(request), code=code)
-    except NotFoundError as exc:
-        raise Http404("region") from exc
+    chosen = selectors.region_for_user(actor=_actor(request), code=code)
     filters = _filters(request, region_id=chosen.pk)
     page = reports.region_page(actor=_actor(request), region=chosen, filters=filters)
-    return _page(
-        request,
-        title=_("Dashboard: %(region)s") % {"region": chosen.name},
-        tables=page["tables"],
-        filters=filters,
-        filename=f"ryadom-region-{chosen.code}",
-        show_region=False,
-    )
+    title = _("Dashboard: %(region)s") % {"region": chosen.name}
+    filename = f"ryadom-region-{chosen.code}"
+    return _page(request, filters, title, page["tables"], filename, show_region=False)
 
 
 @login_required
+@domain_errors
 def institution(request: HttpRequest, institution_id: int) -> HttpResponse:
-    try:
-        chosen = selectors.institution_for_user(
-            actor=_actor(request), institution_id=institution_id
-        )
-    except NotFoundError as exc:
-        raise Http404("institution") from exc
+    actor = _actor(request)
+    chosen = selectors.institution_for_user(actor=actor, institution_id=institution_id)
     filters = _filters(request)
-    page = reports.institution_page(actor=_actor(request), institution=chosen, filters=filters)
-    return _page(
-        request,
-        title=_("Dashboard: %(institution)s") % {"institution": chosen.name},
-        tables=page["tables"],
-        filters=filters,
-        filename=f"ryadom-institution-{chosen.pk}",
-        show_region=False,
-    )
+    page = reports.institution_page(actor=actor, institution=chosen, filters=filters)
+    title = _("Dashboard: %(institution)s") % {"institution": chosen.name}
+    filename = f"ryadom-institution-{chosen.pk}"
+    return _page(request, filters, title, page["tables"], filename, show_region=False)
 
 
 @login_required
+@domain_errors
 def ngo(request: HttpRequest, organisation_id: int) -> HttpResponse:
-    try:
-        chosen = selectors.organisation_for_user(
-            actor=_actor(request), organisation_id=organisation_id
-        )
-    except NotFoundError as exc:
-        raise Http404("organisation") from exc
+    actor = _actor(request)
+    chosen = selectors.organisation_for_user(actor=actor, organisation_id=organisation_id)
     filters = _filters(request, default_weeks=52)
-    page = reports.ngo_report(actor=_actor(request), organisation=chosen, filters=filters)
+    tables = reports.ngo_report(actor=actor, organisation=chosen, filters=filters)["tables"]
     title = _("Quality report: %(ngo)s") % {"ngo": chosen.name}
-    period = _("Requests created from %(start)s to %(end)s") % {
-        "start": f"{filters.start:%d.%m.%Y}",
-        "end": f"{filters.end:%d.%m.%Y}",
-    }
-    kind = request.GET.get("format")
-    if kind in ("pdf", "xlsx") and request.GET.get("export", "all") == "all":
-        if kind == "pdf":
-            body = to_pdf(title, f"{chosen.name}. INN {chosen.inn}. {period}", page["tables"])
-            content_type = "application/pdf"
-        else:
-            body = to_xlsx(page["tables"])
-            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        response = HttpResponse(body, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="ryadom-ngo-{chosen.pk}.{kind}"'
-        return response
-    return _page(
-        request,
-        title=title,
-        tables=page["tables"],
-        filters=filters,
-        filename=f"ryadom-ngo-{chosen.pk}",
-        extra={"period": period, "report_exports": True},
-        show_region=False,
-    )
+    filename = f"ryadom-ngo-{chosen.pk}"
+    if kind := _whole_report(request):
+        subtitle = f"{chosen.name}. INN {chosen.inn}. {_period(filters)}"
+        return report_response(kind, title, subtitle, tables, filename)
+    extra = {"period": _period(filters), "report_exports": True}
+    return _page(request, filters, title, tables, filename, extra=extra, show_region=False)

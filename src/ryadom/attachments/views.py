@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -18,7 +17,8 @@ from ryadom.accounts.models import User
 from ryadom.attachments.selectors import attachment_get_for_user
 from ryadom.attachments.services import attachment_add
 from ryadom.care.selectors import request_get_for_user
-from ryadom.core.errors import ApplicationError, NotFoundError
+from ryadom.core.errors import NotFoundError
+from ryadom.core.pages import attempt, domain_errors, errors_text
 
 
 class UploadForm(forms.Form):
@@ -29,24 +29,20 @@ class UploadForm(forms.Form):
 
 @login_required
 @require_POST
+@domain_errors
 def upload(request: HttpRequest, pk: int) -> HttpResponse:
     """Attach a file to a request; the reason for a refusal is shown on the request's page."""
     actor = cast(User, request.user)
-    back = reverse("care:request_detail", args=[pk])
-    try:
-        obj = request_get_for_user(actor=actor, request_id=pk)
-        form = UploadForm(request.POST, request.FILES)
-        if not form.is_valid():
-            messages.error(request, " ".join(str(m) for ms in form.errors.values() for m in ms))
-            return redirect(back)
-        attachment_add(actor=actor, request=obj, upload=form.cleaned_data["file"])
-    except NotFoundError as exc:
-        raise Http404(exc.message) from exc
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-        return redirect(back)
-    messages.success(request, _("The file is attached."))
-    return redirect(back)
+    obj = request_get_for_user(actor=actor, request_id=pk)
+    form = UploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        file = form.cleaned_data["file"]
+        attempt(form, lambda: attachment_add(actor=actor, request=obj, upload=file))
+    if form.errors:
+        messages.error(request, errors_text(form))
+    else:
+        messages.success(request, _("The file is attached."))
+    return redirect("care:request_detail", pk)
 
 
 @login_required

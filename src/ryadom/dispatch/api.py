@@ -18,6 +18,7 @@ from ryadom.dispatch import services
 from ryadom.dispatch.models import MatchingRun, Proposal
 from ryadom.dispatch.reasons import reason_text, unserved_text
 from ryadom.dispatch.selectors import (
+    Recommendation,
     request_recommendations,
     run_get_for_user,
     run_proposals,
@@ -137,6 +138,17 @@ def _reasons(stored: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
+def _recommendation(r: Recommendation) -> dict[str, Any]:
+    return {
+        "volunteer_id": r.volunteer.pk,
+        "volunteer_name": _name(r.volunteer),
+        "is_previous": r.is_previous,
+        "cost": r.cost,
+        "km": r.km,
+        "reasons": _reasons(r.reasons),
+    }
+
+
 def _proposal(p: Proposal) -> dict[str, Any]:
     return {
         "id": p.pk,
@@ -191,20 +203,7 @@ def recommendations(
     if Party.COORDINATOR not in parties_of(actor, obj):
         raise PermissionDeniedError(gettext("Only the request's coordinators see suggestions."))
     found = request_recommendations(actor=actor, request=obj, limit=query.limit)
-    return {
-        "request_id": obj.pk,
-        "items": [
-            {
-                "volunteer_id": r.volunteer.pk,
-                "volunteer_name": _name(r.volunteer),
-                "is_previous": r.is_previous,
-                "cost": r.cost,
-                "km": r.km,
-                "reasons": _reasons(r.reasons),
-            }
-            for r in found
-        ],
-    }
+    return {"request_id": obj.pk, "items": [_recommendation(r) for r in found]}
 
 
 @router.post(

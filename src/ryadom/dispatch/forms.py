@@ -25,9 +25,16 @@ class RunForm(PageForm):
     )
 
     def __init__(
-        self, *args: Any, regions: QuerySet[Region], national: bool, **kwargs: Any
+        self,
+        *args: Any,
+        regions: QuerySet[Region],
+        national: bool,
+        chosen: str | None = None,
+        **kwargs: Any,
     ) -> None:
+        """`chosen`: the region code to start from, else the first of `regions`."""
         super().__init__(*args, **kwargs)
+        self.initial["region"] = chosen or (regions[0].code if regions else None)
         field = self.fields["region"]
         assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared above
         field.queryset = regions

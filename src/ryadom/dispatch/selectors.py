@@ -20,6 +20,7 @@ from ryadom.core.errors import NotFoundError
 from ryadom.dispatch import adapter
 from ryadom.dispatch.models import MatchingRun, Proposal, UnservedRequest
 from ryadom.dispatch.reasons import reasons_json, reasons_text
+from ryadom.dispatch.volunteer_arrays import FINISHED, HOLDING, LOAD_DAYS
 from ryadom.geo.models import Region
 from ryadom.matching import ReasonCode, VolunteerIndex, recommend
 from ryadom.organisations.models import Agreement
@@ -89,12 +90,10 @@ def run_unserved(*, run: MatchingRun) -> QuerySet[UnservedRequest]:
 def volunteer_week_load(*, volunteer_id: int, now: datetime.datetime | None = None) -> int:
     """Tasks counted against the volunteer's week, as the adapter counts them."""
     now = now or timezone.now()
-    week_ago = now - datetime.timedelta(days=adapter.LOAD_DAYS)
+    week_ago = now - datetime.timedelta(days=LOAD_DAYS)
     return (
         CareRequest.objects.filter(volunteer_id=volunteer_id)
-        .filter(
-            Q(status__in=adapter.HOLDING) | Q(status__in=adapter.FINISHED, updated_at__gte=week_ago)
-        )
+        .filter(Q(status__in=HOLDING) | Q(status__in=FINISHED, updated_at__gte=week_ago))
         .count()
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,7 +22,7 @@ from ryadom.core.errors import ApplicationError
 from ryadom.core.pages import attempt, domain_errors
 from ryadom.dispatch import services
 from ryadom.dispatch.forms import AcceptForm, RunForm
-from ryadom.dispatch.models import PENDING_RUN, ProposalStatus, RunStatus
+from ryadom.dispatch.models import PENDING_RUN, MatchingRun, ProposalStatus, RunStatus
 from ryadom.dispatch.reasons import reasons_text, unserved_text
 from ryadom.dispatch.selectors import (
     matching_regions,
@@ -51,37 +51,21 @@ def runs(request: HttpRequest) -> HttpResponse:
     """Start a run for a region (federal: or the country), and the recent runs."""
     actor = _coordinator(request)
     regions = matching_regions(actor=actor)
-    form = RunForm(
-        request.POST or None,
-        regions=regions,
-        national=scope_of(actor).federal,
-        initial={"region": request.GET.get("region") or (regions[0].code if regions else None)},
-    )
+    national = scope_of(actor).federal
+    chosen = request.GET.get("region")
+    form = RunForm(request.POST or None, regions=regions, national=national, chosen=chosen)
     if request.method == "POST" and form.is_valid():
-        run = attempt(
-            form,
-            lambda: services.matching_run_create(
-                actor=actor,
-                region=form.cleaned_data["region"],
-                dry_run=form.cleaned_data["dry_run"],
-            ),
-        )
+        run = attempt(form, lambda: services.matching_run_create(actor=actor, **form.cleaned_data))
         if run is not None:
             return redirect(reverse("dispatch:run_detail", args=[run.pk]))
     context = {"form": form, "runs": run_list(actor=actor)[:RECENT_RUNS]}
     return render(request, "dispatch/runs.html", context, status=400 if form.errors else 200)
 
 
-@login_required
-@require_GET
-@domain_errors
-def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The proposals of a run with their reasons, the totals, and who is left with why."""
-    actor = _coordinator(request)
-    run = run_get_for_user(actor=actor, run_id=pk)
+def _detail_context(request: HttpRequest, run: MatchingRun) -> dict[str, Any]:
     page = Paginator(run_proposals(run=run), PAGE_SIZE).get_page(request.GET.get("page"))
     unserved = Paginator(run_unserved(run=run), PAGE_SIZE).get_page(request.GET.get("left"))
-    context = {
+    return {
         "run": run,
         "page": page,
         "rows": [(p, reasons_text(p.reasons)) for p in page],
@@ -94,7 +78,15 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "stuck": run.stuck,
         "failed": run.status == RunStatus.FAILED,
     }
-    response = render(request, "dispatch/run_detail.html", context)
+
+
+@login_required
+@require_GET
+@domain_errors
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The proposals of a run with their reasons, the totals, and who is left with why."""
+    run = run_get_for_user(actor=_coordinator(request), run_id=pk)
+    response = render(request, "dispatch/run_detail.html", _detail_context(request, run))
     if run.status in PENDING_RUN and not run.stuck:
         # Browsers reload on this header without any script (the CSP allows none inline);
         # the page also offers a link, for anyone who turned automatic reloads off.
@@ -102,23 +94,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@login_required
-@require_POST
-@domain_errors
-def run_accept(request: HttpRequest, pk: int) -> HttpResponse:
-    """Accept every pending proposal ("all") or the ticked ones; report the stale ones."""
-    actor = _coordinator(request)
-    run = run_get_for_user(actor=actor, run_id=pk)
-    back = reverse("dispatch:run_detail", args=[run.pk])
-    form = AcceptForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose proposals from the list."))
-        return redirect(back)
-    try:
-        done = services.matching_run_accept(actor=actor, run=run, proposal_ids=form.proposal_ids())
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-        return redirect(back)
+def _tell_accepted(request: HttpRequest, done: services.Accepted) -> None:
+    """Say how many helpers were assigned, and why each stale proposal was not."""
     if done.accepted:
         n = len(done.accepted)
         messages.success(
@@ -131,4 +108,23 @@ def run_accept(request: HttpRequest, pk: int) -> HttpResponse:
             _("Request #%(id)d was not assigned: %(reason)s")
             % {"id": p.request_id, "reason": p.outcome},
         )
-    return redirect(back)
+
+
+@login_required
+@require_POST
+@domain_errors
+def run_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    """Accept every pending proposal ("all") or the ticked ones; report the stale ones."""
+    actor = _coordinator(request)
+    run = run_get_for_user(actor=actor, run_id=pk)
+    form = AcceptForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose proposals from the list."))
+        return redirect("dispatch:run_detail", run.pk)
+    try:
+        done = services.matching_run_accept(actor=actor, run=run, proposal_ids=form.proposal_ids())
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        _tell_accepted(request, done)
+    return redirect("dispatch:run_detail", run.pk)

@@ -67,6 +67,21 @@ def feed_owners(
     return volunteer, institutions
 
 
+def feed_owner_chosen(*, actor: User, owner: str) -> tuple[Volunteer | None, Institution | None]:
+    """The owner a new feed is for, from the page's choice: "volunteer" (the actor's own
+    record) or "institution:<id>" (one they are the liaison of); anything else is not found."""
+    volunteer, institutions = feed_owners(actor=actor)
+    if owner.startswith("institution:"):
+        chosen = owner.split(":", 1)[1]
+        institution = next((i for i in institutions if str(i.pk) == chosen), None)
+        if institution is None:
+            raise NotFoundError("Not found.")
+        return None, institution
+    if owner != "volunteer" or volunteer is None:
+        raise NotFoundError("Not found.")
+    return volunteer, None
+
+
 def feeds_live(*, actor: User | AnonymousUser | None) -> QuerySet[CalendarFeed]:
     """The live feeds the actor may see and revoke: their own and their institutions'."""
     volunteer, institutions = feed_owners(actor=actor)

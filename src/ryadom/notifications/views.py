@@ -21,7 +21,7 @@ from ryadom.care import services as care_services
 from ryadom.care.forms import FeedbackForm
 from ryadom.care.models import Status
 from ryadom.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
-from ryadom.institutions.models import Institution
+from ryadom.core.pages import domain_errors
 from ryadom.notifications import calendar
 from ryadom.notifications.links import LinkExpired, StatusLink, status_link_open
 from ryadom.notifications.producers import helper_name
@@ -52,41 +52,47 @@ def _status_context(link: StatusLink) -> dict[str, object]:
     }
 
 
+def _give_feedback(form: FeedbackForm, link: StatusLink) -> bool:
+    """Store the requester's answers; a refusal goes on the form. Not theirs to give: 404."""
+    try:
+        care_services.request_feedback(actor=link.person, request=link.request, **form.answers())
+    except (NotFoundError, PermissionDeniedError) as exc:
+        raise Http404 from exc
+    except ApplicationError as exc:
+        form.add_error(None, exc.message)
+        return False
+    return True
+
+
+def _status_response(
+    request: HttpRequest, link: StatusLink, form: FeedbackForm, *, thanked: bool
+) -> HttpResponse:
+    context = {
+        **_status_context(link),
+        "form": form if link.request.status == Status.COMPLETED and not thanked else None,
+        "thanked": thanked,
+    }
+    status = 400 if form.errors else 200
+    response = render(request, "notifications/status.html", context, status=status)
+    response["Content-Language"] = link.person.language
+    return _private(response)
+
+
 @require_http_methods(["GET", "POST"])
+@domain_errors
 def status_page(request: HttpRequest, token: str) -> HttpResponse:
     """A requester follows the request, confirms it was done and says how it went."""
     try:
         link = status_link_open(token=token)
     except LinkExpired:
-        response = render(request, "notifications/status_expired.html", status=410)
-        return _private(response)
-    except NotFoundError as exc:
-        raise Http404(exc.message) from exc
+        return _private(render(request, "notifications/status_expired.html", status=410))
     # The person the link was sent to reads it in their language, signed in or not.
     with translation.override(link.person.language):
         form = FeedbackForm(request.POST if request.method == "POST" else None, auto_id="fb-%s")
-        thanked = False
-        if request.method == "POST" and form.is_valid():
-            try:
-                care_services.request_feedback(
-                    actor=link.person, request=link.request, **form.answers()
-                )
-            except ApplicationError as exc:
-                if isinstance(exc, NotFoundError | PermissionDeniedError):
-                    raise Http404 from exc
-                form.add_error(None, exc.message)
-            else:
-                thanked = True
-                link = status_link_open(token=token)
-        context = {
-            **_status_context(link),
-            "form": form if link.request.status == Status.COMPLETED and not thanked else None,
-            "thanked": thanked,
-        }
-        status = 400 if form.errors else 200
-        response = render(request, "notifications/status.html", context, status=status)
-        response["Content-Language"] = link.person.language
-    return _private(response)
+        thanked = request.method == "POST" and form.is_valid() and _give_feedback(form, link)
+        if thanked:
+            link = status_link_open(token=token)
+        return _status_response(request, link, form, thanked=thanked)
 
 
 @require_safe
@@ -131,25 +137,15 @@ def calendar_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@domain_errors
 def calendar_issue(request: HttpRequest) -> HttpResponse:
     """A new address; shown once on the page that answers this POST."""
     actor = cast(User, request.user)
-    volunteer, institutions = calendar.feed_owners(actor=actor)
     owner = request.POST.get("owner", "")
-    institution: Institution | None = None
-    if owner.startswith("institution:"):
-        institution = next((i for i in institutions if str(i.pk) == owner.split(":", 1)[1]), None)
-        if institution is None:
-            raise Http404
-        volunteer = None
-    elif owner != "volunteer" or volunteer is None:
-        raise Http404
-    try:
-        _feed, token = calendar.calendar_feed_issue(
-            actor=actor, volunteer=volunteer, institution=institution
-        )
-    except PermissionDeniedError as exc:
-        raise PermissionDenied(exc.message) from exc
+    volunteer, institution = calendar.feed_owner_chosen(actor=actor, owner=owner)
+    _feed, token = calendar.calendar_feed_issue(
+        actor=actor, volunteer=volunteer, institution=institution
+    )
     return _calendar_page(request, new_url=calendar.feed_url(token))
 
 

@@ -2,7 +2,7 @@
 
 # No `from __future__ import annotations`: Ninja reads these annotations at runtime.
 import datetime
-from typing import Annotated, cast
+from typing import Annotated, Any, cast
 
 from django.http import HttpRequest
 from django.utils.translation import gettext
@@ -160,8 +160,8 @@ def list_openings(request: HttpRequest, filters: Query[ListFilters]) -> list[Ope
     return list(qs[: filters.limit])
 
 
-@router.post("/openings", response={201: OpeningOut}, summary="Post an opening")
-def create_opening(request: HttpRequest, payload: OpeningIn) -> Status[Opening]:
+def _references(payload: OpeningIn) -> dict[str, Any]:
+    """The objects the payload names by id or code; an unknown one is refused on its field."""
     institution = Institution.objects.filter(pk=payload.institution, is_active=True).first()
     if institution is None:
         raise _unknown("institution", payload.institution)
@@ -179,13 +179,19 @@ def create_opening(request: HttpRequest, payload: OpeningIn) -> Status[Opening]:
     if len(skills) != len(set(payload.skills)):
         known = {s.code for s in skills}
         raise _unknown("skills", ", ".join(c for c in payload.skills if c not in known))
+    return {
+        "institution": institution,
+        "department": department,
+        "service_type": service,
+        "required_skills": skills,
+    }
+
+
+@router.post("/openings", response={201: OpeningOut}, summary="Post an opening")
+def create_opening(request: HttpRequest, payload: OpeningIn) -> Status[Opening]:
     opening = services.opening_create(
         actor=_user(request),
         title=payload.title,
-        institution=institution,
-        department=department,
-        service_type=service,
-        required_skills=skills,
         recurrence=payload.recurrence,
         starts_on=payload.starts_on,
         ends_on=payload.ends_on,
@@ -193,6 +199,7 @@ def create_opening(request: HttpRequest, payload: OpeningIn) -> Status[Opening]:
         end_time=payload.end_time,
         needed=payload.needed,
         description=payload.description,
+        **_references(payload),
     )
     return Status(201, selectors.opening_get(actor=request.user, opening_id=opening.pk))
 

@@ -158,6 +158,21 @@ def own_volunteer(*, actor: User | AnonymousUser | None) -> Volunteer | None:
     )
 
 
+def own_application_get(*, actor: User | AnonymousUser | None, application_id: int) -> Application:
+    """One of the actor's own applications as a volunteer, with its opening, or NotFoundError."""
+    volunteer = own_volunteer(actor=actor)
+    application = (
+        Application.objects.filter(pk=application_id, volunteer=volunteer)
+        .select_related("opening")
+        .first()
+        if volunteer is not None
+        else None
+    )
+    if application is None:
+        raise NotFoundError("Not found.")
+    return application
+
+
 def my_applications(*, volunteer: Volunteer) -> QuerySet[Application]:
     """The volunteer's own applications, newest first."""
     return (

@@ -1,6 +1,7 @@
 """Pages for openings and "For you": parse, call the services and selectors, render.
 
-Domain errors reach the pages through care's `domain_errors` and `attempt`, the one mapping.
+Domain errors reach the pages through `core/pages.py` (`domain_errors`, `attempt`), the one
+mapping.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ryadom.accounts.models import User
-from ryadom.core.pages import attempt, domain_errors
+from ryadom.core.pages import attempt, domain_errors, errors_text
 from ryadom.core.validation import text_problem
 from ryadom.geo.models import Region
 from ryadom.openings import fit, selectors, services
@@ -39,22 +41,29 @@ def _manage_url(opening: Opening) -> str:
     return reverse("openings:manage", args=[opening.pk])
 
 
+def _chosen_region(request: HttpRequest) -> Region | None:
+    code = request.GET.get("region") or ""
+    return Region.objects.filter(code=code).first() if code and not text_problem(code) else None
+
+
+def _may_post(actor: User | AnonymousUser) -> bool:
+    """Whether the actor may post openings for some institution."""
+    return actor.is_authenticated and selectors.postable_institutions(actor=actor).exists()
+
+
 @require_GET
 def opening_list(request: HttpRequest) -> HttpResponse:
     """Openings that still happen, by region; posters also see their own under "mine"."""
-    code = request.GET.get("region") or ""
-    region = Region.objects.filter(code=code).first() if code and not text_problem(code) else None
+    region = _chosen_region(request)
     mine = request.GET.get("mine") == "1" and request.user.is_authenticated
-    openings = selectors.opening_list(
-        actor=request.user, region_id=region.pk if region else None, managed=mine
-    )[:200]
+    region_id = region.pk if region else None
+    openings = selectors.opening_list(actor=request.user, region_id=region_id, managed=mine)
     context = {
-        "openings": openings,
+        "openings": openings[:200],
         "regions": Region.objects.order_by("code"),
         "region": region,
         "mine": mine,
-        "may_post": request.user.is_authenticated
-        and selectors.postable_institutions(actor=request.user).exists(),
+        "may_post": _may_post(request.user),
     }
     return render(request, "openings/list.html", context)
 
@@ -93,6 +102,16 @@ def opening_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, selectors.opening_get(actor=request.user, opening_id=pk))
 
 
+def _apply(form: ApplyForm, actor: User, opening: Opening) -> Application | None:
+    """Apply with the message given; None when the form or the service refused."""
+    if not form.is_valid():
+        return None
+    message = form.cleaned_data["message"]
+    return attempt(
+        form, lambda: services.application_create(actor=actor, opening=opening, message=message)
+    )
+
+
 @login_required
 @require_POST
 @domain_errors
@@ -100,15 +119,7 @@ def opening_apply(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     opening = selectors.opening_get(actor=actor, opening_id=pk)
     form = ApplyForm(request.POST)
-    if form.is_valid() and (
-        attempt(
-            form,
-            lambda: services.application_create(
-                actor=actor, opening=opening, message=form.cleaned_data["message"]
-            ),
-        )
-        is not None
-    ):
+    if _apply(form, actor, opening) is not None:
         messages.success(request, _("Thank you. You will hear back from whoever posted it."))
         return redirect(_detail_url(opening))
     return _render_detail(request, opening, form=form, status=400)
@@ -119,19 +130,12 @@ def opening_apply(request: HttpRequest, pk: int) -> HttpResponse:
 @domain_errors
 def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
-    volunteer = selectors.own_volunteer(actor=actor)
-    application = (
-        Application.objects.filter(pk=pk, volunteer=volunteer).select_related("opening").first()
-        if volunteer is not None
-        else None
-    )
-    if application is None:
-        raise Http404
+    application = selectors.own_application_get(actor=actor, application_id=pk)
     form = ApplyForm()
     if attempt(form, lambda: services.application_withdraw(actor=actor, application=application)):
         messages.success(request, _("Your application is withdrawn."))
     else:
-        messages.error(request, " ".join(str(e) for e in form.non_field_errors()))
+        messages.error(request, errors_text(form))
     return redirect(_detail_url(application.opening))
 
 
@@ -141,35 +145,14 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 def opening_new(request: HttpRequest) -> HttpResponse:
     """A liaison or an NGO manager posts an opening."""
     actor = _actor(request)
-    if not selectors.postable_institutions(actor=actor).exists():
+    if not _may_post(actor):
         raise PermissionDenied
-    if request.method == "GET":
-        form = OpeningForm(actor=actor)
-    else:
-        form = OpeningForm(request.POST, actor=actor)
-        if form.is_valid():
-            d = form.cleaned_data
-            created = attempt(
-                form,
-                lambda: services.opening_create(
-                    actor=actor,
-                    title=d["title"],
-                    institution=d["institution"],
-                    department=d["department"],
-                    recurrence=d["recurrence"],
-                    starts_on=d["starts_on"],
-                    ends_on=d["ends_on"],
-                    start_time=d["start_time"],
-                    end_time=d["end_time"],
-                    needed=d["needed"],
-                    service_type=d["service_type"],
-                    required_skills=d["required_skills"],
-                    description=d["description"],
-                ),
-            )
-            if created is not None:
-                messages.success(request, _("The opening is posted."))
-                return redirect(_manage_url(created))
+    form = OpeningForm(request.POST if request.method == "POST" else None, actor=actor)
+    if form.is_valid():
+        created = attempt(form, lambda: services.opening_create(actor=actor, **form.cleaned_data))
+        if created is not None:
+            messages.success(request, _("The opening is posted."))
+            return redirect(_manage_url(created))
     status = 400 if form.errors else 200
     return render(request, "openings/new.html", {"form": form}, status=status)
 
@@ -207,6 +190,28 @@ def opening_manage(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_manage(request, selectors.opening_get_to_manage(actor=actor, opening_id=pk))
 
 
+def _accept(form: DeclineForm, actor: User, application: Application) -> str | None:
+    """Accept; the message to show, or None when refused (the reason is on the form)."""
+    done = attempt(form, lambda: services.application_accept(actor=actor, application=application))
+    return _("Accepted. The shift is in the volunteer's schedule.") if done is not None else None
+
+
+def _decline(form: DeclineForm, actor: User, application: Application) -> str | None:
+    """Decline with the reason given; the message to show, or None when refused."""
+    if not form.is_valid():
+        return None
+    done = attempt(
+        form,
+        lambda: services.application_decline(
+            actor=actor, application=application, reason=form.cleaned_data["reason"]
+        ),
+    )
+    return _("Declined.") if done is not None else None
+
+
+DECISIONS = {"accept": _accept, "decline": _decline}
+
+
 @login_required
 @require_POST
 @domain_errors
@@ -216,27 +221,10 @@ def application_decide(
     actor = _actor(request)
     opening = selectors.opening_get_to_manage(actor=actor, opening_id=pk)
     application = selectors.application_get_to_decide(actor=actor, application_id=application_id)
-    if application.opening_id != opening.pk or verb not in ("accept", "decline"):
+    if application.opening_id != opening.pk or verb not in DECISIONS:
         raise Http404
     form = DeclineForm(request.POST, auto_id=f"decline-{application.pk}-%s")
-    if verb == "accept":
-        done = (
-            attempt(form, lambda: services.application_accept(actor=actor, application=application))
-            is not None
-        )
-        text = _("Accepted. The shift is in the volunteer's schedule.")
-    else:
-        done = form.is_valid() and (
-            attempt(
-                form,
-                lambda: services.application_decline(
-                    actor=actor, application=application, reason=form.cleaned_data["reason"]
-                ),
-            )
-            is not None
-        )
-        text = _("Declined.")
-    if done:
+    if text := DECISIONS[verb](form, actor, application):
         messages.success(request, text)
         return redirect(_manage_url(opening))
     opening = selectors.opening_get_to_manage(actor=actor, opening_id=pk)
@@ -253,7 +241,7 @@ def opening_close(request: HttpRequest, pk: int) -> HttpResponse:
     if attempt(form, lambda: services.opening_close(actor=actor, opening=opening)):
         messages.success(request, _("The opening is closed."))
     else:
-        messages.error(request, " ".join(str(e) for e in form.non_field_errors()))
+        messages.error(request, errors_text(form))
     return redirect(_manage_url(opening))
 
 

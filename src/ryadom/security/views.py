@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import cast
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -16,7 +18,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ryadom.accounts.models import User
-from ryadom.core.validation import InvalidInput
+from ryadom.core.pages import attempt
 from ryadom.security.middleware import rate_limited_response
 from ryadom.security.ratelimit import RateLimitedError, rate_limit_hit
 from ryadom.security.twofactor import (
@@ -28,6 +30,8 @@ from ryadom.security.twofactor import (
     totp_qr_data_uri,
     totp_secret,
 )
+
+T = TypeVar("T")
 
 
 class CodeForm(forms.Form):
@@ -55,62 +59,80 @@ def _signed_in_with_second_factor(request: HttpRequest, device: object) -> None:
     otp_login(request, device)
 
 
+def _too_many_tries_answered(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Too many codes tried: the rate limit's page instead of the view's."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except RateLimitedError as exc:
+            return rate_limited_response(request, exc)
+
+    return wrapper
+
+
+def _code_accepted(
+    request: HttpRequest, form: CodeForm, check: Callable[..., T], **known: Any
+) -> T | None:
+    """What `check(token=..., **known)` answers for the code sent, each try counted against
+    the limit; None when no valid form was sent or the code was wrong (said on the form)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    rate_limit_hit(bucket="second_factor", key=f"user:{request.user.pk}")
+    return attempt(form, lambda: check(token=form.cleaned_data["token"], **known))
+
+
+def _must_pass_first(user: User) -> bool:
+    """Replacing the authenticator needs the old one (or a backup code) first."""
+    return has_second_factor(user) and not user.is_verified()  # type: ignore[attr-defined]
+
+
+def _backup_codes_page(request: HttpRequest, codes: list[str], next_url: str) -> HttpResponse:
+    return render(request, "security/backup_codes.html", {"codes": codes, "next": next_url})
+
+
+def _setup_page(request: HttpRequest, form: CodeForm, device: TOTPDevice) -> HttpResponse:
+    context = {
+        "form": form,
+        "qr": totp_qr_data_uri(device),
+        "secret": totp_secret(device),
+        "next": _next(request),
+    }
+    return render(request, "security/setup.html", context)
+
+
 @never_cache
 @login_required
+@_too_many_tries_answered
 def verify(request: HttpRequest) -> HttpResponse:
     """Asks for a code from the authenticator app (or a backup code) after the password."""
     user = cast(User, request.user)
     if not has_second_factor(user):
         return redirect("security:setup")
     form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            rate_limit_hit(bucket="second_factor", key=f"user:{user.pk}")
-            device = second_factor_check(actor=user, token=form.cleaned_data["token"])
-        except RateLimitedError as exc:
-            return rate_limited_response(request, exc)
-        except InvalidInput as exc:
-            form.add_error("token", exc.message)
-        else:
-            _signed_in_with_second_factor(request, device)
-            return redirect(_next(request))
+    device = _code_accepted(request, form, second_factor_check, actor=user)
+    if device is not None:
+        _signed_in_with_second_factor(request, device)
+        return redirect(_next(request))
     return render(request, "security/verify.html", {"form": form, "next": _next(request)})
 
 
 @never_cache
 @login_required
+@_too_many_tries_answered
 def setup(request: HttpRequest) -> HttpResponse:
     """Shows a new authenticator secret as a QR code; a code from the app confirms it."""
     user = cast(User, request.user)
-    if has_second_factor(user) and not user.is_verified():  # type: ignore[attr-defined]
-        # Replacing the authenticator needs the old one (or a backup code) first.
+    if _must_pass_first(user):
         return redirect("security:verify")
     device = totp_device_pending(actor=user)
     form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            rate_limit_hit(bucket="second_factor", key=f"user:{user.pk}")
-            codes = totp_device_confirm(actor=user, device=device, token=form.cleaned_data["token"])
-        except RateLimitedError as exc:
-            return rate_limited_response(request, exc)
-        except InvalidInput as exc:
-            form.add_error("token", exc.message)
-        else:
-            confirmed = TOTPDevice.objects.get(pk=device.pk)
-            _signed_in_with_second_factor(request, confirmed)
-            return render(
-                request, "security/backup_codes.html", {"codes": codes, "next": _next(request)}
-            )
-    return render(
-        request,
-        "security/setup.html",
-        {
-            "form": form,
-            "qr": totp_qr_data_uri(device),
-            "secret": totp_secret(device),
-            "next": _next(request),
-        },
-    )
+    codes = _code_accepted(request, form, totp_device_confirm, actor=user, device=device)
+    if codes is None:
+        return _setup_page(request, form, device)
+    _signed_in_with_second_factor(request, TOTPDevice.objects.get(pk=device.pk))
+    return _backup_codes_page(request, codes, _next(request))
 
 
 @never_cache
@@ -121,5 +143,4 @@ def backup_codes(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
     if not user.is_verified():  # type: ignore[attr-defined]
         return redirect("security:verify")
-    codes = backup_codes_issue(actor=user)
-    return render(request, "security/backup_codes.html", {"codes": codes, "next": "/"})
+    return _backup_codes_page(request, backup_codes_issue(actor=user), "/")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ryadom.notifications.models import ChannelName
+from ryadom.notifications.models import ChannelName, Preference
 
 
 class PreferenceForm(forms.Form):
@@ -30,6 +29,11 @@ class PreferenceForm(forms.Form):
         help_text=_("Local time. Leave both empty to get messages at any hour."),
     )
 
-    def times(self) -> tuple[datetime.time | None, datetime.time | None]:
-        data: dict[str, Any] = self.cleaned_data
-        return data.get("quiet_from"), data.get("quiet_until")
+    @staticmethod
+    def initial_of(preference: Preference) -> dict[str, Any]:
+        """The form's starting values: the settings as they are."""
+        return {
+            "channels": preference.channels,
+            "quiet_from": preference.quiet_from,
+            "quiet_until": preference.quiet_until,
+        }

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hmac
 import json
-from typing import cast
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,6 +21,7 @@ from ryadom.accounts.models import User
 from ryadom.care.page_selectors import page_roles
 from ryadom.core.errors import ConflictError
 from ryadom.core.pages import attempt, domain_errors
+from ryadom.notifications.models import Preference
 from ryadom.notifications.selectors import (
     message_get_for_user,
     message_list_failed,
@@ -44,20 +45,30 @@ def _actor(request: HttpRequest) -> User:
 # --- the webhook ---------------------------------------------------------------------------
 
 
+def _secret_matches(secret: str) -> bool:
+    """Constant-time, so the secret cannot be guessed a character at a time. No secret set:
+    the bot is off and the address does not exist."""
+    expected = telegram_settings().webhook_secret
+    return bool(expected) and hmac.compare_digest(secret.encode(), expected.encode())
+
+
+def _update(request: HttpRequest) -> dict[str, Any] | None:
+    """The update the body carries: a JSON object, else None."""
+    try:
+        update = json.loads(request.body)
+    except ValueError:
+        return None
+    return update if isinstance(update, dict) else None
+
+
 @csrf_exempt  # Telegram calls it; the secret in the path is the authentication
 @require_POST
 def webhook(request: HttpRequest, secret: str) -> HttpResponse:
     """Receive one Bot API update and answer it through the Bot API."""
-    expected = telegram_settings().webhook_secret
-    # Constant-time, so the secret cannot be guessed a character at a time. No secret set:
-    # the bot is off and the address does not exist.
-    if not expected or not hmac.compare_digest(secret.encode(), expected.encode()):
+    if not _secret_matches(secret):
         raise Http404
-    try:
-        update = json.loads(request.body)
-    except ValueError:
-        return HttpResponseBadRequest()
-    if not isinstance(update, dict):
+    update = _update(request)
+    if update is None:
         return HttpResponseBadRequest()
     # The answers go out after the update's transaction has committed.
     send_all(bot.update_handle(update=update))
@@ -96,6 +107,18 @@ def unlink(request: HttpRequest) -> HttpResponse:
 # --- notification settings ---------------------------------------------------------------
 
 
+def _saved(form: PreferenceForm, actor: User, preference: Preference) -> Preference | None:
+    """The settings saved from a valid form; None when the form or the service refused."""
+    if not form.is_valid():
+        return None
+    # The Telegram chat is set by linking the bot only; kept as it is here.
+    chat = preference.telegram_chat_id
+    return attempt(
+        form,
+        lambda: preference_set(actor=actor, user=actor, telegram_chat_id=chat, **form.cleaned_data),
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 @domain_errors
@@ -103,37 +126,13 @@ def preferences(request: HttpRequest) -> HttpResponse:
     """Choose channels and quiet hours."""
     actor = _actor(request)
     preference = preference_of(user=actor)
-    if request.method == "POST":
-        form = PreferenceForm(request.POST)
-        if form.is_valid():
-            quiet_from, quiet_until = form.times()
-            saved = attempt(
-                form,
-                lambda: preference_set(
-                    actor=actor,
-                    user=actor,
-                    channels=form.cleaned_data["channels"],
-                    quiet_from=quiet_from,
-                    quiet_until=quiet_until,
-                    # Set by linking the bot only; kept as it is here.
-                    telegram_chat_id=preference.telegram_chat_id,
-                ),
-            )
-            if saved is not None:
-                messages.success(request, _("Your notification settings are saved."))
-                return redirect("notification-preferences")
-    else:
-        form = PreferenceForm(
-            initial={
-                "channels": preference.channels,
-                "quiet_from": preference.quiet_from,
-                "quiet_until": preference.quiet_until,
-            }
-        )
-    context = {
-        "form": form,
-        "telegram_linked": TelegramLink.objects.filter(user=actor).exists(),
-    }
+    data = request.POST if request.method == "POST" else None
+    form = PreferenceForm(data, initial=PreferenceForm.initial_of(preference))
+    if _saved(form, actor, preference) is not None:
+        messages.success(request, _("Your notification settings are saved."))
+        return redirect("notification-preferences")
+    linked = TelegramLink.objects.filter(user=actor).exists()
+    context = {"form": form, "telegram_linked": linked}
     return render(request, "telegram/preferences.html", context, status=400 if form.errors else 200)
 
 

@@ -16,6 +16,7 @@ from ryadom.core.errors import PermissionDeniedError
 from ryadom.organisations.selectors import institution_directory
 from ryadom.volunteers.models import Volunteer
 from ryadom.volunteers.selectors import (
+    ChecklistItem,
     checklist_for,
     volunteer_get_for_user,
     volunteer_list,
@@ -100,6 +101,17 @@ class EligibilityOut(Schema):
     steps: list[StepStateOut]
 
 
+def _step_out(item: ChecklistItem) -> StepStateOut:
+    return StepStateOut(
+        code=item.code,
+        description=str(item.help),
+        done=item.done,
+        missing=str(item.problem),
+        status=item.check.status if item.check else None,
+        valid_until=item.check.valid_until if item.check else None,
+    )
+
+
 @router.get(
     "/volunteers/me/eligibility",
     response=EligibilityOut,
@@ -110,23 +122,12 @@ def my_eligibility(request: HttpRequest, institution: Id) -> EligibilityOut:
     volunteer = volunteer_of(actor=request.user)
     if volunteer is None:
         raise PermissionDeniedError(_("Only volunteers have a checklist: sign up at /join/ first."))
-    checklist = checklist_for(
-        volunteer=volunteer, institution=institution_directory(institution_id=institution)
-    )
+    place = institution_directory(institution_id=institution)
+    checklist = checklist_for(volunteer=volunteer, institution=place)
     return EligibilityOut(
         institution_id=institution,
         on=checklist.on,
         eligible=checklist.ready,
         missing=[item.code for item in checklist.items if not item.done],
-        steps=[
-            StepStateOut(
-                code=item.code,
-                description=str(item.help),
-                done=item.done,
-                missing=str(item.problem),
-                status=item.check.status if item.check else None,
-                valid_until=item.check.valid_until if item.check else None,
-            )
-            for item in checklist.items
-        ],
+        steps=[_step_out(item) for item in checklist.items],
     )

@@ -15,6 +15,22 @@ from ryadom.geo.models import Region, Settlement
 from ryadom.volunteers.models import CheckKind, CheckStatus, Gender
 from ryadom.volunteers.services import Window
 
+# Fields passed to `volunteer_profile_save` as they are cleaned.
+PROFILE_FIELDS = (
+    "region",
+    "settlement",
+    "gender",
+    "first_name",
+    "last_name",
+    "birth_year",
+    "skills",
+    "interests",
+    "travel_radius_km",
+    "weekly_task_cap",
+    "is_veteran",
+    "is_veteran_relative",
+)
+
 
 class ProfileForm(PageForm):
     """The volunteer's profile; weekly availability as a from–to pair for each weekday."""
@@ -110,6 +126,15 @@ class ProfileForm(PageForm):
 
     def languages_list(self) -> list[str]:
         return [c for c in self.cleaned_data["languages"].replace(";", ",").split(",")]
+
+    def profile(self) -> dict[str, Any]:
+        """The cleaned profile as `volunteer_profile_save` takes it."""
+        data = self.cleaned_data
+        return {
+            **{name: data[name] for name in PROFILE_FIELDS},
+            "languages": self.languages_list(),
+            "availability": self.windows(),
+        }
 
     @staticmethod
     def initial_from(volunteer: Any) -> dict[str, Any]:

@@ -19,12 +19,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from ryadom.accounts.models import User
-from ryadom.core.errors import ApplicationError, NotFoundError
-from ryadom.core.pages import attempt, domain_errors, safe_next
+from ryadom.core.errors import ApplicationError
+from ryadom.core.pages import attempt, domain_errors, errors_text, safe_next
+from ryadom.organisations.models import Organisation
 from ryadom.organisations.selectors import institution_directory
 from ryadom.volunteers import selectors, services
 from ryadom.volunteers.forms import CheckForm, DecideForm, HourLimitForm, ProfileForm
-from ryadom.volunteers.models import CheckKind, CheckStatus, Volunteer
+from ryadom.volunteers.models import Check, CheckKind, CheckStatus, Membership, Volunteer
 
 P = ParamSpec("P")
 
@@ -44,10 +45,19 @@ def newcomer_required(view: Callable[P, HttpResponse]) -> Callable[P, HttpRespon
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> HttpResponse:
         request = cast(HttpRequest, args[0])
         if not request.user.is_authenticated:
-            return redirect(reverse("join") + "?" + urlencode({"next": request.get_full_path()}))
+            return _with_next(request, "join")
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def _with_next(request: HttpRequest, to: str) -> HttpResponse:
+    """To the page named `to`, which sends the person back here when done."""
+    return redirect(reverse(to) + "?" + urlencode({"next": request.get_full_path()}))
+
+
+# The choices of a check's kind and status, for the forms that record checks.
+CHECK_CHOICES = {"kinds": CheckKind.choices, "statuses": CheckStatus.choices}
 
 
 # --- the volunteer: profile, NGO, checklist ------------------------------------------------
@@ -62,39 +72,33 @@ def profile(request: HttpRequest) -> HttpResponse:
     initial = ProfileForm.initial_from(volunteer) if volunteer else {"first_name": actor.first_name}
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        saved = attempt(
-            form,
-            lambda: services.volunteer_profile_save(
-                actor=actor,
-                region=data["region"],
-                settlement=data["settlement"],
-                gender=data["gender"],
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                birth_year=data["birth_year"],
-                skills=data["skills"],
-                interests=data["interests"],
-                languages=form.languages_list(),
-                availability=form.windows(),
-                travel_radius_km=data["travel_radius_km"],
-                weekly_task_cap=data["weekly_task_cap"],
-                is_veteran=data["is_veteran"],
-                is_veteran_relative=data["is_veteran_relative"],
-            ),
-        )
-        if saved is not None:
+        fields = form.profile()
+        if attempt(form, lambda: services.volunteer_profile_save(actor=actor, **fields)):
             messages.success(request, _("Your profile is saved."))
             return redirect(_back(request, reverse("join-ngo")))
-    return render(
-        request,
-        "volunteers/profile.html",
-        {"form": form, "new": volunteer is None, "next": _back(request, "")},
-    )
+    context = {"form": form, "new": volunteer is None, "next": _back(request, "")}
+    return render(request, "volunteers/profile.html", context)
 
 
 def _volunteer_or_join(request: HttpRequest) -> Volunteer | None:
     return selectors.volunteer_of(actor=_actor(request))
+
+
+def _ask_to_join(request: HttpRequest, choices: list[Organisation]) -> None:
+    """Ask to join the NGO chosen among `choices` (another: 404); say how it went."""
+    chosen = request.POST.get("organisation")
+    organisation = next((o for o in choices if str(o.pk) == chosen), None)
+    if organisation is None:
+        raise Http404
+    try:
+        services.membership_request(actor=_actor(request), organisation=organisation)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return
+    messages.success(
+        request,
+        _("You asked to join %(ngo)s. Its manager will answer soon.") % {"ngo": organisation.name},
+    )
 
 
 @newcomer_required
@@ -108,25 +112,28 @@ def join_ngo(request: HttpRequest) -> HttpResponse:
     institution_id = int(raw) if raw.isdigit() else None
     choices = selectors.organisations_to_join(volunteer=volunteer, institution_id=institution_id)
     if request.method == "POST":
-        organisation = next(
-            (o for o in choices if str(o.pk) == request.POST.get("organisation")), None
-        )
-        if organisation is None:
-            raise Http404
-        try:
-            services.membership_request(actor=_actor(request), organisation=organisation)
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(
-                request,
-                _("You asked to join %(ngo)s. Its manager will answer soon.")
-                % {"ngo": organisation.name},
-            )
+        _ask_to_join(request, choices)
         return redirect(_back(request, request.get_full_path()))
-    return render(
-        request, "volunteers/join_ngo.html", {"volunteer": volunteer, "organisations": choices}
-    )
+    context = {"volunteer": volunteer, "organisations": choices}
+    return render(request, "volunteers/join_ngo.html", context)
+
+
+def _checklist_at(volunteer: Volunteer, institution_id: str) -> Any:
+    """The volunteer's checklist for the institution of that id (not a number, or none: 404)."""
+    if not institution_id.isdigit():
+        raise Http404
+    institution = institution_directory(institution_id=int(institution_id))
+    return selectors.checklist_for(volunteer=volunteer, institution=institution)
+
+
+def _my_readiness(volunteer: Volunteer) -> dict[str, Any]:
+    """My checks in their usual order, my memberships, and the places my NGOs work in."""
+    order = list(CheckKind.values)
+    return {
+        "checks": sorted(volunteer.checks.all(), key=lambda c: order.index(c.kind)),
+        "memberships": volunteer.memberships.select_related("organisation").order_by("pk"),
+        "places": selectors.institutions_of_my_ngos(volunteer=volunteer),
+    }
 
 
 @newcomer_required
@@ -136,23 +143,12 @@ def checklist(request: HttpRequest) -> HttpResponse:
     """Am I ready to work here? Every step for the institution, done or not, and whom to ask;
     without an institution: my checks and the places my NGOs work in."""
     volunteer = _volunteer_or_join(request)
-    institution_id = request.GET.get("institution", "")
     if volunteer is None:
-        target = reverse("join-profile") + "?" + urlencode({"next": request.get_full_path()})
-        return redirect(target)
+        return _with_next(request, "join-profile")
     context: dict[str, Any] = {"volunteer": volunteer}
-    if institution_id:
-        if not institution_id.isdigit():
-            raise Http404
-        try:
-            institution = institution_directory(institution_id=int(institution_id))
-        except NotFoundError as exc:
-            raise Http404 from exc
-        context["checklist"] = selectors.checklist_for(volunteer=volunteer, institution=institution)
-    order = list(CheckKind.values)
-    context["checks"] = sorted(volunteer.checks.all(), key=lambda c: order.index(c.kind))
-    context["memberships"] = volunteer.memberships.select_related("organisation").order_by("pk")
-    context["places"] = selectors.institutions_of_my_ngos(volunteer=volunteer)
+    if institution_id := request.GET.get("institution", ""):
+        context["checklist"] = _checklist_at(volunteer, institution_id)
+    context.update(_my_readiness(volunteer))
     return render(request, "volunteers/checklist.html", context)
 
 
@@ -168,16 +164,23 @@ def ngo_members(request: HttpRequest) -> HttpResponse:
     memberships = list(selectors.membership_list_for_manager(actor=actor))
     if not memberships and not selectors.manages_any(actor=actor):
         raise PermissionDenied(_("This page is for NGO managers."))
-    return render(
-        request,
-        "volunteers/ngo_members.html",
-        {
-            "pending": [m for m in memberships if m.status == "pending"],
-            "members": [m for m in memberships if m.status == "approved"],
-            "kinds": CheckKind.choices,
-            "statuses": CheckStatus.choices,
-        },
-    )
+    context = {
+        "pending": [m for m in memberships if m.status == "pending"],
+        "members": [m for m in memberships if m.status == "approved"],
+        **CHECK_CHOICES,
+    }
+    return render(request, "volunteers/ngo_members.html", context)
+
+
+def _decide(request: HttpRequest, membership: Membership, *, approve: bool) -> None:
+    """Approve or decline a request to join; say how it went."""
+    try:
+        services.membership_decide(actor=_actor(request), membership=membership, approve=approve)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return
+    done = _("%(name)s is now a member.") if approve else _("%(name)s was declined.")
+    messages.success(request, done % {"name": membership.volunteer})
 
 
 @login_required
@@ -187,21 +190,27 @@ def membership_decide(request: HttpRequest, membership_id: int) -> HttpResponse:
     actor = _actor(request)
     membership = selectors.membership_get_for_manager(actor=actor, membership_id=membership_id)
     form = DecideForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose approve or decline."))
+    if form.is_valid():
+        _decide(request, membership, approve=form.cleaned_data["decision"] == "approve")
     else:
-        approve = form.cleaned_data["decision"] == "approve"
-        try:
-            services.membership_decide(actor=actor, membership=membership, approve=approve)
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(
-                request,
-                (_("%(name)s is now a member.") if approve else _("%(name)s was declined."))
-                % {"name": membership.volunteer},
-            )
+        messages.error(request, _("Choose approve or decline."))
     return redirect(_back(request, reverse("ngo-members")))
+
+
+def _recorded(form: CheckForm, actor: User, volunteer: Volunteer) -> Check | None:
+    """The check recorded from a valid form; None when the form or the service refused."""
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    return attempt(form, lambda: services.check_record(actor=actor, volunteer=volunteer, **data))
+
+
+def _recorded_text(volunteer: Volunteer, done: Check) -> str:
+    return _("Recorded for %(name)s: %(check)s — %(status)s.") % {
+        "name": volunteer,
+        "check": CheckKind(done.kind).label,
+        "status": CheckStatus(done.status).label,
+    }
 
 
 @login_required
@@ -212,35 +221,24 @@ def check_record(request: HttpRequest, volunteer_id: int) -> HttpResponse:
     actor = _actor(request)
     volunteer = selectors.volunteer_get_for_user(actor=actor, volunteer_id=volunteer_id)
     form = CheckForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        done = attempt(
-            form,
-            lambda: services.check_record(
-                actor=actor,
-                volunteer=volunteer,
-                kind=data["kind"],
-                status=data["status"],
-                valid_until=data["valid_until"],
-                detail=data["detail"],
-            ),
-        )
-        if done is not None:
-            messages.success(
-                request,
-                _("Recorded for %(name)s: %(check)s — %(status)s.")
-                % {
-                    "name": volunteer,
-                    "check": CheckKind(done.kind).label,
-                    "status": CheckStatus(done.status).label,
-                },
-            )
-            return redirect(_back(request, reverse("ngo-members")))
-    errors = " ".join(str(m) for errs in form.errors.values() for m in errs)
-    messages.error(
-        request, _("Not recorded for %(name)s: %(why)s") % {"name": volunteer, "why": errors}
-    )
+    done = _recorded(form, actor, volunteer)
+    if done is not None:
+        messages.success(request, _recorded_text(volunteer, done))
+    else:
+        why = {"name": volunteer, "why": errors_text(form)}
+        messages.error(request, _("Not recorded for %(name)s: %(why)s") % why)
     return redirect(_back(request, reverse("ngo-members")))
+
+
+def _limit_set(form: HourLimitForm, actor: User, volunteer: Volunteer) -> Volunteer | None:
+    """The weekly hour limit set from a valid form; None when the form or the service refused."""
+    if not form.is_valid():
+        return None
+    hours = form.cleaned_data["weekly_hour_limit"]
+    return attempt(
+        form,
+        lambda: services.volunteer_hour_limit_set(actor=actor, volunteer=volunteer, hours=hours),
+    )
 
 
 @login_required
@@ -250,20 +248,10 @@ def hour_limit(request: HttpRequest, volunteer_id: int) -> HttpResponse:
     actor = _actor(request)
     volunteer = selectors.volunteer_get_for_user(actor=actor, volunteer_id=volunteer_id)
     form = HourLimitForm(request.POST)
-    if form.is_valid():
-        hours = form.cleaned_data["weekly_hour_limit"]
-        if attempt(
-            form,
-            lambda: services.volunteer_hour_limit_set(
-                actor=actor, volunteer=volunteer, hours=hours
-            ),
-        ):
-            messages.success(
-                request, _("The weekly limit of %(name)s is saved.") % {"name": volunteer}
-            )
-            return redirect(_back(request, reverse("ngo-members")))
-    errors = " ".join(str(m) for errs in form.errors.values() for m in errs)
-    messages.error(request, errors)
+    if _limit_set(form, actor, volunteer):
+        messages.success(request, _("The weekly limit of %(name)s is saved.") % {"name": volunteer})
+    else:
+        messages.error(request, errors_text(form))
     return redirect(_back(request, reverse("ngo-members")))
 
 
@@ -276,13 +264,9 @@ def institution_volunteers(request: HttpRequest) -> HttpResponse:
     institutions = selectors.institutions_of_liaison(actor=actor)
     if not institutions:
         raise PermissionDenied(_("This page is for institution liaisons."))
-    return render(
-        request,
-        "volunteers/institution_volunteers.html",
-        {
-            "institutions": institutions,
-            "volunteers": selectors.volunteers_at_institutions(actor=actor),
-            "kinds": CheckKind.choices,
-            "statuses": CheckStatus.choices,
-        },
-    )
+    context = {
+        "institutions": institutions,
+        "volunteers": selectors.volunteers_at_institutions(actor=actor),
+        **CHECK_CHOICES,
+    }
+    return render(request, "volunteers/institution_volunteers.html", context)
