@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 import zoneinfo
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from ryadom.accounts.models import User
 from ryadom.care import page_selectors
 from ryadom.care.lifecycle import Action
-from ryadom.care.models import MAX_DETAILS_LENGTH, Status, Urgency
+from ryadom.care.models import MAX_DETAILS_LENGTH, Feeling, Status, Urgency
 from ryadom.care.selectors import NEEDS_ACTION, RequestFilters
 from ryadom.catalogue.models import Category, ServiceType
-from ryadom.core.errors import NotFoundError
 from ryadom.core.forms import IdsField, PageForm
 from ryadom.geo.models import Region
 from ryadom.institutions.models import Department, Institution
@@ -129,78 +130,16 @@ class WhenForm(PageForm):
         )
 
 
+def new_key() -> str:
+    return uuid.uuid4().hex
+
+
 class KeyField(forms.CharField):
-    """The idempotency key of one filled-in form: sending it twice creates one request."""
+    """The idempotency key of one filled-in form: sending it twice creates one request.
+    Each form shown afresh carries a new one."""
 
     def __init__(self) -> None:
-        super().__init__(max_length=100, required=False, widget=forms.HiddenInput)
-
-
-# --- /ask/: three steps --------------------------------------------------------------------
-
-
-class AskServiceForm(PageForm):
-    """Step 1: for whom (when there is a choice) and what help."""
-
-    veteran = forms.ModelChoiceField(
-        label=_("For whom"),
-        queryset=Veteran.objects.none(),
-        widget=LargeRadioSelect,
-        empty_label=None,
-    )
-    service = ServiceField(widget=LargeRadioSelect)
-    # Set by the ward link (QR poster): where the veteran is.
-    institution = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    department = forms.IntegerField(required=False, widget=forms.HiddenInput)
-
-    def __init__(self, *args: Any, veterans: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["veteran"]
-        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared above
-        field.queryset = veterans
-        # With nobody to choose from, the page says for whom instead of asking.
-        self.only_veteran: Veteran | None = veterans[0] if len(veterans) == 1 else None
-        if self.only_veteran is not None:
-            field.initial = self.only_veteran.pk
-            field.widget = forms.HiddenInput()
-
-    def clean(self) -> dict[str, Any]:
-        super().clean()
-        data = self.cleaned_data
-        institution_id, department_id = data.get("institution"), data.get("department")
-        data["ward"] = None
-        if institution_id and department_id:
-            try:
-                data["ward"] = page_selectors.ward_get(
-                    institution_id=institution_id, department_id=department_id
-                )
-            except NotFoundError:
-                raise forms.ValidationError(_("This ward link is not valid.")) from None
-        return data
-
-    def place(self) -> tuple[Institution | None, Department | None]:
-        """The ward of the link, or else where the veteran is treated now."""
-        ward: Department | None = self.cleaned_data.get("ward")
-        if ward is not None:
-            return ward.institution, ward
-        stay = page_selectors.current_stay(self.cleaned_data["veteran"])
-        if stay is None:
-            return None, None
-        return stay.institution, stay.department
-
-
-class AskWhenForm(WhenForm):
-    """Step 2: urgency, when and the details."""
-
-    wants_previous_volunteer = forms.BooleanField(
-        label=_("If possible, the same volunteer as last time"), required=False
-    )
-
-
-class AskSendForm(PageForm):
-    """Step 3: check and send. Carries the key that makes a double send harmless."""
-
-    key = KeyField()
+        super().__init__(max_length=100, required=False, widget=forms.HiddenInput, initial=new_key)
 
 
 # --- the ward form and the coordinator's phone entry ---------------------------------------
@@ -224,9 +163,24 @@ class WardForm(WhenForm):
 
     def __init__(self, *args: Any, actor: User, department: Department, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.department = department
         field = self.fields["veteran"]
         assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared above
         field.queryset = page_selectors.ward_veterans(actor=actor, department=department)
+
+    def values(self) -> dict[str, Any]:
+        """The request to create: `request_create`'s keyword arguments."""
+        d, institution = self.cleaned_data, self.department.institution
+        return {
+            "service_type": d["service"],
+            "institution": institution,
+            "department": self.department,
+            "veteran": d["veteran"],
+            "details": d["details"],
+            "urgency": d["urgency"],
+            "window": self.window(institution.region.zone),
+            "idempotency_key": d["key"],
+        }
 
 
 class InstitutionChoiceField(forms.ModelChoiceField[Institution]):
@@ -289,6 +243,21 @@ class IntakeForm(WhenForm):
             assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared above
             field.queryset = queryset
 
+    def values(self) -> dict[str, Any]:
+        """The request to create: `request_create`'s keyword arguments."""
+        d = self.cleaned_data
+        return {
+            "service_type": d["service"],
+            "institution": d["institution"],
+            "department": d["department"],
+            "veteran": d["veteran"],
+            "details": d["details"],
+            "urgency": d["urgency"],
+            "window": self.window(d["institution"].region.zone),
+            "requester_name": d["requester_name"],
+            "idempotency_key": d["key"],
+        }
+
 
 # --- the queue -----------------------------------------------------------------------------
 
@@ -335,6 +304,20 @@ class QueueFilterForm(PageForm):
         service = self.fields["service"]
         assert isinstance(service, forms.ChoiceField)  # noqa: S101 - declared above
         service.choices = [("", _("All")), *service_choices()]
+
+    @classmethod
+    def of_query(cls, query: QueryDict, *, actor: User) -> QueueFilterForm:
+        """The filters of the page's address. The queue opens on what still needs someone
+        to act; "All" is one choice away."""
+        data = query.copy()
+        data.setdefault("status", NEEDS_ACTION)
+        return cls(data, actor=actor)
+
+    def query(self) -> str:
+        """The filters as a query string, for the links to other pages of the list."""
+        query = cast(QueryDict, self.data).copy()
+        query.pop("page", None)
+        return str(query.urlencode())
 
     def filters(self) -> RequestFilters:
         """The filters that are valid (an invalid one is shown with its error, not applied)."""
@@ -480,6 +463,25 @@ class FeedbackForm(PageForm):
             "rating": d.get("rating"),
             "comment": d.get("comment", ""),
         }
+
+
+class ComplaintAnswerForm(PageForm):
+    answer = forms.CharField(
+        label=_("Answer to the veteran"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    upheld = forms.BooleanField(label=_("The complaint is justified"), required=False)
+
+
+class DebriefForm(PageForm):
+    feeling = forms.ChoiceField(
+        label=_("How was it?"), choices=Feeling.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label=_("Anything that upsets you? (only your NGO's manager sees this)"),
+        required=False,
+        max_length=MAX_DETAILS_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 # The form of each action on the request page.

@@ -18,7 +18,6 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from ryadom.accounts.models import User
-from ryadom.care import services as care
 from ryadom.care.lifecycle import Action
 from ryadom.care.models import CareRequest, Channel
 from ryadom.care.page_selectors import (
@@ -33,6 +32,9 @@ from ryadom.care.page_selectors import (
     volunteer_schedule,
 )
 from ryadom.care.selectors import request_get_for_action, request_get_for_user
+from ryadom.care.services.intake import request_create
+from ryadom.care.services.requester import request_confirm, request_feedback
+from ryadom.care.services.volunteer_work import request_check_in, request_claim, request_complete
 from ryadom.catalogue.models import Category
 from ryadom.core.errors import ApplicationError, NotFoundError
 from ryadom.telegram.client import Call
@@ -422,7 +424,7 @@ class Conversation:
             conversation_set(link=self.link)
             raise ApplicationError(_("The veteran is not in treatment now."))
         try:
-            request = care.request_create(
+            request = request_create(
                 actor=self.user,
                 service_type=service,
                 institution=stay.institution,
@@ -474,7 +476,7 @@ class Conversation:
 
     def confirm(self, request_id: str) -> None:
         request = request_get_for_user(actor=self.user, request_id=int(request_id))
-        care.request_confirm(actor=self.user, request=request)
+        request_confirm(actor=self.user, request=request)
         buttons = [
             (_("Yes"), f"respect:{request.pk}:yes"),
             (_("No"), f"respect:{request.pk}:no"),
@@ -493,9 +495,7 @@ class Conversation:
         if request.feedback.filter(given_by=self.user).exists():  # an old message pressed again
             self.say(_("Your answer is already recorded. Thank you."), self.menu())
             return
-        care.request_feedback(
-            actor=self.user, request=request, done=True, respectful=answer == "yes"
-        )
+        request_feedback(actor=self.user, request=request, done=True, respectful=answer == "yes")
         if answer == "yes":
             self.say(_("Thank you. Your answer is recorded."), self.menu())
         else:
@@ -538,7 +538,7 @@ class Conversation:
         request = request_get_for_action(
             actor=self.user, request_id=int(request_id), action=Action.CLAIM
         )
-        care.request_claim(actor=self.user, request=request)
+        request_claim(actor=self.user, request=request)
         self.say(
             _("You took request №%(number)s. Plan the visit on the site: %(url)s")
             % {"number": request.pk, "url": _request_url(request)},
@@ -600,10 +600,10 @@ class Conversation:
 
     def check_in(self, request_id: str) -> None:
         request = request_get_for_user(actor=self.user, request_id=int(request_id))
-        care.request_check_in(actor=self.user, request=request)
+        request_check_in(actor=self.user, request=request)
         self.say(_("Checked in. Thank you for coming."))
 
     def check_out(self, request_id: str) -> None:
         request = request_get_for_user(actor=self.user, request_id=int(request_id))
-        care.request_complete(actor=self.user, request=request)
+        request_complete(actor=self.user, request=request)
         self.say(_("Checked out. The veteran will be asked to confirm."), self.menu())
