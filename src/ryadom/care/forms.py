@@ -19,8 +19,7 @@ from ryadom.care.selectors import NEEDS_ACTION, RequestFilters
 from ryadom.catalogue.models import Category, ServiceType
 from ryadom.core.forms import IdsField, PageForm
 from ryadom.geo.models import Region
-from ryadom.institutions.models import Department, Institution
-from ryadom.veterans.models import Veteran
+from ryadom.institutions.models import Institution
 from ryadom.volunteers.models import Volunteer
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
@@ -142,121 +141,9 @@ class KeyField(forms.CharField):
         super().__init__(max_length=100, required=False, widget=forms.HiddenInput, initial=new_key)
 
 
-# --- the ward form and the coordinator's phone entry ---------------------------------------
-
-
-class WardForm(WhenForm):
-    """Ward staff ask for one veteran of the ward, or for the whole ward."""
-
-    field_order = ["veteran", "service", "urgency"]
-
-    veteran = forms.ModelChoiceField(
-        label=_("For whom"),
-        queryset=Veteran.objects.none(),
-        required=False,
-        blank=True,  # a radio button for "the whole ward"
-        empty_label=_("The whole ward"),
-        widget=LargeRadioSelect,
-    )
-    service = ServiceField(widget=LargeRadioSelect)
-    key = KeyField()
-
-    def __init__(self, *args: Any, actor: User, department: Department, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.department = department
-        field = self.fields["veteran"]
-        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared above
-        field.queryset = page_selectors.ward_veterans(actor=actor, department=department)
-
-    def values(self) -> dict[str, Any]:
-        """The request to create: `request_create`'s keyword arguments."""
-        d, institution = self.cleaned_data, self.department.institution
-        return {
-            "service_type": d["service"],
-            "institution": institution,
-            "department": self.department,
-            "veteran": d["veteran"],
-            "details": d["details"],
-            "urgency": d["urgency"],
-            "window": self.window(institution.region.zone),
-            "idempotency_key": d["key"],
-        }
-
-
 class InstitutionChoiceField(forms.ModelChoiceField[Institution]):
     def label_from_instance(self, obj: Institution) -> str:
         return f"{obj.name} ({obj.region.name})"
-
-
-class DepartmentChoiceField(forms.ModelChoiceField[Department]):
-    def label_from_instance(self, obj: Department) -> str:
-        return f"{obj.institution.name} — {obj.name}"
-
-
-class VeteranChoiceField(forms.ModelChoiceField[Veteran]):
-    def label_from_instance(self, obj: Veteran) -> str:
-        stay = page_selectors.current_stay(obj)
-        return f"{obj.addressed_as} — {stay.institution.name}" if stay else obj.addressed_as
-
-
-class IntakeForm(WhenForm):
-    """A coordinator enters a request for someone who phoned."""
-
-    field_order = [
-        "requester_name",
-        "institution",
-        "department",
-        "veteran",
-        "service",
-        "urgency",
-    ]
-
-    requester_name = forms.CharField(
-        label=_("Who called"),
-        max_length=120,
-        help_text=_("Name and, if they are not the veteran, who they are to the veteran."),
-    )
-    institution = InstitutionChoiceField(
-        label=_("Institution"), queryset=Institution.objects.none()
-    )
-    department = DepartmentChoiceField(
-        label=_("Ward"), queryset=Department.objects.none(), required=False
-    )
-    veteran = VeteranChoiceField(
-        label=_("Veteran"),
-        queryset=Veteran.objects.none(),
-        required=False,
-        empty_label=_("Not a particular veteran (the whole ward)"),
-    )
-    service = ServiceField(widget=forms.Select)
-    key = KeyField()
-
-    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        querysets: dict[str, Any] = {
-            "institution": page_selectors.queue_institutions(actor=actor),
-            "department": page_selectors.intake_departments(actor=actor),
-            "veteran": page_selectors.intake_veterans(actor=actor),
-        }
-        for name, queryset in querysets.items():
-            field = self.fields[name]
-            assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared above
-            field.queryset = queryset
-
-    def values(self) -> dict[str, Any]:
-        """The request to create: `request_create`'s keyword arguments."""
-        d = self.cleaned_data
-        return {
-            "service_type": d["service"],
-            "institution": d["institution"],
-            "department": d["department"],
-            "veteran": d["veteran"],
-            "details": d["details"],
-            "urgency": d["urgency"],
-            "window": self.window(d["institution"].region.zone),
-            "requester_name": d["requester_name"],
-            "idempotency_key": d["key"],
-        }
 
 
 # --- the queue -----------------------------------------------------------------------------

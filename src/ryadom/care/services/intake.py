@@ -1,5 +1,6 @@
 """Asking for help, from any channel: who may ask, what a request must say, consent, and the
-idempotency key that makes a second send return the first request."""
+idempotency key that makes a second send return the first request; and a request taken by
+phone for a veteran not in Ryadom yet."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import dataclasses
 import datetime
 import hashlib
 import json
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -24,6 +26,7 @@ from ryadom.catalogue.models import ServiceType
 from ryadom.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from ryadom.institutions.models import Department, Institution
 from ryadom.veterans.models import Consent, ConsentPurpose, Proxy, Stay, Veteran
+from ryadom.veterans.services import admission_register
 
 Window = tuple[datetime.datetime, datetime.datetime]
 
@@ -272,3 +275,40 @@ def _request_announce(*, actor: User, request: CareRequest) -> None:
     deadlines.watch(request)
     events.request_received.publish(request=request)
     events.request_changed.publish(request_id=request.pk)
+
+
+@dataclasses.dataclass(frozen=True)
+class Newcomer:
+    """A veteran not in Ryadom yet, as a coordinator takes them down on the phone."""
+
+    addressed_as: str
+    gender: str
+    witness: str  # who heard the veteran agree aloud, with the coordinator
+    admitted_on: datetime.date
+    phone: str = ""
+    different_person: bool = False
+
+
+@transaction.atomic
+def phone_request_create(*, actor: User, newcomer: Newcomer | None, **fields: Any) -> CareRequest:
+    """A request taken by phone (`request_create`'s `fields`). For a veteran not in Ryadom
+    yet, the coordinator first admits them where the request is for, through the ward's own
+    admission (the same person twice is caught the same way), with the consent they gave
+    aloud before a witness. Sent twice with the same key, it admits and creates once."""
+    if newcomer is None:
+        return request_create(actor=actor, **fields)
+    key = fields.get("idempotency_key", "")
+    if key:
+        # One phone entry of this coordinator at a time, so a double send finds the first.
+        User.objects.select_for_update().filter(pk=actor.pk).first()
+        earlier = CareRequest.objects.filter(requested_by=actor, idempotency_key=key).first()
+        if earlier is not None:  # the same body again returns it; another one is refused
+            return request_create(actor=actor, **{**fields, "veteran": earlier.veteran})
+    admission = admission_register(
+        actor=actor,
+        institution=fields["institution"],
+        department=fields.get("department"),
+        consent="spoken",
+        **dataclasses.asdict(newcomer),
+    )
+    return request_create(actor=actor, **{**fields, "veteran": admission.veteran})

@@ -18,8 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from ryadom.accounts.models import User
 from ryadom.care import page_selectors, qr
-from ryadom.care.ask_forms import AskSteps
-from ryadom.care.forms import IntakeForm, WardForm
+from ryadom.care.intake_forms import AskSteps, IntakeForm, WardForm
 from ryadom.care.models import CareRequest, Channel
 from ryadom.care.services import intake
 from ryadom.care.views.common import actor_of, detail_url, posted
@@ -154,7 +153,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = IntakeForm(posted(request), actor=actor)
     entered = _("The request is entered.")
-    if done := _entered(request, form, intake.request_create, Channel.PHONE, entered):
+    if done := _entered(request, form, intake.phone_request_create, Channel.PHONE, entered):
         return done
     status = 400 if form.errors else 200
     return render(request, "care/request_new.html", {"form": form}, status=status)

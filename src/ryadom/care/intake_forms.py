@@ -1,4 +1,5 @@
-"""The three steps of /ask/: their forms, and which step a submission shows next."""
+"""The forms of asking for help: the three steps of /ask/ (and which step a submission
+shows next), the ward link's form, and the coordinator's phone entry."""
 
 from __future__ import annotations
 
@@ -7,17 +8,27 @@ from typing import Any
 from django import forms
 from django.db.models import Model, QuerySet
 from django.http import QueryDict
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from ryadom.accounts.models import User
 from ryadom.care import page_selectors
-from ryadom.care.forms import KeyField, LargeRadioSelect, ServiceField, WhenForm
+from ryadom.care.forms import (
+    InstitutionChoiceField,
+    KeyField,
+    LargeRadioSelect,
+    ServiceField,
+    WhenForm,
+)
 from ryadom.care.models import Urgency
+from ryadom.care.services.intake import Newcomer
 from ryadom.core.errors import ApplicationError, NotFoundError
 from ryadom.core.forms import PageForm
 from ryadom.core.pages import forms_error
 from ryadom.institutions.models import Department, Institution
 from ryadom.veterans.models import Veteran
+from ryadom.volunteers.models import Gender
 
 
 class AskServiceForm(PageForm):
@@ -193,4 +204,191 @@ class AskSteps:
             "timezone": institution.region.timezone if institution else None,
             "details": data.get("details", ""),
             "wants_previous_volunteer": data.get("wants_previous_volunteer", False),
+        }
+
+
+# --- the ward form and the coordinator's phone entry ---------------------------------------
+
+
+class WardForm(WhenForm):
+    """Ward staff ask for one veteran of the ward, or for the whole ward."""
+
+    field_order = ["veteran", "service", "urgency"]
+
+    veteran = forms.ModelChoiceField(
+        label=_("For whom"),
+        queryset=Veteran.objects.none(),
+        required=False,
+        blank=True,  # a radio button for "the whole ward"
+        empty_label=_("The whole ward"),
+        widget=LargeRadioSelect,
+    )
+    service = ServiceField(widget=LargeRadioSelect)
+    key = KeyField()
+
+    def __init__(self, *args: Any, actor: User, department: Department, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.department = department
+        field = self.fields["veteran"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared above
+        field.queryset = page_selectors.ward_veterans(actor=actor, department=department)
+
+    def values(self) -> dict[str, Any]:
+        """The request to create: `request_create`'s keyword arguments."""
+        d, institution = self.cleaned_data, self.department.institution
+        return {
+            "service_type": d["service"],
+            "institution": institution,
+            "department": self.department,
+            "veteran": d["veteran"],
+            "details": d["details"],
+            "urgency": d["urgency"],
+            "window": self.window(institution.region.zone),
+            "idempotency_key": d["key"],
+        }
+
+
+class DepartmentChoiceField(forms.ModelChoiceField[Department]):
+    def label_from_instance(self, obj: Department) -> str:
+        return f"{obj.institution.name} — {obj.name}"
+
+
+class VeteranChoiceField(forms.ModelChoiceField[Veteran]):
+    def label_from_instance(self, obj: Veteran) -> str:
+        stay = page_selectors.current_stay(obj)
+        return f"{obj.addressed_as} — {stay.institution.name}" if stay else obj.addressed_as
+
+
+# The fields of a veteran not in Ryadom yet, named as the admission service names them.
+NEWCOMER_FIELDS = ["addressed_as", "gender", "phone", "admitted_on", "witness", "different_person"]
+
+
+class IntakeForm(WhenForm):
+    """A coordinator enters a request for someone who phoned: for a veteran in the list, the
+    whole ward, or a veteran not in Ryadom yet (admitted on the way, `phone_request_create`)."""
+
+    field_order = [
+        "requester_name",
+        "institution",
+        "department",
+        "veteran",
+        *NEWCOMER_FIELDS,
+        "service",
+        "urgency",
+    ]
+
+    requester_name = forms.CharField(
+        label=_("Who called"),
+        max_length=120,
+        help_text=_("Name and, if they are not the veteran, who they are to the veteran."),
+    )
+    institution = InstitutionChoiceField(
+        label=_("Institution"), queryset=Institution.objects.none()
+    )
+    department = DepartmentChoiceField(
+        label=_("Ward"), queryset=Department.objects.none(), required=False
+    )
+    veteran = VeteranChoiceField(
+        label=_("Veteran"),
+        queryset=Veteran.objects.none(),
+        required=False,
+        empty_label=_("Not a particular veteran (the whole ward)"),
+    )
+    addressed_as = forms.CharField(
+        label=_("How the veteran wishes to be addressed"),
+        max_length=120,
+        required=False,
+        help_text=_("Only for a veteran not in the list above: they are admitted as you send."),
+    )
+    gender = forms.ChoiceField(
+        label=_("Gender"), choices=[("", "—"), *Gender.choices], required=False
+    )
+    phone = forms.CharField(
+        label=_("The veteran's mobile phone"),
+        required=False,
+        max_length=20,
+        help_text=_("Optional. It catches a second record of the same person."),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+    admitted_on = forms.DateField(
+        label=_("Admitted on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Leave empty for today."),
+    )
+    witness = forms.CharField(
+        label=_("Witness of the spoken consent (name and position)"),
+        required=False,
+        max_length=120,
+        help_text=_(
+            "The veteran agreed aloud that we arrange help. Write who heard it with you, "
+            "e.g. the ward nurse who passed them the phone."
+        ),
+    )
+    different_person = forms.BooleanField(
+        label=_("This is a different person with the same name"), required=False
+    )
+    service = ServiceField(widget=forms.Select)
+    key = KeyField()
+
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        querysets: dict[str, Any] = {
+            "institution": page_selectors.queue_institutions(actor=actor),
+            "department": page_selectors.intake_departments(actor=actor),
+            "veteran": page_selectors.intake_veterans(actor=actor),
+        }
+        for name, queryset in querysets.items():
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared above
+            field.queryset = queryset
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        d = self.cleaned_data
+        if d.get("addressed_as", "").strip():
+            if d.get("veteran") is not None:
+                self.add_error(
+                    "veteran",
+                    _("Choose a veteran from the list or write a new one's name, not both."),
+                )
+            if not d.get("gender"):
+                self.add_error("gender", _("Choose the veteran's gender."))
+        return d
+
+    def groups(self) -> list[tuple[str | None, list[forms.BoundField]]]:
+        """The visible fields in the page's order; a new veteran's under their own legend."""
+        visible = self.visible_fields()
+        before = [f for f in visible if f.name in self.field_order[:4]]
+        newcomer = [f for f in visible if f.name in NEWCOMER_FIELDS]
+        after = [f for f in visible if f not in before and f not in newcomer]
+        return [(None, before), (str(_("Or a veteran not in Ryadom yet")), newcomer), (None, after)]
+
+    def newcomer(self) -> Newcomer | None:
+        d = self.cleaned_data
+        if not d["addressed_as"].strip():
+            return None
+        return Newcomer(
+            addressed_as=d["addressed_as"],
+            gender=d["gender"],
+            witness=d["witness"],
+            admitted_on=d["admitted_on"] or timezone.localdate(),
+            phone=d["phone"],
+            different_person=d["different_person"],
+        )
+
+    def values(self) -> dict[str, Any]:
+        """The request to create: `phone_request_create`'s keyword arguments."""
+        d = self.cleaned_data
+        return {
+            "service_type": d["service"],
+            "institution": d["institution"],
+            "department": d["department"],
+            "veteran": d["veteran"],
+            "newcomer": self.newcomer(),
+            "details": d["details"],
+            "urgency": d["urgency"],
+            "window": self.window(d["institution"].region.zone),
+            "requester_name": d["requester_name"],
+            "idempotency_key": d["key"],
         }
