@@ -147,7 +147,8 @@ def ward_qr(request: HttpRequest, institution_id: int, department_id: int) -> Ht
 @require_http_methods(["GET", "POST"])
 @domain_errors
 def request_new(request: HttpRequest) -> HttpResponse:
-    """A coordinator enters a request for someone who phoned."""
+    """A coordinator enters a request for someone who phoned, also for a veteran not in
+    Ryadom yet (admitted on the way)."""
     actor = actor_of(request)
     if not page_selectors.page_roles(actor=actor).coordinator:
         raise PermissionDenied
