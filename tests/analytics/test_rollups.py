@@ -18,8 +18,24 @@ from ryadom.accounts.services import role_assign
 from ryadom.analytics.facts import fact_columns, facts_queryset
 from ryadom.analytics.models import RequestFact, VolunteerSnapshot
 from ryadom.analytics.services import FACT_FIELDS, rollups_rebuild
-from ryadom.care import services
 from ryadom.care.models import CareRequest, Channel, Complaint
+from ryadom.care.services.coordination import (
+    complaint_answer,
+    request_assign,
+    request_cancel,
+    request_reopen,
+    request_triage,
+    requests_follow_veteran,
+)
+from ryadom.care.services.intake import request_create
+from ryadom.care.services.requester import request_feedback
+from ryadom.care.services.volunteer_work import (
+    request_check_in,
+    request_claim,
+    request_complete,
+    request_decline,
+    request_schedule,
+)
 from ryadom.care.tasks import check_deadline
 from ryadom.catalogue.models import ServiceType
 from ryadom.core.errors import ApplicationError
@@ -61,50 +77,48 @@ def _act(cast: Cast, verb: str, request: CareRequest, flags: tuple[bool, bool, i
     in_a = request.institution_id == cast.institution_a.pk
     coord = cast.coord_a if in_a else cast.coord_b
     if verb == "triage":
-        services.request_triage(actor=coord, request=request)
+        request_triage(actor=coord, request=request)
     elif verb == "assign":
         volunteer = cast.volunteer_a if in_a else cast.volunteer_b
-        services.request_assign(actor=coord, request=request, volunteer=volunteer)
+        request_assign(actor=coord, request=request, volunteer=volunteer)
     elif verb == "assign_ngo":
         ngo = cast.ngo_a if yes else cast.ngo_b
-        services.request_assign(actor=coord, request=request, organisation=ngo)
+        request_assign(actor=coord, request=request, organisation=ngo)
     elif verb == "claim":
-        services.request_claim(actor=cast.volunteer_user, request=request)
+        request_claim(actor=cast.volunteer_user, request=request)
     elif verb == "decline":
-        services.request_decline(actor=coord, request=request, reason="busy")
+        request_decline(actor=coord, request=request, reason="busy")
     elif verb == "schedule":
         day = (timezone.now() + datetime.timedelta(days=1)).date()
         starts = datetime.datetime.combine(day, datetime.time(10, 7, 30), tzinfo=datetime.UTC)
-        services.request_schedule(
+        request_schedule(
             actor=coord, request=request, starts=starts, ends=starts + datetime.timedelta(hours=n)
         )
     elif verb in ("check_in", "complete"):
         for actor in (cast.volunteer_user, cast.volunteer_b.user, cast.ngo_manager):
             try:
                 if verb == "check_in":
-                    services.request_check_in(actor=actor, request=request)
+                    request_check_in(actor=actor, request=request)
                 else:
-                    services.request_complete(actor=actor, request=request)
+                    request_complete(actor=actor, request=request)
             except ApplicationError:
                 request.refresh_from_db()
                 continue
             return
     elif verb == "feedback":
         asker = cast.liaison if in_a else cast.coord_b
-        services.request_feedback(
-            actor=asker, request=request, done=yes, respectful=respectful, rating=n
-        )
+        request_feedback(actor=asker, request=request, done=yes, respectful=respectful, rating=n)
     elif verb == "cancel":
-        services.request_cancel(actor=coord, request=request, reason="not needed")
+        request_cancel(actor=coord, request=request, reason="not needed")
     elif verb == "reopen":
-        services.request_reopen(actor=coord, request=request, reason="not done")
+        request_reopen(actor=coord, request=request, reason="not done")
     elif verb == "answer":
         complaint = Complaint.objects.filter(request=request, answered_at__isnull=True).first()
         if complaint is not None:
-            services.complaint_answer(actor=coord, complaint=complaint, answer="ok", upheld=yes)
+            complaint_answer(actor=coord, complaint=complaint, answer="ok", upheld=yes)
     elif verb == "move" and request.veteran_id is not None:
         target = cast.institution_b if in_a else cast.institution_a
-        services.requests_follow_veteran(
+        requests_follow_veteran(
             actor=None, veteran=request.veteran, institution=target, department=None
         )
     elif verb == "escalate":
@@ -113,14 +127,14 @@ def _act(cast: Cast, verb: str, request: CareRequest, flags: tuple[bool, bool, i
 
 def _create(cast: Cast, which: int, service: ServiceType) -> CareRequest:
     if which % 2 == 0:
-        return services.request_create(
+        return request_create(
             actor=cast.liaison,
             service_type=service,
             institution=cast.institution_a,
             veteran=cast.veteran_a2 if which else None,
             channel=Channel.WARD,
         )
-    return services.request_create(
+    return request_create(
         actor=cast.coord_b,
         service_type=service,
         institution=cast.institution_b,
@@ -204,9 +218,7 @@ def test_rebuild_counts_idle_and_busy_volunteers(
     service = ServiceType.objects.get(code="leisure.reading")
     with django_capture_on_commit_callbacks(execute=True):
         request = _create(care_cast, 0, service)
-        services.request_assign(
-            actor=care_cast.coord_a, request=request, volunteer=care_cast.volunteer_a
-        )
+        request_assign(actor=care_cast.coord_a, request=request, volunteer=care_cast.volunteer_a)
     run_refreshes()
     # The refresh has noted the volunteer who took it; the rebuild sees everyone.
     assert VolunteerSnapshot.objects.get(volunteer_id=care_cast.volunteer_a.pk).holding

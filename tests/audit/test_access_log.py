@@ -8,8 +8,9 @@ from django.test import Client
 from django.utils import timezone
 
 from ryadom.accounts.models import User
-from ryadom.care import services
 from ryadom.care.models import Channel
+from ryadom.care.services.coordination import request_triage
+from ryadom.care.services.intake import request_create
 from ryadom.catalogue.models import ServiceType
 from ryadom.demo.accounts import ensure_demo_accounts
 from tests.conftest import Cast
@@ -26,14 +27,14 @@ def _log(client: Client, user: User) -> str:
 def test_staff_steps_on_a_request_read_as_words_in_the_veterans_log(
     care_cast: Cast, client: Client
 ) -> None:
-    request = services.request_create(
+    request = request_create(
         actor=care_cast.veteran_user,
         service_type=ServiceType.objects.get(code="laundry.wash"),
         institution=care_cast.institution_a,
         veteran=care_cast.veteran_a,
         channel=Channel.WEB,
     )
-    services.request_triage(actor=care_cast.coord_a, request=request)
+    request_triage(actor=care_cast.coord_a, request=request)
     page = _log(client, care_cast.veteran_user)
     assert f"Checked a request for you #{request.pk}" in page
     assert "care_request." not in page

@@ -12,8 +12,9 @@ from tests import factories as f
 from tests.browser.conftest import Visit, with_browser_password
 from tests.conftest import Cast
 
-from ryadom.care import services
 from ryadom.care.models import CareRequest, Feedback, Status
+from ryadom.care.services.coordination import request_assign, request_triage
+from ryadom.care.services.volunteer_work import request_check_in, request_complete, request_schedule
 from ryadom.catalogue.models import ServiceType
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -32,21 +33,19 @@ def service_name(visit: Visit, code: str) -> str:
 
 def _helper_does_the_work(cast: Cast, request: CareRequest) -> None:
     """What happens between the two visits of the relative: triage, assignment, the visit."""
-    request = services.request_triage(actor=cast.coord_a, request=request)
-    request = services.request_assign(
-        actor=cast.coord_a, request=request, volunteer=cast.volunteer_a
-    )
+    request = request_triage(actor=cast.coord_a, request=request)
+    request = request_assign(actor=cast.coord_a, request=request, volunteer=cast.volunteer_a)
     start = timezone.localtime(timezone.now()).replace(
         hour=10, minute=0, second=0, microsecond=0
     ) + datetime.timedelta(days=1)
-    request = services.request_schedule(
+    request = request_schedule(
         actor=cast.volunteer_user,
         request=request,
         starts=start,
         ends=start + datetime.timedelta(hours=1),
     )
-    request = services.request_check_in(actor=cast.volunteer_user, request=request)
-    services.request_complete(actor=cast.volunteer_user, request=request, outcome="Read aloud")
+    request = request_check_in(actor=cast.volunteer_user, request=request)
+    request_complete(actor=cast.volunteer_user, request=request, outcome="Read aloud")
 
 
 def _ward_link(cast: Cast) -> str:

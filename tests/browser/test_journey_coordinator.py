@@ -15,15 +15,18 @@ from tests.browser.test_journey_volunteer import sign_in_staff
 from tests.conftest import Cast
 from tests.dispatch.conftest import run_queued
 
-from ryadom.care import services
 from ryadom.care.models import CareRequest, Complaint, Status
+from ryadom.care.services.coordination import request_assign, request_escalate, request_triage
+from ryadom.care.services.intake import request_create
+from ryadom.care.services.requester import request_feedback
+from ryadom.care.services.volunteer_work import request_check_in, request_complete, request_schedule
 from ryadom.catalogue.models import ServiceType
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def _ask(cast: Cast, code: str) -> CareRequest:
-    return services.request_create(
+    return request_create(
         actor=cast.relative,
         service_type=ServiceType.objects.get(code=code),
         institution=cast.institution_a,
@@ -34,20 +37,18 @@ def _ask(cast: Cast, code: str) -> CareRequest:
 
 def _completed_without_respect(cast: Cast) -> CareRequest:
     request = _ask(cast, "laundry.wash")
-    services.request_triage(actor=cast.coord_a, request=request)
-    request = services.request_assign(
-        actor=cast.coord_a, request=request, volunteer=cast.volunteer_a
-    )
+    request_triage(actor=cast.coord_a, request=request)
+    request = request_assign(actor=cast.coord_a, request=request, volunteer=cast.volunteer_a)
     start = timezone.now() + datetime.timedelta(hours=2)
-    request = services.request_schedule(
+    request = request_schedule(
         actor=cast.volunteer_user,
         request=request,
         starts=start,
         ends=start + datetime.timedelta(hours=1),
     )
-    request = services.request_check_in(actor=cast.volunteer_user, request=request)
-    request = services.request_complete(actor=cast.volunteer_user, request=request)
-    services.request_feedback(
+    request = request_check_in(actor=cast.volunteer_user, request=request)
+    request = request_complete(actor=cast.volunteer_user, request=request)
+    request_feedback(
         actor=cast.relative, request=request, done=True, respectful=False, comment="Грубо."
     )
     return request
@@ -58,12 +59,12 @@ def test_a_coordinators_morning(care_cast: Cast, open_visit, language: str) -> N
     cast = care_cast
     morning = [_ask(cast, "tech.letter"), _ask(cast, "leisure.reading")]
     escalated = _ask(cast, "purchases.groceries")
-    services.request_triage(actor=cast.coord_a, request=escalated)
+    request_triage(actor=cast.coord_a, request=escalated)
     # Its deadline passed in the night; the deadline task escalated it.
     CareRequest.objects.filter(pk=escalated.pk).update(
         deadline=timezone.now() - datetime.timedelta(hours=1)
     )
-    services.request_escalate(request=CareRequest.objects.get(pk=escalated.pk), expected_level=0)
+    request_escalate(request=CareRequest.objects.get(pk=escalated.pk), expected_level=0)
     complained = _completed_without_respect(cast)
 
     with_browser_password(cast.coord_a)

@@ -19,9 +19,10 @@ from tests.conftest import Cast, make_ready_for_care
 
 from ryadom.accounts.models import Role, User
 from ryadom.accounts.services import role_assign
-from ryadom.care import services
 from ryadom.care.models import Status
 from ryadom.care.models import Visit as VisitRecord
+from ryadom.care.services.coordination import request_triage
+from ryadom.care.services.intake import request_create
 from ryadom.catalogue.models import ServiceType
 from ryadom.institutions.models import AccessLevel, Institution, InstitutionKind
 from ryadom.notifications.models import Message
@@ -121,14 +122,14 @@ def test_a_newcomer_gets_cleared_and_helps_in_a_military_hospital(
     cast: Cast, open_visit, language: str
 ) -> None:
     hospital = _hospital(cast)
-    request = services.request_create(
+    request = request_create(
         actor=cast.relative,
         service_type=ServiceType.objects.get(code="leisure.reading"),
         institution=hospital,
         veteran=cast.veteran_a,
         channel="web",
     )
-    services.request_triage(actor=cast.coord_a, request=request)
+    request_triage(actor=cast.coord_a, request=request)
     v: Visit = open_visit(
         language,
         "newcomer",
@@ -257,14 +258,14 @@ def test_a_newcomer_does_the_volunteers_part_with_the_keyboard_alone(
     """Tab to move, Enter to follow and press, Space to choose, typing to fill, the arrow key to
     go down a list; the NGO's and the hospital's part is recorded for them here."""
     hospital = _hospital(cast)
-    request = services.request_create(
+    request = request_create(
         actor=cast.relative,
         service_type=ServiceType.objects.get(code="leisure.reading"),
         institution=hospital,
         veteran=cast.veteran_a,
         channel="web",
     )
-    services.request_triage(actor=cast.coord_a, request=request)
+    request_triage(actor=cast.coord_a, request=request)
     v: Visit = open_visit(
         "ru",
         "keyboard",

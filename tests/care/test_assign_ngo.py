@@ -8,8 +8,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from ryadom.care import services
 from ryadom.care.models import CareRequest, Channel, Status
+from ryadom.care.services.coordination import request_assign, request_triage
+from ryadom.care.services.intake import request_create
 from ryadom.catalogue.models import ServiceType
 from ryadom.core.errors import ApplicationError
 from tests import factories as f
@@ -19,18 +20,18 @@ pytestmark = pytest.mark.django_db
 
 
 def _triaged(c: Cast) -> CareRequest:
-    request = services.request_create(
+    request = request_create(
         actor=c.coord_a,
         service_type=ServiceType.objects.get(code="leisure.reading"),
         institution=c.institution_a,
         channel=Channel.PHONE,
     )
-    return services.request_triage(actor=c.coord_a, request=request)
+    return request_triage(actor=c.coord_a, request=request)
 
 
 def test_an_ngo_with_an_agreement_takes_the_request(care_cast: Cast) -> None:
     c = care_cast
-    request = services.request_assign(actor=c.coord_a, request=_triaged(c), organisation=c.ngo_a)
+    request = request_assign(actor=c.coord_a, request=_triaged(c), organisation=c.ngo_a)
     assert (request.status, request.organisation_id, request.volunteer_id) == (
         Status.ASSIGNED,
         c.ngo_a.pk,
@@ -42,7 +43,7 @@ def test_an_ngo_without_an_agreement_with_the_institution_is_refused(care_cast: 
     c = care_cast  # NGO B has an agreement with hospital B only
     request = _triaged(c)
     with pytest.raises(ApplicationError) as err:
-        services.request_assign(actor=c.coord_a, request=request, organisation=c.ngo_b)
+        request_assign(actor=c.coord_a, request=request, organisation=c.ngo_b)
     assert err.value.field == "organisation"
     assert "no valid agreement" in err.value.message and c.institution_a.name in err.value.message
     request.refresh_from_db()
@@ -66,7 +67,7 @@ def test_an_agreement_not_valid_today_does_not_count(care_cast: Cast, kind: str)
             organisation=c.ngo_b, institution=c.institution_a, valid_from=today + day
         )
     with pytest.raises(ApplicationError):
-        services.request_assign(actor=c.coord_a, request=_triaged(c), organisation=c.ngo_b)
+        request_assign(actor=c.coord_a, request=_triaged(c), organisation=c.ngo_b)
 
 
 def test_the_api_answers_422_naming_the_organisation(care_cast: Cast, client: Client) -> None:

@@ -19,8 +19,10 @@ from django.utils import timezone, translation
 
 from ryadom.accounts.models import Role, User
 from ryadom.accounts.services import role_assign
-from ryadom.care import services
 from ryadom.care.models import CareRequest, Channel, Event, Status
+from ryadom.care.services.coordination import request_assign, request_triage
+from ryadom.care.services.intake import request_create
+from ryadom.care.services.volunteer_work import request_claim
 from ryadom.catalogue.models import ServiceType
 from ryadom.core.errors import ConflictError
 from ryadom.volunteers.eligibility import REQUIRED_CHECKS
@@ -102,14 +104,14 @@ def volunteers(care_cast: Cast) -> list[Volunteer]:
 
 def _triaged_request(cast: Cast) -> CareRequest:
     """A request asked by the ward liaison and triaged by the region's coordinator."""
-    request = services.request_create(
+    request = request_create(
         actor=cast.liaison,
         service_type=ServiceType.objects.get(code="leisure.reading"),
         institution=cast.institution_a,
         veteran=cast.veteran_a2,
         channel=Channel.WARD,
     )
-    return services.request_triage(actor=cast.coord_a, request=request)
+    return request_triage(actor=cast.coord_a, request=request)
 
 
 def _assert_taken_once(request: CareRequest, volunteer: Volunteer) -> None:
@@ -135,7 +137,7 @@ def _service_claim(request_id: int, user_id: int) -> Contender[CareRequest]:
         actor = User.objects.get(pk=user_id)
         request = CareRequest.objects.get(pk=request_id)
         assert request.status == Status.TRIAGED
-        return lambda: services.request_claim(actor=actor, request=request)
+        return lambda: request_claim(actor=actor, request=request)
 
     return prepare
 
@@ -146,7 +148,7 @@ def _service_assign(request_id: int, user_id: int, volunteer_id: int) -> Contend
         request = CareRequest.objects.get(pk=request_id)
         volunteer = Volunteer.objects.get(pk=volunteer_id)
         assert request.status == Status.TRIAGED
-        return lambda: services.request_assign(actor=actor, request=request, volunteer=volunteer)
+        return lambda: request_assign(actor=actor, request=request, volunteer=volunteer)
 
     return prepare
 
@@ -317,7 +319,7 @@ def test_a_volunteer_claiming_a_request_not_yet_open_gets_the_same_404_as_for_an
     care_cast: Cast, volunteers: list[Volunteer], client: Client
 ) -> None:
     """Before triage a request is not shown to volunteers: claiming it must not reveal it."""
-    request = services.request_create(
+    request = request_create(
         actor=care_cast.liaison,
         service_type=ServiceType.objects.get(code="leisure.reading"),
         institution=care_cast.institution_a,

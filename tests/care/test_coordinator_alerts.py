@@ -6,16 +6,10 @@ import datetime
 
 import pytest
 
-from ryadom.care.services import (
-    request_assign,
-    request_check_in,
-    request_complete,
-    request_create,
-    request_escalate,
-    request_feedback,
-    request_schedule,
-    request_triage,
-)
+from ryadom.care.services.coordination import request_assign, request_escalate, request_triage
+from ryadom.care.services.intake import request_create
+from ryadom.care.services.requester import request_feedback
+from ryadom.care.services.volunteer_work import request_check_in, request_complete, request_schedule
 from ryadom.catalogue.models import ServiceType
 from ryadom.notifications.models import Message
 from tests.care.test_lifecycle_api import _visit_slot

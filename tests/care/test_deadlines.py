@@ -15,9 +15,17 @@ from django.test import Client
 from django.utils import timezone, translation
 from django_tasks_db.models import DBTaskResult
 
-from ryadom.care import services
 from ryadom.care.deadlines import FEDERAL_AFTER
 from ryadom.care.models import CareRequest, Channel, Event, Status
+from ryadom.care.services.coordination import request_triage
+from ryadom.care.services.intake import request_create
+from ryadom.care.services.requester import request_feedback
+from ryadom.care.services.volunteer_work import (
+    request_check_in,
+    request_claim,
+    request_complete,
+    request_schedule,
+)
 from ryadom.catalogue.models import ServiceType
 from tests.conftest import Cast
 
@@ -61,7 +69,7 @@ def escalations(request: CareRequest) -> list[Event]:
 
 
 def new_request(c: Cast, *, service: str = "laundry.wash", veteran: bool = True) -> CareRequest:
-    return services.request_create(
+    return request_create(
         actor=c.liaison,
         service_type=ServiceType.objects.get(code=service),
         institution=c.institution_a,
@@ -83,12 +91,12 @@ def _visit_tomorrow() -> tuple[datetime.datetime, datetime.datetime]:
 
 def complete(c: Cast, request: CareRequest) -> CareRequest:
     """The whole way to "completed": triaged, taken, scheduled, visited."""
-    services.request_triage(actor=c.coord_a, request=request)
-    services.request_claim(actor=c.volunteer_user, request=request)
+    request_triage(actor=c.coord_a, request=request)
+    request_claim(actor=c.volunteer_user, request=request)
     starts, ends = _visit_tomorrow()
-    services.request_schedule(actor=c.volunteer_user, request=request, starts=starts, ends=ends)
-    services.request_check_in(actor=c.volunteer_user, request=request)
-    return services.request_complete(actor=c.volunteer_user, request=request, outcome="Постирали")
+    request_schedule(actor=c.volunteer_user, request=request, starts=starts, ends=ends)
+    request_check_in(actor=c.volunteer_user, request=request)
+    return request_complete(actor=c.volunteer_user, request=request, outcome="Постирали")
 
 
 @pytest.mark.django_db
@@ -247,7 +255,7 @@ def test_a_request_reopened_after_its_deadline_passed_is_escalated_if_nobody_hel
     request = complete(c, new_request(c))
     with at(request.deadline + MINUTE):
         run_worker()  # the check finds the work done and stops watching
-        services.request_feedback(
+        request_feedback(
             actor=c.liaison,
             request=request,
             done=False,

@@ -9,8 +9,9 @@ from django.apps import apps
 from django.conf import settings
 from django.test import Client
 
-from ryadom.care import services
 from ryadom.care.models import CareRequest, Channel, Event, Status
+from ryadom.care.services.coordination import request_escalate
+from ryadom.care.services.intake import request_create
 from ryadom.catalogue.models import ServiceType
 from tests.conftest import Cast
 
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _request(c: Cast) -> CareRequest:
-    return services.request_create(
+    return request_create(
         actor=c.veteran_user,
         service_type=ServiceType.objects.get(code="laundry.wash"),
         institution=c.institution_a,
@@ -38,7 +39,7 @@ def test_the_channel_and_an_escalation_read_in_english_and_in_russian(
     care_cast: Cast, client: Client
 ) -> None:
     request = _request(care_cast)
-    services.request_escalate(request=request, expected_level=0)
+    request_escalate(request=request, expected_level=0)
 
     english = _timeline(client, care_cast, request, "en")
     assert "Asked for help: Website" in english

@@ -18,8 +18,15 @@ from django_tasks_db.models import DBTaskResult
 
 from ryadom.accounts.models import Role, User
 from ryadom.accounts.services import api_token_issue, api_token_revoke, role_assign
-from ryadom.care import services
 from ryadom.care.models import CareRequest, Channel, Complaint, Event, Feedback, Status
+from ryadom.care.services.coordination import request_triage
+from ryadom.care.services.intake import request_create
+from ryadom.care.services.volunteer_work import (
+    request_check_in,
+    request_claim,
+    request_complete,
+    request_schedule,
+)
 from ryadom.catalogue.models import Category, ServiceType
 from ryadom.veterans.models import Consent, ConsentPurpose, Stay
 from tests import factories as f
@@ -175,7 +182,7 @@ def test_a_retry_arriving_while_the_first_attempt_is_being_saved_gets_the_same_r
     laundry = ServiceType.objects.get(code="laundry.wash")
 
     def ask() -> CareRequest:
-        return services.request_create(
+        return request_create(
             actor=c.liaison,
             service_type=laundry,
             institution=c.institution_a,
@@ -341,22 +348,20 @@ def test_a_rating_of_6_in_feedback_is_refused_and_changes_nothing(
     care_cast: Cast, client: Client
 ) -> None:
     c = care_cast
-    request = services.request_create(
+    request = request_create(
         actor=c.relative,
         service_type=ServiceType.objects.get(code="leisure.reading"),
         institution=c.institution_a,
         veteran=c.veteran_a,
         channel=Channel.WEB,
     )
-    services.request_triage(actor=c.coord_a, request=request)
-    services.request_claim(actor=c.volunteer_user, request=request)
+    request_triage(actor=c.coord_a, request=request)
+    request_claim(actor=c.volunteer_user, request=request)
     starts = (timezone.now() + datetime.timedelta(days=1)).astimezone(c.institution_a.region.zone)
     starts = starts.replace(hour=15, minute=0, second=0, microsecond=0)
-    services.request_schedule(
-        actor=c.volunteer_user, request=request, starts=starts, ends=starts + HOUR
-    )
-    services.request_check_in(actor=c.volunteer_user, request=request)
-    services.request_complete(actor=c.volunteer_user, request=request)
+    request_schedule(actor=c.volunteer_user, request=request, starts=starts, ends=starts + HOUR)
+    request_check_in(actor=c.volunteer_user, request=request)
+    request_complete(actor=c.volunteer_user, request=request)
     events = Event.objects.count()
 
     response = _as(client, c.veteran_user).post(
@@ -394,7 +399,7 @@ def test_markup_in_details_is_stored_and_returned_exactly_as_typed(
 
 
 def test_the_admin_shows_markup_in_details_escaped(care_cast: Cast, client: Client) -> None:
-    request = services.request_create(
+    request = request_create(
         actor=care_cast.liaison,
         service_type=ServiceType.objects.get(code="laundry.wash"),
         institution=care_cast.institution_a,

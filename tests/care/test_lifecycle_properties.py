@@ -36,11 +36,25 @@ from hypothesis.stateful import (
 
 from ryadom.accounts.models import Role, User
 from ryadom.accounts.services import role_assign
-from ryadom.care import services
 from ryadom.care.lifecycle import ALLOWED_TRANSITIONS, Action, actions_from
 from ryadom.care.models import CareRequest, Channel, Complaint, Event, Feedback, Status, Visit
 from ryadom.care.parties import ACTION_PARTIES, Party
 from ryadom.care.selectors import volunteer_hours
+from ryadom.care.services.coordination import (
+    request_assign,
+    request_cancel,
+    request_reopen,
+    request_triage,
+)
+from ryadom.care.services.intake import request_create
+from ryadom.care.services.requester import request_confirm, request_feedback
+from ryadom.care.services.volunteer_work import (
+    request_check_in,
+    request_claim,
+    request_complete,
+    request_decline,
+    request_schedule,
+)
 from ryadom.care.tasks import check_deadline
 from ryadom.catalogue.models import ServiceType
 from ryadom.core.errors import ApplicationError, PermissionDeniedError
@@ -285,7 +299,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         c = self.world.cast
         institution: Institution = c.institution_a if intake.institution == "a" else c.institution_b
         veteran: Veteran | None = getattr(c, intake.veteran) if intake.veteran else None
-        request = services.request_create(
+        request = request_create(
             actor=self.world.users[intake.requester],
             service_type=ServiceType.objects.get(code=intake.service),
             institution=institution,
@@ -341,35 +355,25 @@ class LifecycleMachine(RuleBasedStateMachine):
             kind, name = data.draw(ASSIGNEES, label="assignee")
             volunteer = self.world.volunteers[name] if kind == "volunteer" else None
             organisation = self.world.organisations[name] if kind == "organisation" else None
-            return lambda a, r: services.request_assign(
+            return lambda a, r: request_assign(
                 actor=a, request=r, volunteer=volunteer, organisation=organisation
             ), volunteer.pk if volunteer else None
         if action == Action.CLAIM:
             claimer = self.world.volunteer_of(actor)
-            return lambda a, r: services.request_claim(actor=a, request=r), (
-                claimer.pk if claimer else None
-            )
+            return lambda a, r: request_claim(actor=a, request=r), (claimer.pk if claimer else None)
         if action == Action.DECLINE:
             reason = data.draw(st.sampled_from(["Заболела", "Не успеваю", "  "]), label="reason")
-            return lambda a, r: services.request_decline(actor=a, request=r, reason=reason), None
+            return lambda a, r: request_decline(actor=a, request=r, reason=reason), None
         if action == Action.SCHEDULE:
             starts, ends = data.draw(_visit_slots(timezone.now()), label="visit")
-            return lambda a, r: services.request_schedule(
-                actor=a, request=r, starts=starts, ends=ends
-            ), None
+            return lambda a, r: request_schedule(actor=a, request=r, starts=starts, ends=ends), None
         calls: dict[Action, Call] = {
-            Action.TRIAGE: lambda a, r: services.request_triage(actor=a, request=r),
-            Action.CHECK_IN: lambda a, r: services.request_check_in(actor=a, request=r),
-            Action.COMPLETE: lambda a, r: services.request_complete(
-                actor=a, request=r, outcome="Сделано"
-            ),
-            Action.CONFIRM: lambda a, r: services.request_confirm(actor=a, request=r),
-            Action.CANCEL: lambda a, r: services.request_cancel(
-                actor=a, request=r, reason="Выписан"
-            ),
-            Action.REOPEN: lambda a, r: services.request_reopen(
-                actor=a, request=r, reason="Не сделано"
-            ),
+            Action.TRIAGE: lambda a, r: request_triage(actor=a, request=r),
+            Action.CHECK_IN: lambda a, r: request_check_in(actor=a, request=r),
+            Action.COMPLETE: lambda a, r: request_complete(actor=a, request=r, outcome="Сделано"),
+            Action.CONFIRM: lambda a, r: request_confirm(actor=a, request=r),
+            Action.CANCEL: lambda a, r: request_cancel(actor=a, request=r, reason="Выписан"),
+            Action.REOPEN: lambda a, r: request_reopen(actor=a, request=r, reason="Не сделано"),
         }
         return calls[action], None
 
@@ -425,7 +429,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             request,
             actor,
             action,
-            lambda a, r: services.request_feedback(
+            lambda a, r: request_feedback(
                 actor=a, request=r, done=done, respectful=respectful, rating=rating
             ),
         )

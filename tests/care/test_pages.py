@@ -19,8 +19,11 @@ from django.utils import timezone
 
 from ryadom.accounts.models import Role, User
 from ryadom.accounts.services import role_assign
-from ryadom.care import qr, services
+from ryadom.care import qr
 from ryadom.care.models import CareRequest, Channel, Feedback, Status
+from ryadom.care.services.coordination import request_assign, request_triage
+from ryadom.care.services.intake import request_create
+from ryadom.care.services.volunteer_work import request_check_in, request_complete, request_schedule
 from ryadom.catalogue.models import ServiceType
 from ryadom.institutions.models import Department
 from ryadom.veterans.models import Stay
@@ -59,7 +62,7 @@ def _request(
     service: str = "laundry.wash",
     institution: Any = None,
 ) -> CareRequest:
-    return services.request_create(
+    return request_create(
         actor=actor or c.liaison,
         service_type=ServiceType.objects.get(code=service),
         institution=institution or c.institution_a,
@@ -204,7 +207,7 @@ def test_coordinator_triages_in_bulk_then_assigns_an_eligible_volunteer(
     c = care_cast
     fresh = _request(c, veteran=c.veteran_a2)
     already = _request(c)
-    services.request_triage(actor=c.coord_a, request=already)
+    request_triage(actor=c.coord_a, request=already)
 
     response = _as(client, c.coord_a).post(
         "/queue/triage/", {"ids": [fresh.pk, already.pk], "next": "/queue/"}, follow=True
@@ -241,7 +244,7 @@ def test_volunteer_takes_schedules_checks_in_and_out_and_sees_the_hours(
 ) -> None:
     c = care_cast
     request = _request(c, veteran=c.veteran_a, service="leisure.reading")
-    services.request_triage(actor=c.coord_a, request=request)
+    request_triage(actor=c.coord_a, request=request)
     other = _second_volunteer(c)
 
     page = _page(_as(client, c.volunteer_user).get("/volunteer/"))
@@ -283,7 +286,7 @@ def test_a_visit_outside_visiting_hours_is_refused_next_to_the_field(
 ) -> None:
     c = care_cast
     request = _request(c)
-    services.request_assign(actor=c.coord_a, request=request, volunteer=c.volunteer_a)
+    request_assign(actor=c.coord_a, request=request, volunteer=c.volunteer_a)
     starts = _tomorrow_at(22, 30)
     response = _as(client, c.volunteer_user).post(
         f"/requests/{request.pk}/schedule/",
@@ -298,15 +301,15 @@ def test_a_visit_outside_visiting_hours_is_refused_next_to_the_field(
 
 def _completed(c: Cast) -> CareRequest:
     request = _request(c, veteran=c.veteran_a)
-    services.request_assign(actor=c.coord_a, request=request, volunteer=c.volunteer_a)
-    services.request_schedule(
+    request_assign(actor=c.coord_a, request=request, volunteer=c.volunteer_a)
+    request_schedule(
         actor=c.volunteer_user,
         request=request,
         starts=_tomorrow_at(15),
         ends=_tomorrow_at(16),
     )
-    services.request_check_in(actor=c.volunteer_user, request=request)
-    return services.request_complete(actor=c.volunteer_user, request=request, outcome="")
+    request_check_in(actor=c.volunteer_user, request=request)
+    return request_complete(actor=c.volunteer_user, request=request, outcome="")
 
 
 def test_veteran_confirms_with_feedback_and_an_unanswered_question_is_shown_inline(
@@ -455,7 +458,7 @@ def test_a_ward_of_another_institution_is_an_inline_error_and_nothing_is_created
 def test_html_in_details_is_shown_as_text(care_cast: Cast, client: Client) -> None:
     c = care_cast
     request = _request(c, details='<script>alert("x")</script><b>bold</b>')
-    services.request_triage(actor=c.coord_a, request=request)
+    request_triage(actor=c.coord_a, request=request)
     for user, path in [(c.coord_a, f"/requests/{request.pk}/"), (c.volunteer_user, "/volunteer/")]:
         page = _page(_as(client, user).get(path))
         assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;b&gt;bold&lt;/b&gt;" in page
@@ -503,7 +506,7 @@ def test_the_federal_coordinator_filters_the_queue_by_region(
 ) -> None:
     c = care_cast
     a = _request(c, veteran=c.veteran_a, service="leisure.reading")
-    b = services.request_create(
+    b = request_create(
         actor=c.coord_b,
         service_type=ServiceType.objects.get(code="laundry.wash"),
         institution=c.institution_b,

@@ -8,8 +8,8 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from ryadom.care import services
 from ryadom.care.models import CareRequest, Channel, Status
+from ryadom.care.services.intake import request_create
 from ryadom.catalogue.models import ServiceType
 from tests.conftest import Cast
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _ask(c: Cast) -> CareRequest:
-    return services.request_create(
+    return request_create(
         actor=c.liaison,
         service_type=ServiceType.objects.get(code="laundry.wash"),
         institution=c.institution_a,

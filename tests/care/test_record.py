@@ -13,8 +13,16 @@ from django.conf import settings
 from django.test import Client
 from pypdf import PdfReader
 
-from ryadom.care import services
 from ryadom.care.models import CareRequest, Channel
+from ryadom.care.services.coordination import request_triage
+from ryadom.care.services.intake import request_create
+from ryadom.care.services.requester import request_feedback
+from ryadom.care.services.volunteer_work import (
+    request_check_in,
+    request_claim,
+    request_complete,
+    request_schedule,
+)
 from ryadom.catalogue.models import ServiceType
 from ryadom.institutions.models import VisitingHours
 from ryadom.volunteers.models import Check, CheckKind, CheckStatus
@@ -31,25 +39,25 @@ def _done(
 ) -> CareRequest:
     """A request done by the cast's volunteer: claimed, planned, checked in and out."""
     with time_machine.travel(starts - datetime.timedelta(days=1), tick=False):
-        request = services.request_create(
+        request = request_create(
             actor=c.coord_a,
             service_type=ServiceType.objects.get(code="leisure.reading"),
             institution=institution,  # type: ignore[arg-type]
             veteran=veteran,  # type: ignore[arg-type]
             channel=Channel.PHONE,
         )
-        services.request_triage(actor=c.coord_a, request=request)
-        services.request_claim(actor=c.volunteer_user, request=request)
-        services.request_schedule(
+        request_triage(actor=c.coord_a, request=request)
+        request_claim(actor=c.volunteer_user, request=request)
+        request_schedule(
             actor=c.volunteer_user,
             request=request,
             starts=starts,
             ends=starts + datetime.timedelta(minutes=minutes),
         )
     with time_machine.travel(starts, tick=False):
-        services.request_check_in(actor=c.volunteer_user, request=request)
+        request_check_in(actor=c.volunteer_user, request=request)
     with time_machine.travel(starts + datetime.timedelta(minutes=minutes), tick=False):
-        services.request_complete(actor=c.volunteer_user, request=request)
+        request_complete(actor=c.volunteer_user, request=request)
     return request
 
 
@@ -76,7 +84,7 @@ def worked(care_cast: Cast) -> Cast:
         veteran=c.veteran_a,
     )
     with time_machine.travel(datetime.datetime(2026, 11, 10, 18, tzinfo=MOSCOW), tick=False):
-        services.request_feedback(
+        request_feedback(
             actor=c.veteran_user,
             request=first,
             done=True,

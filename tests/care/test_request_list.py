@@ -14,8 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ryadom.accounts.models import User
-from ryadom.care import services
 from ryadom.care.models import CareRequest, Channel
+from ryadom.care.services.coordination import request_assign, request_cancel, request_triage
+from ryadom.care.services.intake import request_create
+from ryadom.care.services.volunteer_work import request_claim, request_decline
 from ryadom.catalogue.models import ServiceType
 from ryadom.veterans.models import Veteran
 from tests import factories as f
@@ -39,7 +41,7 @@ def _create(
     urgency: str = "normal",
     **extra: Any,
 ) -> CareRequest:
-    return services.request_create(
+    return request_create(
         actor=actor,
         service_type=_service(service),
         institution=institution,
@@ -64,17 +66,17 @@ def _world(c: Cast) -> dict[str, CareRequest]:
     """Requests in every situation the scope rules tell apart, made through the services."""
     a_new = _create(c.liaison, c.institution_a, veteran=c.veteran_a)
     a_triaged = _create(c.liaison, c.institution_a, veteran=c.veteran_a2)
-    services.request_triage(actor=c.coord_a, request=a_triaged)
+    request_triage(actor=c.coord_a, request=a_triaged)
     a_volunteer = _create(c.liaison, c.institution_a, veteran=c.veteran_a2)
-    services.request_triage(actor=c.coord_a, request=a_volunteer)
-    services.request_claim(actor=c.volunteer_user, request=a_volunteer)  # NGO A, volunteer A
+    request_triage(actor=c.coord_a, request=a_volunteer)
+    request_claim(actor=c.volunteer_user, request=a_volunteer)  # NGO A, volunteer A
     a_ngo = _create(c.liaison, c.institution_a)  # a need of the whole ward
-    services.request_assign(actor=c.coord_a, request=a_ngo, organisation=c.ngo_a)
+    request_assign(actor=c.coord_a, request=a_ngo, organisation=c.ngo_a)
     a_other_ngo = _create(c.liaison, c.institution_a, veteran=c.veteran_a)
     f.AgreementFactory(organisation=c.ngo_b, institution=c.institution_a)  # NGO B may work there
-    services.request_assign(actor=c.coord_a, request=a_other_ngo, organisation=c.ngo_b)
+    request_assign(actor=c.coord_a, request=a_other_ngo, organisation=c.ngo_b)
     b_triaged = _create(c.coord_b, c.institution_b, veteran=c.veteran_b)
-    services.request_triage(actor=c.coord_b, request=b_triaged)
+    request_triage(actor=c.coord_b, request=b_triaged)
     b_new = _create(c.coord_b, c.institution_b)
     return {
         "a_new": a_new,
@@ -139,12 +141,12 @@ def mixed(care_cast: Cast) -> dict[str, CareRequest]:
         c.liaison, c.institution_a, service="purchases.groceries", urgency="critical"
     )
     laundry = _create(c.liaison, c.institution_a, veteran=c.veteran_a2)
-    services.request_triage(actor=c.coord_a, request=laundry)
+    request_triage(actor=c.coord_a, request=laundry)
     reading = _create(c.liaison, c.institution_a, service="leisure.reading", urgency="urgent")
     cancelled = _create(
         c.liaison, c.institution_a, service="purchases.groceries", urgency="critical"
     )
-    services.request_cancel(actor=c.coord_a, request=cancelled, reason="Выписан")
+    request_cancel(actor=c.coord_a, request=cancelled, reason="Выписан")
     b_laundry = _create(c.coord_b, c.institution_b, veteran=c.veteran_b, urgency="urgent")
     return {
         "groceries_now": groceries_now,  # 6 h
@@ -329,11 +331,11 @@ def _sixty_requests(c: Cast) -> None:
         request = _create(
             c.liaison, c.institution_a, veteran=veterans[i % 2], department=wards[i % 3]
         )
-        services.request_triage(actor=c.coord_a, request=request)
+        request_triage(actor=c.coord_a, request=request)
         if i % 3:
-            services.request_claim(actor=c.volunteer_user, request=request)
+            request_claim(actor=c.volunteer_user, request=request)
         else:
-            services.request_assign(actor=c.coord_a, request=request, organisation=c.ngo_a)
+            request_assign(actor=c.coord_a, request=request, organisation=c.ngo_a)
 
 
 def _queries(client: Client, path: str) -> tuple[int, Any]:
@@ -364,10 +366,10 @@ def test_one_request_costs_the_same_number_of_queries_however_long_its_timeline(
     c = care_cast
     short = _create(c.liaison, c.institution_a, veteran=c.veteran_a2)
     long = _create(c.liaison, c.institution_a, veteran=c.veteran_a2)
-    services.request_triage(actor=c.coord_a, request=long)
+    request_triage(actor=c.coord_a, request=long)
     for _ in range(15):  # taken and given back: two events each, by two different people
-        services.request_claim(actor=c.volunteer_user, request=long)
-        services.request_decline(actor=c.coord_a, request=long, reason="Заболела")
+        request_claim(actor=c.volunteer_user, request=long)
+        request_decline(actor=c.coord_a, request=long, reason="Заболела")
     client.force_login(c.coord_a)
     few, few_body = _queries(client, f"{URL}/{short.pk}")
     many, many_body = _queries(client, f"{URL}/{long.pk}")

@@ -6,7 +6,8 @@ import pytest
 from django.utils import timezone
 
 from ryadom.care.models import Status
-from ryadom.care.services import request_assign, request_create, request_triage
+from ryadom.care.services.coordination import request_assign, request_triage
+from ryadom.care.services.intake import request_create
 from ryadom.catalogue.models import ServiceType
 from ryadom.veterans.services import stay_transfer
 from tests.conftest import Cast

@@ -21,9 +21,16 @@ from django.utils import timezone
 
 from ryadom.accounts.models import Role, RoleAssignment, User
 from ryadom.accounts.services import role_assign
-from ryadom.care import services
 from ryadom.care.lifecycle import Action
 from ryadom.care.models import CareRequest, Channel, Event, Status
+from ryadom.care.services.coordination import request_assign, request_cancel, request_triage
+from ryadom.care.services.intake import request_create
+from ryadom.care.services.volunteer_work import (
+    request_check_in,
+    request_claim,
+    request_complete,
+    request_schedule,
+)
 from ryadom.catalogue.models import ServiceType
 from ryadom.core.errors import ConflictError
 from ryadom.institutions.models import Institution
@@ -57,7 +64,7 @@ MISSING_ID = 10**9
 
 
 def _create(actor: User, institution: Institution, veteran: Veteran | None) -> CareRequest:
-    return services.request_create(
+    return request_create(
         actor=actor,
         service_type=ServiceType.objects.get(code="leisure.reading"),
         institution=institution,
@@ -101,47 +108,43 @@ def _world(c: Cast) -> dict[str, CareRequest]:
     user = other.user
 
     def triaged(veteran: Veteran | None = c.veteran_a2) -> CareRequest:
-        return services.request_triage(
-            actor=c.coord_a, request=_create(c.liaison, c.institution_a, veteran)
-        )
+        return request_triage(actor=c.coord_a, request=_create(c.liaison, c.institution_a, veteran))
 
     w: dict[str, CareRequest] = {}
     w["new"] = _create(c.liaison, c.institution_a, c.veteran_a)
-    w["cancelled_while_new"] = services.request_cancel(
+    w["cancelled_while_new"] = request_cancel(
         actor=c.coord_a, request=_create(c.veteran_user, c.institution_a, c.veteran_a)
     )
-    w["ngo_straight_from_new"] = services.request_assign(
+    w["ngo_straight_from_new"] = request_assign(
         actor=c.coord_a,
         request=_create(c.liaison, c.institution_a, c.veteran_a),
         organisation=c.ngo_a,
     )
-    w["volunteer_straight_from_new"] = services.request_assign(
+    w["volunteer_straight_from_new"] = request_assign(
         actor=c.coord_a, request=_create(c.liaison, c.institution_a, None), volunteer=other
     )
     w["triaged"] = triaged()
-    w["taken_by_another"] = services.request_claim(actor=user, request=triaged())
-    w["taken_by_me"] = services.request_claim(actor=c.volunteer_user, request=triaged())
-    w["ngo_from_queue"] = services.request_assign(
-        actor=c.coord_a, request=triaged(), organisation=c.ngo_a
-    )
-    w["cancelled_while_open"] = services.request_cancel(actor=c.coord_a, request=triaged())
-    done = services.request_claim(actor=user, request=triaged())
+    w["taken_by_another"] = request_claim(actor=user, request=triaged())
+    w["taken_by_me"] = request_claim(actor=c.volunteer_user, request=triaged())
+    w["ngo_from_queue"] = request_assign(actor=c.coord_a, request=triaged(), organisation=c.ngo_a)
+    w["cancelled_while_open"] = request_cancel(actor=c.coord_a, request=triaged())
+    done = request_claim(actor=user, request=triaged())
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     starts = datetime.datetime.combine(
         tomorrow, datetime.time(15), tzinfo=c.institution_a.region.zone
     )
-    services.request_schedule(
+    request_schedule(
         actor=user, request=done, starts=starts, ends=starts + datetime.timedelta(hours=1)
     )
-    services.request_check_in(actor=user, request=done)
-    w["done_by_another"] = services.request_complete(actor=user, request=done)
+    request_check_in(actor=user, request=done)
+    w["done_by_another"] = request_complete(actor=user, request=done)
     # Transfers: a request taken in A whose veteran moves to B goes back to B's queue; one
     # still new in B whose veteran moves to A stays new (never triaged) in A.
     leaving = _patient(c, c.institution_a)
-    w["moved_out_after_taken"] = services.request_claim(actor=user, request=triaged(leaving))
+    w["moved_out_after_taken"] = request_claim(actor=user, request=triaged(leaving))
     arriving = _patient(c, c.institution_b)
     w["moved_in_while_new"] = _create(c.coord_b, c.institution_b, arriving)
-    w["b_triaged"] = services.request_triage(
+    w["b_triaged"] = request_triage(
         actor=c.coord_b, request=_create(c.coord_b, c.institution_b, c.veteran_b)
     )
     w["b_new"] = _create(c.coord_b, c.institution_b, None)
@@ -345,7 +348,7 @@ def test_the_world_holds_the_histories_of_the_issue(care_cast: Cast) -> None:
 
 
 def _triaged(c: Cast) -> CareRequest:
-    return services.request_triage(
+    return request_triage(
         actor=c.coord_a, request=_create(c.liaison, c.institution_a, c.veteran_a2)
     )
 
@@ -354,21 +357,21 @@ def test_claiming_a_request_given_to_an_ngo_does_not_say_a_volunteer_took_it(
     care_cast: Cast,
 ) -> None:
     c = care_cast
-    request = services.request_assign(actor=c.coord_a, request=_triaged(c), organisation=c.ngo_a)
+    request = request_assign(actor=c.coord_a, request=_triaged(c), organisation=c.ngo_a)
     # The liaison, who may read it, is also a volunteer here.
     role_assign(actor=None, user=c.liaison, role=Role.VOLUNTEER)
     f.VolunteerFactory(user=c.liaison, region=c.institution_a.region)
     liaison = User.objects.get(pk=c.liaison.pk)  # its roles are read afresh, as per request
     with pytest.raises(ConflictError) as refused:
-        services.request_claim(actor=liaison, request=request)
+        request_claim(actor=liaison, request=request)
     assert refused.value.message == "This request has already been given to an NGO."
 
 
 def test_claiming_ones_own_request_again_says_so(care_cast: Cast) -> None:
     c = care_cast
-    request = services.request_claim(actor=c.volunteer_user, request=_triaged(c))
+    request = request_claim(actor=c.volunteer_user, request=_triaged(c))
     with pytest.raises(ConflictError) as refused:
-        services.request_claim(actor=c.volunteer_user, request=request)
+        request_claim(actor=c.volunteer_user, request=request)
     assert refused.value.message == "You have already taken this request."
 
 
@@ -376,9 +379,9 @@ def test_a_claim_losing_to_a_cancellation_is_not_told_it_was_taken(care_cast: Ca
     c = care_cast
     request = _triaged(c)
     seen = CareRequest.objects.get(pk=request.pk)  # what the volunteer read a moment before
-    services.request_cancel(actor=c.coord_a, request=request)
+    request_cancel(actor=c.coord_a, request=request)
     with pytest.raises(ConflictError) as refused:
-        services.request_claim(actor=c.volunteer_user, request=seen)
+        request_claim(actor=c.volunteer_user, request=seen)
     assert refused.value.message == (
         "Someone else changed this request a moment ago. Reload and try again."
     )
@@ -391,9 +394,9 @@ def test_a_claim_losing_to_an_ngo_assignment_is_told_only_that_it_changed(
     c = care_cast
     request = _triaged(c)
     seen = CareRequest.objects.get(pk=request.pk)
-    services.request_assign(actor=c.coord_a, request=request, organisation=c.ngo_a)
+    request_assign(actor=c.coord_a, request=request, organisation=c.ngo_a)
     with pytest.raises(ConflictError) as refused:
-        services.request_claim(actor=c.volunteer_user, request=seen)
+        request_claim(actor=c.volunteer_user, request=seen)
     assert refused.value.message == (
         "Someone else changed this request a moment ago. Reload and try again."
     )
@@ -403,9 +406,9 @@ def test_a_claim_losing_to_another_volunteer_hears_already_taken(care_cast: Cast
     c = care_cast
     request = _triaged(c)
     seen = CareRequest.objects.get(pk=request.pk)
-    services.request_claim(actor=_cleared_volunteer(c).user, request=request)
+    request_claim(actor=_cleared_volunteer(c).user, request=request)
     with pytest.raises(ConflictError) as refused:
-        services.request_claim(actor=c.volunteer_user, request=seen)
+        request_claim(actor=c.volunteer_user, request=seen)
     assert refused.value.message == "Already taken: another volunteer has just taken this request."
 
 
@@ -417,7 +420,7 @@ def test_who_may_only_read_a_request_cannot_assign_or_schedule_it_and_learns_not
     that would tell them about the volunteer."""
     c = care_cast
     open_request = _triaged(c)
-    taken = services.request_claim(actor=c.volunteer_user, request=_triaged(c))
+    taken = request_claim(actor=c.volunteer_user, request=_triaged(c))
     client.force_login(c.liaison)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     expected = (403, "You may not do this with this request.")
@@ -441,7 +444,7 @@ def test_a_volunteer_claiming_from_the_page_after_another_took_it_hears_it_on_th
 ) -> None:
     c = care_cast
     request = _triaged(c)
-    services.request_claim(actor=_cleared_volunteer(c).user, request=request)
+    request_claim(actor=_cleared_volunteer(c).user, request=request)
     client.force_login(c.volunteer_user)
     client.cookies["django_language"] = "en"
 

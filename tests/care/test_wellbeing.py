@@ -11,8 +11,15 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
-from ryadom.care import services
 from ryadom.care.models import CareRequest, Channel, Debrief, Visit
+from ryadom.care.services.coordination import request_triage
+from ryadom.care.services.intake import request_create
+from ryadom.care.services.volunteer_work import (
+    request_check_in,
+    request_claim,
+    request_complete,
+    request_schedule,
+)
 from ryadom.care.wellbeing import debrief_submit, week_hours
 from ryadom.catalogue.models import ServiceType
 from ryadom.core.errors import ApplicationError, ConflictError, NotFoundError
@@ -31,14 +38,14 @@ MONDAY = datetime.datetime(2026, 12, 7, 12, 0, tzinfo=MOSCOW)
 
 
 def _triaged(c: Cast, service: str = "leisure.reading") -> CareRequest:
-    request = services.request_create(
+    request = request_create(
         actor=c.liaison,
         service_type=ServiceType.objects.get(code=service),
         institution=c.institution_a,
         veteran=c.veteran_a,
         channel=Channel.WARD,
     )
-    return services.request_triage(actor=c.coord_a, request=request)
+    return request_triage(actor=c.coord_a, request=request)
 
 
 def _at(day: int, hour: int) -> datetime.datetime:
@@ -49,18 +56,18 @@ def _at(day: int, hour: int) -> datetime.datetime:
 def _visit_done(c: Cast, *, day: int, hours: int) -> CareRequest:
     """A request the cast's volunteer claims, plans, and does on `day`, for `hours`."""
     request = _triaged(c)
-    services.request_claim(actor=c.volunteer_user, request=request)
+    request_claim(actor=c.volunteer_user, request=request)
     starts = _at(day, 10)
-    services.request_schedule(
+    request_schedule(
         actor=c.volunteer_user,
         request=request,
         starts=starts,
         ends=starts + datetime.timedelta(hours=hours),
     )
     with time_machine.travel(starts, tick=False):
-        services.request_check_in(actor=c.volunteer_user, request=request)
+        request_check_in(actor=c.volunteer_user, request=request)
     with time_machine.travel(starts + datetime.timedelta(hours=hours), tick=False):
-        services.request_complete(actor=c.volunteer_user, request=request)
+        request_complete(actor=c.volunteer_user, request=request)
     return request
 
 
@@ -77,28 +84,20 @@ def test_scheduling_past_the_weekly_limit_is_refused_with_the_hours_in_the_messa
 ) -> None:
     c = limited
     first = _triaged(c)
-    services.request_claim(actor=c.volunteer_user, request=first)
-    services.request_schedule(
-        actor=c.volunteer_user, request=first, starts=_at(1, 10), ends=_at(1, 13)
-    )
+    request_claim(actor=c.volunteer_user, request=first)
+    request_schedule(actor=c.volunteer_user, request=first, starts=_at(1, 10), ends=_at(1, 13))
     second = _triaged(c)
-    services.request_claim(actor=c.volunteer_user, request=second)
+    request_claim(actor=c.volunteer_user, request=second)
     with pytest.raises(ApplicationError) as exc:
-        services.request_schedule(
-            actor=c.volunteer_user, request=second, starts=_at(2, 10), ends=_at(2, 12)
-        )
+        request_schedule(actor=c.volunteer_user, request=second, starts=_at(2, 10), ends=_at(2, 12))
     assert exc.value.message == (
         "This would make 5 h in the week of 07.12.2026, more than the weekly limit of "
         "4 h your NGO has set to look after you (3 h already planned)."
     )
     assert not Visit.objects.filter(request=second).exists()
     # The next week has room; rescheduling the first visit does not count it twice.
-    services.request_schedule(
-        actor=c.volunteer_user, request=second, starts=_at(8, 10), ends=_at(8, 12)
-    )
-    services.request_schedule(
-        actor=c.volunteer_user, request=first, starts=_at(1, 10), ends=_at(1, 14)
-    )
+    request_schedule(actor=c.volunteer_user, request=second, starts=_at(8, 10), ends=_at(8, 12))
+    request_schedule(actor=c.volunteer_user, request=first, starts=_at(1, 10), ends=_at(1, 14))
     assert week_hours(volunteer=c.volunteer_a, day=MONDAY.date()) == 4
 
 
@@ -108,16 +107,14 @@ def test_a_claim_is_refused_once_the_week_is_full_and_a_volunteer_without_limit_
 ) -> None:
     c = limited
     first = _triaged(c)
-    services.request_claim(actor=c.volunteer_user, request=first)
-    services.request_schedule(
-        actor=c.volunteer_user, request=first, starts=_at(0, 14), ends=_at(0, 18)
-    )
+    request_claim(actor=c.volunteer_user, request=first)
+    request_schedule(actor=c.volunteer_user, request=first, starts=_at(0, 14), ends=_at(0, 18))
     second = _triaged(c)
     with pytest.raises(ApplicationError, match="more than the weekly limit of 4 h "):
-        services.request_claim(actor=c.volunteer_user, request=second)
+        request_claim(actor=c.volunteer_user, request=second)
     c.volunteer_a.weekly_hour_limit = None
     c.volunteer_a.save(update_fields=["weekly_hour_limit"])
-    assert services.request_claim(actor=c.volunteer_user, request=second).volunteer_id
+    assert request_claim(actor=c.volunteer_user, request=second).volunteer_id
 
 
 @time_machine.travel(MONDAY, tick=False)
@@ -134,9 +131,9 @@ def test_accepted_opening_shifts_count_toward_the_limit(limited: Cast) -> None:
     openings.application_accept(actor=c.liaison, application=application)
     assert week_hours(volunteer=c.volunteer_a, day=_at(5, 0).date()) == 3
     request = _triaged(c)
-    services.request_claim(actor=c.volunteer_user, request=request)
+    request_claim(actor=c.volunteer_user, request=request)
     with pytest.raises(ApplicationError, match="3 h already planned"):
-        services.request_schedule(
+        request_schedule(
             actor=c.volunteer_user, request=request, starts=_at(3, 10), ends=_at(3, 12)
         )
     # A second opening that would take the week over the limit is not accepted either.
@@ -220,10 +217,8 @@ def test_the_volunteer_page_says_why_a_claim_over_the_limit_is_refused(
 ) -> None:
     c = limited
     first = _triaged(c)
-    services.request_claim(actor=c.volunteer_user, request=first)
-    services.request_schedule(
-        actor=c.volunteer_user, request=first, starts=_at(1, 10), ends=_at(1, 14)
-    )
+    request_claim(actor=c.volunteer_user, request=first)
+    request_schedule(actor=c.volunteer_user, request=first, starts=_at(1, 10), ends=_at(1, 14))
     second = _triaged(c)
     client.force_login(c.volunteer_user)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"

@@ -13,8 +13,9 @@ from django_tasks_db.models import DBTaskResult
 
 from ryadom.accounts.models import Role
 from ryadom.accounts.services import role_assign
-from ryadom.care import services as care
 from ryadom.care.models import CareRequest, Channel
+from ryadom.care.services.coordination import request_triage
+from ryadom.care.services.intake import request_create
 from ryadom.catalogue.models import ServiceType
 from ryadom.dispatch.models import MatchingRun
 from ryadom.dispatch.services import matching_run_create
@@ -53,7 +54,7 @@ def clear(volunteer: Volunteer, by: object, kinds: tuple[str, ...] = PASS_CHECKS
 def ask(c: Cast, *, veteran: object = None, service: str = "laundry.wash",
         institution: Institution | None = None, triage: bool = True) -> CareRequest:  # fmt: skip
     """A request entered by the coordinator of region A, opened for helpers."""
-    request = care.request_create(
+    request = request_create(
         actor=c.coord_a,
         service_type=ServiceType.objects.get(code=service),
         institution=institution or c.institution_a,
@@ -61,7 +62,7 @@ def ask(c: Cast, *, veteran: object = None, service: str = "laundry.wash",
         channel=Channel.PHONE,
     )
     if triage:
-        care.request_triage(actor=c.coord_a, request=request)
+        request_triage(actor=c.coord_a, request=request)
     return request
 
 

@@ -13,8 +13,10 @@ from django.test import Client
 from django.utils import timezone
 
 from ryadom.accounts.models import User
-from ryadom.care import services as care
 from ryadom.care.models import CareRequest, Channel, Status
+from ryadom.care.services.coordination import request_assign, request_cancel
+from ryadom.care.services.intake import request_create
+from ryadom.care.services.volunteer_work import request_check_in, request_complete, request_schedule
 from ryadom.catalogue.models import ServiceType, Skill
 from ryadom.dispatch.models import MatchingRun, ProposalStatus, RunStatus
 from tests.dispatch.conftest import Region, run_queued
@@ -79,7 +81,7 @@ def test_the_run_page_query_count_does_not_grow_with_proposals(
 ) -> None:
     c = region_a.c
     for _ in range(6):
-        care.request_create(
+        request_create(
             actor=c.coord_a,
             service_type=ServiceType.objects.get(code="laundry.wash"),
             institution=c.institution_a,
@@ -116,7 +118,7 @@ def test_stale_proposals_are_reported_on_the_page(
     run = suggest(c)
     p = run.proposals.select_related("request").order_by("pk").first()
     assert p is not None
-    care.request_cancel(actor=region_a.c.coord_a, request=p.request, reason="Discharged")
+    request_cancel(actor=region_a.c.coord_a, request=p.request, reason="Discharged")
     response = c.post(f"/matching/runs/{run.pk}/accept/", {"all": "1"}, follow=True)
     page = _text(response)
     assert f"Request #{p.request_id} was not assigned:" in page
@@ -214,16 +216,16 @@ def _finish_visit(r: Region, request: CareRequest, volunteer_pk: int) -> None:
     """The volunteer helps this veteran once, start to finish, through the services."""
     c = r.c
     volunteer = next(v for v in r.near if v.pk == volunteer_pk)
-    care.request_assign(actor=c.coord_a, request=request, volunteer=volunteer)
+    request_assign(actor=c.coord_a, request=request, volunteer=volunteer)
     day = (timezone.now() + datetime.timedelta(days=1)).astimezone(MOSCOW).date()
     starts = datetime.datetime.combine(day, datetime.time(10), tzinfo=MOSCOW)
-    care.request_schedule(
+    request_schedule(
         actor=c.coord_a, request=request, starts=starts, ends=starts + datetime.timedelta(hours=1)
     )
     with time_machine.travel(starts, tick=False):
-        care.request_check_in(actor=volunteer.user, request=request)
+        request_check_in(actor=volunteer.user, request=request)
     with time_machine.travel(starts + datetime.timedelta(hours=1), tick=False):
-        care.request_complete(actor=volunteer.user, request=request)
+        request_complete(actor=volunteer.user, request=request)
 
 
 def test_request_page_shows_the_top_five_with_reasons_and_assigns_in_one_click(
@@ -253,7 +255,7 @@ def test_the_previous_volunteer_comes_first_when_asked_for(
     c = region_a.c
     furthest = region_a.near[2]
     _finish_visit(region_a, region_a.requests[0], furthest.pk)
-    again = care.request_create(
+    again = request_create(
         actor=c.coord_a,
         service_type=ServiceType.objects.get(code="tech.letter"),
         institution=c.institution_a,

@@ -12,8 +12,9 @@ import time_machine
 from django.test import Client
 
 from ryadom.audit.models import AuditEvent
-from ryadom.care import services as care
 from ryadom.care.models import CareRequest, Status
+from ryadom.care.services.coordination import request_assign
+from ryadom.care.services.volunteer_work import request_schedule
 from ryadom.catalogue.models import Skill
 from ryadom.core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from ryadom.dispatch.models import MatchingRun, ProposalStatus, RunStatus
@@ -91,7 +92,7 @@ def test_a_request_taken_meanwhile_is_reported_not_forced(
     p = run.proposals.select_related("request").order_by("pk").first()
     assert p is not None
     other = next(v for v in region_a.near if v.pk != p.volunteer_id)
-    care.request_assign(actor=region_a.c.federal, request=p.request, volunteer=other)
+    request_assign(actor=region_a.c.federal, request=p.request, volunteer=other)
     done = matching_run_accept(actor=region_a.c.coord_a, run=run)
     assert [s.pk for s in done.stale] == [p.pk]
     assert "Already taken" in done.stale[0].outcome
@@ -124,7 +125,7 @@ def test_a_full_week_is_reported_not_forced(region_a: Region, start_run: StartRu
     volunteer.weekly_task_cap = 1
     volunteer.save(update_fields=["weekly_task_cap"])
     extra = ask(region_a.c)
-    care.request_assign(actor=region_a.c.coord_a, request=extra, volunteer=volunteer)
+    request_assign(actor=region_a.c.coord_a, request=extra, volunteer=volunteer)
     done = matching_run_accept(actor=region_a.c.coord_a, run=run, proposal_ids=[p.pk])
     assert done.stale and "week is full" in done.stale[0].outcome
 
@@ -260,8 +261,8 @@ def test_a_request_left_because_every_volunteer_used_their_hours_says_so(
     tuesday = datetime.datetime(2026, 11, 17, 10, 0, tzinfo=MOSCOW)
     for v, request in zip(region_a.near, region_a.requests, strict=True):
         _limit(region_a, v, 1)
-        care.request_assign(actor=c.coord_a, request=request, volunteer=v)
-        care.request_schedule(
+        request_assign(actor=c.coord_a, request=request, volunteer=v)
+        request_schedule(
             actor=c.coord_a,
             request=request,
             starts=tuesday,

@@ -8,8 +8,10 @@ import zoneinfo
 from django.utils import timezone
 
 from ryadom.accounts.models import User
-from ryadom.care import services
 from ryadom.care.models import CareRequest
+from ryadom.care.services.coordination import request_assign, request_triage
+from ryadom.care.services.intake import request_create
+from ryadom.care.services.volunteer_work import request_schedule
 from ryadom.catalogue.models import ServiceType
 from ryadom.notifications.models import Message
 from tests.conftest import Cast
@@ -26,7 +28,7 @@ def next_week_at(hour: int, *, days: int = 7) -> datetime.datetime:
 
 def ask(c: Cast, *, actor: User | None = None, service: str = "leisure.reading") -> CareRequest:
     """The relative asks for the veteran in Moscow's hospital (or `actor` does)."""
-    return services.request_create(
+    return request_create(
         actor=actor or c.relative,
         institution=c.institution_a,
         veteran=c.veteran_a,
@@ -38,9 +40,9 @@ def ask(c: Cast, *, actor: User | None = None, service: str = "leisure.reading")
 
 def assign_and_schedule(c: Cast, request: CareRequest, starts: datetime.datetime) -> CareRequest:
     """The coordinator opens it, gives it to volunteer A, who plans a one-hour visit."""
-    services.request_triage(actor=c.coord_a, request=request)
-    services.request_assign(actor=c.coord_a, request=request, volunteer=c.volunteer_a)
-    return services.request_schedule(
+    request_triage(actor=c.coord_a, request=request)
+    request_assign(actor=c.coord_a, request=request, volunteer=c.volunteer_a)
+    return request_schedule(
         actor=c.volunteer_user,
         request=request,
         starts=starts,

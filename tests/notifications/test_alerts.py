@@ -11,8 +11,10 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from ryadom.care import services
 from ryadom.care.models import CareRequest
+from ryadom.care.services.coordination import request_assign, request_cancel, request_triage
+from ryadom.care.services.intake import request_create
+from ryadom.care.services.volunteer_work import request_decline
 from ryadom.catalogue.models import ServiceType
 from ryadom.notifications.alerts import Candidate, fair_pick, volunteers_alert
 from ryadom.notifications.models import Message, VolunteerAlert
@@ -60,13 +62,13 @@ def cleared_volunteers(c: Cast, n: int) -> list[Volunteer]:
 
 def open_need(c: Cast, service: str = "leisure.reading") -> CareRequest:
     """A ward's need entered by the coordinator and opened for helpers."""
-    request = services.request_create(
+    request = request_create(
         actor=c.coord_a,
         institution=c.institution_a,
         service_type=ServiceType.objects.get(code=service),
         channel="phone",
     )
-    return services.request_triage(actor=c.coord_a, request=request)
+    return request_triage(actor=c.coord_a, request=request)
 
 
 def test_fairness_100_volunteers_50_needs(care_cast: Cast) -> None:
@@ -125,9 +127,9 @@ def test_a_request_given_back_alerts_volunteers_not_told_before(care_cast: Cast)
     need = open_need(c)
     told_first = {a.volunteer_id for a in volunteers_alert(request_id=need.pk)}
     assert len(told_first) == 5
-    services.request_assign(actor=c.coord_a, request=need, volunteer=first[0])
+    request_assign(actor=c.coord_a, request=need, volunteer=first[0])
     assert volunteers_alert(request_id=need.pk) == []  # taken: nobody else is alerted
-    services.request_decline(actor=c.coord_a, request=need, reason="Заболела")
+    request_decline(actor=c.coord_a, request=need, reason="Заболела")
 
     told_again = {a.volunteer_id for a in volunteers_alert(request_id=need.pk)}
     assert told_again and not told_again & told_first
@@ -136,7 +138,7 @@ def test_a_request_given_back_alerts_volunteers_not_told_before(care_cast: Cast)
 def test_a_request_no_longer_waiting_alerts_nobody(care_cast: Cast) -> None:
     c = care_cast
     need = open_need(c)
-    services.request_cancel(actor=c.coord_a, request=need, reason="Не нужно")
+    request_cancel(actor=c.coord_a, request=need, reason="Не нужно")
     assert volunteers_alert(request_id=need.pk) == []
 
 

@@ -11,8 +11,10 @@ import pytest
 import recurring_ical_events
 from django.test import Client
 
-from ryadom.care import services
 from ryadom.care.models import CareRequest
+from ryadom.care.services.coordination import request_assign, request_triage
+from ryadom.care.services.intake import request_create
+from ryadom.care.services.volunteer_work import request_schedule
 from ryadom.catalogue.models import ServiceType
 from ryadom.institutions.models import Institution, VisitingHours
 from ryadom.notifications.models import CalendarFeed
@@ -44,15 +46,15 @@ def far_east_visit(
     c: Cast, institution: Institution, local_start: datetime.datetime
 ) -> CareRequest:
     """A ward's need there, given to volunteer A, visit at a naive local time."""
-    request = services.request_create(
+    request = request_create(
         actor=c.federal,
         institution=institution,
         service_type=ServiceType.objects.get(code="leisure.reading"),
         channel="phone",
     )
-    services.request_triage(actor=c.federal, request=request)
-    services.request_assign(actor=c.federal, request=request, volunteer=c.volunteer_a)
-    return services.request_schedule(
+    request_triage(actor=c.federal, request=request)
+    request_assign(actor=c.federal, request=request, volunteer=c.volunteer_a)
+    return request_schedule(
         actor=c.volunteer_user,
         request=request,
         starts=local_start,

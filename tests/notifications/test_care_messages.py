@@ -12,8 +12,9 @@ from django.test import Client
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from ryadom.care import services
 from ryadom.care.models import Feedback, Status
+from ryadom.care.services.coordination import request_assign, request_cancel, request_triage
+from ryadom.care.services.volunteer_work import request_check_in, request_claim, request_complete
 from ryadom.notifications import producers
 from ryadom.notifications.links import status_token
 from ryadom.notifications.services import preference_set
@@ -39,8 +40,8 @@ def _through_to_done(c: Cast) -> tuple[object, datetime.datetime]:
     starts = next_week_at(15, days=2)
     assign_and_schedule(c, request, starts)
     with time_machine.travel(starts + datetime.timedelta(minutes=5)):
-        services.request_check_in(actor=c.volunteer_user, request=request)
-        services.request_complete(actor=c.volunteer_user, request=request, outcome="Прочитали")
+        request_check_in(actor=c.volunteer_user, request=request)
+        request_complete(actor=c.volunteer_user, request=request, outcome="Прочитали")
     return request, starts
 
 
@@ -110,7 +111,7 @@ def test_a_cancellation_reaches_the_volunteer_and_the_requester_once(care_cast: 
     volunteer = reachable(c.volunteer_user)
     request = ask(c)
     assign_and_schedule(c, request, next_week_at(15))
-    services.request_cancel(actor=c.coord_a, request=request, reason="Выписан")
+    request_cancel(actor=c.coord_a, request=request, reason="Выписан")
     producers.request_cancelled(request=request, actor=c.coord_a)
 
     assert [m.subject for m in told(volunteer, "request_cancelled")] == [
@@ -123,7 +124,7 @@ def test_the_requester_who_cancels_is_not_told_what_they_did(care_cast: Cast) ->
     c = care_cast
     relative = reachable(c.relative)
     request = ask(c)
-    services.request_cancel(actor=relative, request=request, reason="Уже не нужно")
+    request_cancel(actor=relative, request=request, reason="Уже не нужно")
     assert told(relative, "request_cancelled") == []
 
 
@@ -229,11 +230,11 @@ def test_a_volunteer_given_a_request_hears_of_it_and_one_who_took_it_does_not(
     c = care_cast
     volunteer = reachable(c.volunteer_user)
     given = ask(c)
-    services.request_triage(actor=c.coord_a, request=given)
-    services.request_assign(actor=c.coord_a, request=given, volunteer=c.volunteer_a)
+    request_triage(actor=c.coord_a, request=given)
+    request_assign(actor=c.coord_a, request=given, volunteer=c.volunteer_a)
     taken = ask(c)
-    services.request_triage(actor=c.coord_a, request=taken)
-    services.request_claim(actor=volunteer, request=taken)
+    request_triage(actor=c.coord_a, request=taken)
+    request_claim(actor=volunteer, request=taken)
 
     [message] = told(volunteer, "volunteer_assigned")
     assert f"request #{given.pk}" in message.body

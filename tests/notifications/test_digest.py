@@ -12,8 +12,8 @@ from django_tasks_db.models import DBTaskResult
 
 from ryadom.accounts.models import Role
 from ryadom.accounts.services import role_assign
-from ryadom.care import services
 from ryadom.care.models import CareRequest
+from ryadom.care.services.coordination import request_triage
 from ryadom.notifications.digest import digests_ensure
 from ryadom.notifications.models import DigestDay, MessageStatus
 from tests import factories as f
@@ -52,7 +52,7 @@ def test_each_regional_coordinator_gets_the_digest_at_eight_in_their_region_once
     with time_machine.travel(yesterday, tick=False) as clock:
         waiting = ask(c)
         late = ask(c)
-        services.request_triage(actor=c.coord_a, request=late)
+        request_triage(actor=c.coord_a, request=late)
         CareRequest.objects.filter(pk=late.pk).update(
             deadline=yesterday + datetime.timedelta(hours=2)
         )

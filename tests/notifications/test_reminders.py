@@ -8,7 +8,8 @@ import datetime
 
 import time_machine
 
-from ryadom.care import services
+from ryadom.care.services.coordination import request_cancel
+from ryadom.care.services.volunteer_work import request_schedule
 from ryadom.notifications.models import MessageStatus
 from tests.care.test_deadlines import run_worker
 from tests.conftest import Cast
@@ -74,9 +75,7 @@ def test_a_moved_visit_reminds_at_the_new_time_only(care_cast: Cast, smtp: FakeS
     first = next_week_at(15)
     request = assign_and_schedule(c, ask(c), first)
     moved = first + DAY + 2 * HOUR  # the next day at 17:00
-    services.request_schedule(
-        actor=c.volunteer_user, request=request, starts=moved, ends=moved + HOUR
-    )
+    request_schedule(actor=c.volunteer_user, request=request, starts=moved, ends=moved + HOUR)
 
     with time_machine.travel(first - DAY, tick=False) as clock:
         run_worker()
@@ -105,7 +104,7 @@ def test_a_cancelled_visit_reminds_nobody(care_cast: Cast, smtp: FakeSmtpServer)
     reachable(c.volunteer_user)
     starts = next_week_at(15)
     request = assign_and_schedule(c, ask(c), starts)
-    services.request_cancel(actor=c.coord_a, request=request, reason="Выписан")
+    request_cancel(actor=c.coord_a, request=request, reason="Выписан")
 
     with time_machine.travel(starts - DAY, tick=False) as clock:
         run_worker()

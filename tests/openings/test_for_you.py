@@ -14,9 +14,10 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ryadom.care import services as care
 from ryadom.care.eligibility import request_missing_steps
 from ryadom.care.models import Channel
+from ryadom.care.services.coordination import request_triage
+from ryadom.care.services.intake import request_create
 from ryadom.care.wellbeing import week_hours
 from ryadom.catalogue.models import ServiceType, Skill
 from ryadom.institutions.models import AccessLevel, Institution
@@ -81,7 +82,7 @@ def test_suggestions_come_best_fit_first_with_the_reasons_in_words(
         actor=c.liaison,
         application=services.application_create(actor=other.user, opening=full),
     )
-    request = care.request_create(
+    request = request_create(
         actor=c.liaison,
         service_type=ServiceType.objects.get(code="laundry.wash"),
         institution=c.institution_a,
@@ -89,7 +90,7 @@ def test_suggestions_come_best_fit_first_with_the_reasons_in_words(
         channel=Channel.WARD,
         urgency="urgent",
     )
-    care.request_triage(actor=c.coord_a, request=request)
+    request_triage(actor=c.coord_a, request=request)
 
     volunteer = own_volunteer(actor=c.volunteer_user)
     assert volunteer is not None

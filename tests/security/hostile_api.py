@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from ryadom.accounts.models import OneTimeCode, User
 from ryadom.audit.models import AuditEvent
-from ryadom.care import services as care
 from ryadom.care.models import Channel
+from ryadom.care.services.intake import request_create
 from ryadom.catalogue.models import ServiceType
 from ryadom.config.api import api
 from ryadom.openings.services import opening_create
@@ -218,7 +218,7 @@ CALLERS = {
 
 
 def make_world(c: Cast) -> World:
-    new = care.request_create(
+    new = request_create(
         actor=c.liaison,
         service_type=ServiceType.objects.get(code="laundry.wash"),
         institution=c.institution_a,

@@ -20,8 +20,8 @@ from django.utils import timezone
 
 from ryadom.accounts.models import Role, User
 from ryadom.attachments.models import Attachment, FileKind
-from ryadom.care import services as care
 from ryadom.care.models import CareRequest, Channel
+from ryadom.care.services.intake import request_create
 from ryadom.catalogue.models import ServiceType
 from ryadom.veterans.models import Consent, ConsentPurpose, DeletionRequest
 from tests import factories as f
@@ -115,7 +115,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 def _request(c: Cast, region: str) -> CareRequest:
     inside = region == "a"
-    return care.request_create(
+    return request_create(
         actor=c.coord_a if inside else c.coord_b,
         service_type=ServiceType.objects.get(code="laundry.wash"),
         institution=c.institution_a if inside else c.institution_b,

@@ -6,8 +6,8 @@ from django.conf import settings
 from django.test import Client
 
 from ryadom.accounts.models import User
-from ryadom.care import services
 from ryadom.care.models import CareRequest, Channel
+from ryadom.care.services.intake import request_create
 from ryadom.catalogue.models import ServiceType
 from ryadom.veterans.models import Veteran
 from tests.conftest import Cast
@@ -23,7 +23,7 @@ def ask(
     c: Cast, *, veteran: Veteran | None = None, actor: User | None = None, details: str = ""
 ) -> CareRequest:
     """A request for a veteran of hospital A, asked by its liaison unless said otherwise."""
-    return services.request_create(
+    return request_create(
         actor=actor or c.liaison,
         service_type=ServiceType.objects.get(code="laundry.wash"),
         institution=c.institution_a,

@@ -22,8 +22,8 @@ from schemathesis.checks import (
 )
 
 from ryadom.accounts.services import api_token_issue
-from ryadom.care import services as care_services
 from ryadom.care.models import Channel
+from ryadom.care.services.intake import request_create
 from ryadom.catalogue.models import ServiceType
 from ryadom.config.wsgi import application
 from tests.conftest import Cast
@@ -53,7 +53,7 @@ def wsgi_keeps_the_test_database() -> Iterator[None]:
 def coordinator_headers(care_cast: Cast) -> dict[str, str]:
     """A bearer token of the Moscow coordinator, with a request in the region to look at."""
     c = care_cast
-    care_services.request_create(
+    request_create(
         actor=c.liaison,
         service_type=ServiceType.objects.get(code="laundry.wash"),
         institution=c.institution_a,

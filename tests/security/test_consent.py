@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from ryadom.care import services as care
 from ryadom.care.models import Status
+from ryadom.care.services.coordination import request_assign
 from ryadom.core.errors import ApplicationError
 from ryadom.veterans.models import Consent, ConsentPurpose
 from tests.conftest import Cast
@@ -69,7 +69,7 @@ def test_withdrawal_cancels_waiting_requests_keeps_accepted_ones_and_wipes_the_r
     c.veteran_a.save()
     waiting = ask(c)
     accepted = ask(c)
-    care.request_assign(actor=c.coord_a, request=accepted, volunteer=c.volunteer_a)
+    request_assign(actor=c.coord_a, request=accepted, volunteer=c.volunteer_a)
 
     as_user(client, c.relative)  # a relative with authority may withdraw too
     assert client.post(f"/my/consents/{_care_consent(c).pk}/withdraw/").status_code == 302

@@ -11,8 +11,16 @@ from django.test import Client
 from django.utils.html import escape
 
 from ryadom.accounts.models import User
-from ryadom.care import services
 from ryadom.care.models import CareRequest, Channel, Complaint
+from ryadom.care.services.coordination import complaint_answer, request_triage
+from ryadom.care.services.intake import request_create
+from ryadom.care.services.requester import request_feedback
+from ryadom.care.services.volunteer_work import (
+    request_check_in,
+    request_claim,
+    request_complete,
+    request_schedule,
+)
 from ryadom.catalogue.models import ServiceType
 from ryadom.openings.models import Opening
 from ryadom.openings.services import opening_create
@@ -72,7 +80,7 @@ def _a_request_full_of_payloads(c: Cast) -> CareRequest:
     c.veteran_a.what_matters = payload("what matters")
     c.veteran_a.save(update_fields=["addressed_as", "what_matters"])
 
-    request = services.request_create(
+    request = request_create(
         actor=c.relative,
         service_type=ServiceType.objects.get(code="laundry.wash"),
         institution=c.institution_a,
@@ -80,10 +88,10 @@ def _a_request_full_of_payloads(c: Cast) -> CareRequest:
         veteran=c.veteran_a,
         details=payload("details"),
     )
-    services.request_triage(actor=c.coord_a, request=request, note=payload("triage note"))
-    services.request_claim(actor=c.volunteer_user, request=request)
+    request_triage(actor=c.coord_a, request=request, note=payload("triage note"))
+    request_claim(actor=c.volunteer_user, request=request)
     tomorrow_noon = (NOW + datetime.timedelta(days=1)).replace(hour=12)
-    services.request_schedule(
+    request_schedule(
         actor=c.volunteer_user,
         request=request,
         starts=tomorrow_noon,
@@ -108,11 +116,9 @@ def test_hostile_text_in_every_free_text_field_is_shown_escaped_on_every_page(
     with time_machine.travel(NOW, tick=False) as clock:
         request = _a_request_full_of_payloads(c)
         clock.move_to(NOW + datetime.timedelta(days=1, hours=2, minutes=5))
-        services.request_check_in(actor=c.volunteer_user, request=request)
-        services.request_complete(
-            actor=c.volunteer_user, request=request, outcome=payload("outcome")
-        )
-        services.request_feedback(
+        request_check_in(actor=c.volunteer_user, request=request)
+        request_complete(actor=c.volunteer_user, request=request, outcome=payload("outcome"))
+        request_feedback(
             actor=c.veteran_user,
             request=request,
             done=True,
@@ -122,7 +128,7 @@ def test_hostile_text_in_every_free_text_field_is_shown_escaped_on_every_page(
         # The coordinator sees the complaint until it is answered.
         with_complaint = _as(c.coord_a).get(f"/requests/{request.pk}/")
         complaint = Complaint.objects.get(request=request)
-        services.complaint_answer(
+        complaint_answer(
             actor=c.coord_a, complaint=complaint, answer=payload("complaint answer"), upheld=True
         )
 
@@ -191,7 +197,7 @@ def test_guessing_another_regions_request_id_gets_404_on_pages_and_the_api(
     care_cast: Cast,
 ) -> None:
     c = care_cast
-    theirs = services.request_create(
+    theirs = request_create(
         actor=c.coord_b,
         service_type=ServiceType.objects.get(code="laundry.wash"),
         institution=c.institution_b,

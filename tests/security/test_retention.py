@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from ryadom.attachments.models import Attachment
 from ryadom.attachments.services import attachment_add
-from ryadom.care import services as care
 from ryadom.care.models import CareRequest, Channel, Status
+from ryadom.care.services.coordination import request_cancel
+from ryadom.care.services.intake import request_create
 from ryadom.catalogue.models import ServiceType
 from ryadom.veterans.models import DeletionRequest, DeletionStatus, Stay, Veteran
 from ryadom.veterans.tasks import anonymise_expired
@@ -63,8 +64,8 @@ def _a_life_in_care(c: Cast, tmp_path: object) -> CareRequest:
     c.veteran_a.communication_needs = f"{NAME} плохо слышит"
     c.veteran_a.save()
     done = ask(c, details=f"{NAME} просит постирать форму")
-    care.request_cancel(actor=c.coord_a, request=done, reason=f"{NAME} выписан")
-    phoned = care.request_create(
+    request_cancel(actor=c.coord_a, request=done, reason=f"{NAME} выписан")
+    phoned = request_create(
         actor=c.coord_a,
         service_type=ServiceType.objects.get(code="laundry.wash"),
         institution=c.institution_a,
@@ -78,7 +79,7 @@ def _a_life_in_care(c: Cast, tmp_path: object) -> CareRequest:
         request=phoned,
         upload=SimpleUploadedFile(f"чек {SURNAME}.png", PNG, content_type="image/png"),
     )
-    care.request_cancel(actor=c.coord_a, request=phoned, reason=f"Мать {SURNAME} отменила")
+    request_cancel(actor=c.coord_a, request=phoned, reason=f"Мать {SURNAME} отменила")
     return phoned
 
 
@@ -145,14 +146,14 @@ def test_the_retention_period_counts_from_discharge_and_the_last_closed_request(
         discharged_on=today - datetime.timedelta(days=200),
     )
     # veteran_b left hospital long ago too, but a request of theirs closed only today.
-    closed_today = care.request_create(
+    closed_today = request_create(
         actor=c.coord_b,
         service_type=ServiceType.objects.get(code="laundry.wash"),
         institution=c.institution_b,
         veteran=c.veteran_b,
         channel=Channel.PHONE,
     )
-    care.request_cancel(actor=c.coord_b, request=closed_today)
+    request_cancel(actor=c.coord_b, request=closed_today)
     Stay.objects.filter(veteran=c.veteran_b).update(
         admitted_on=today - datetime.timedelta(days=230),
         discharged_on=today - datetime.timedelta(days=200),

@@ -12,8 +12,8 @@ from django.test import Client
 
 from ryadom.attachments.models import Attachment
 from ryadom.attachments.services import MAX_SIZE
-from ryadom.care import services as care
 from ryadom.care.models import CareRequest
+from ryadom.care.services.coordination import request_assign
 from tests.conftest import Cast
 from tests.security.privacy_helpers import as_user, ask
 
@@ -33,7 +33,7 @@ def uploads(settings: object, tmp_path: Path) -> Path:
 @pytest.fixture
 def request_a(care_cast: Cast) -> CareRequest:
     request = ask(care_cast)
-    care.request_assign(actor=care_cast.coord_a, request=request, volunteer=care_cast.volunteer_a)
+    request_assign(actor=care_cast.coord_a, request=request, volunteer=care_cast.volunteer_a)
     return request
 
 

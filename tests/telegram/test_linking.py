@@ -131,11 +131,11 @@ def test_a_chat_that_guesses_codes_is_stopped(cast: Cast, telegram: Any) -> None
 
 
 def test_a_strangers_chat_learns_nothing(care_cast: Cast, telegram: Any) -> None:
-    from ryadom.care import services
     from ryadom.care.models import Channel
+    from ryadom.care.services.intake import request_create
     from ryadom.catalogue.models import ServiceType
 
-    request = services.request_create(
+    request = request_create(
         actor=care_cast.veteran_user,
         service_type=ServiceType.objects.get(code="laundry.wash"),
         institution=care_cast.institution_a,

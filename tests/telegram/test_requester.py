@@ -6,8 +6,15 @@ from typing import Any
 
 import pytest
 
-from ryadom.care import services
 from ryadom.care.models import CareRequest, Channel, Complaint, Feedback, Status
+from ryadom.care.services.coordination import request_triage
+from ryadom.care.services.intake import request_create
+from ryadom.care.services.volunteer_work import (
+    request_check_in,
+    request_claim,
+    request_complete,
+    request_schedule,
+)
 from ryadom.catalogue.models import ServiceType
 from ryadom.volunteers.models import Volunteer
 from tests.conftest import Cast
@@ -119,26 +126,26 @@ def _done_request(c: Cast) -> CareRequest:
 
     from django.utils import timezone
 
-    request = services.request_create(
+    request = request_create(
         actor=c.veteran_user,
         service_type=ServiceType.objects.get(code="laundry.wash"),
         institution=c.institution_a,
         veteran=c.veteran_a,
         channel=Channel.WEB,
     )
-    services.request_triage(actor=c.coord_a, request=request)
-    services.request_claim(actor=c.volunteer_user, request=request)
+    request_triage(actor=c.coord_a, request=request)
+    request_claim(actor=c.volunteer_user, request=request)
     zone = c.institution_a.region.zone
     day = timezone.now().astimezone(zone).date() + datetime.timedelta(days=1)
     starts = datetime.datetime.combine(day, datetime.time(10), tzinfo=zone)
-    services.request_schedule(
+    request_schedule(
         actor=c.volunteer_user,
         request=request,
         starts=starts,
         ends=starts + datetime.timedelta(hours=1),
     )
-    services.request_check_in(actor=c.volunteer_user, request=request)
-    services.request_complete(actor=c.volunteer_user, request=request)
+    request_check_in(actor=c.volunteer_user, request=request)
+    request_complete(actor=c.volunteer_user, request=request)
     return request
 
 
@@ -249,7 +256,7 @@ def test_made_up_buttons_are_refused_politely(care_cast: Cast, telegram: Any) ->
 def test_more_requests_than_fit_point_to_the_site(care_cast: Cast, telegram: Any) -> None:
     wash = ServiceType.objects.get(code="laundry.wash")
     for _n in range(6):
-        services.request_create(
+        request_create(
             actor=care_cast.veteran_user,
             service_type=wash,
             institution=care_cast.institution_a,

@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 import time_machine
 
-from ryadom.care import services
 from ryadom.care.models import CareRequest, Channel, Status
+from ryadom.care.services.coordination import request_assign, request_triage
+from ryadom.care.services.intake import request_create
+from ryadom.care.services.volunteer_work import request_claim, request_schedule
 from ryadom.catalogue.models import ServiceType
 from ryadom.notifications.channels import channel_get
 from ryadom.notifications.models import Message
@@ -33,7 +35,7 @@ def _monday_noon() -> Iterator[None]:
 
 
 def _open_request(c: Cast, code: str = "laundry.wash", details: str = "") -> CareRequest:
-    request = services.request_create(
+    request = request_create(
         actor=c.veteran_user,
         service_type=ServiceType.objects.get(code=code),
         institution=c.institution_a,
@@ -41,13 +43,13 @@ def _open_request(c: Cast, code: str = "laundry.wash", details: str = "") -> Car
         channel=Channel.WEB,
         details=details,
     )
-    return services.request_triage(actor=c.coord_a, request=request)
+    return request_triage(actor=c.coord_a, request=request)
 
 
 def _scheduled(c: Cast, request: CareRequest, day: int, hour: int) -> CareRequest:
-    services.request_claim(actor=c.volunteer_user, request=request)
+    request_claim(actor=c.volunteer_user, request=request)
     starts = datetime.datetime(2026, 6, day, hour, tzinfo=MOSCOW)
-    return services.request_schedule(
+    return request_schedule(
         actor=c.volunteer_user,
         request=request,
         starts=starts,
@@ -80,7 +82,7 @@ def test_a_volunteer_pressing_take_too_late_hears_already_taken(
     assert person.send("Offers").callbacks == [f"claim:{request.pk}"]
     f.AgreementFactory(organisation=care_cast.ngo_b, institution=care_cast.institution_a)
     other = care_cast.volunteer_other_ngo
-    services.request_assign(actor=care_cast.coord_a, request=request, volunteer=other)
+    request_assign(actor=care_cast.coord_a, request=request, volunteer=other)
 
     answer = person.press(f"claim:{request.pk}")
 
@@ -96,7 +98,7 @@ def test_a_volunteer_pressing_take_after_it_went_to_an_ngo_hears_not_found(
     request = _open_request(care_cast)
     person = linked(telegram, care_cast.volunteer_user)
     assert person.send("Offers").callbacks == [f"claim:{request.pk}"]
-    services.request_assign(actor=care_cast.coord_a, request=request, organisation=care_cast.ngo_a)
+    request_assign(actor=care_cast.coord_a, request=request, organisation=care_cast.ngo_a)
 
     answer = person.press(f"claim:{request.pk}")
 

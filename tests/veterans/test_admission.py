@@ -14,7 +14,7 @@ from ryadom.accounts.models import Role, User
 from ryadom.accounts.scopes import scope_of
 from ryadom.audit.models import AuditEvent
 from ryadom.care.models import CareRequest, Status
-from ryadom.care.services import request_create
+from ryadom.care.services.intake import request_create
 from ryadom.catalogue.models import ServiceType
 from ryadom.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from ryadom.institutions.models import Department

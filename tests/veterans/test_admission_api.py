@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from ryadom.accounts.models import User
 from ryadom.care.models import CareRequest, Status
-from ryadom.care.services import request_create
+from ryadom.care.services.intake import request_create
 from ryadom.catalogue.models import ServiceType
 from ryadom.notifications.models import Message
 from ryadom.veterans.models import Stay, Veteran

@@ -8,8 +8,9 @@ import json
 import pytest
 from django.test import Client
 
-from ryadom.care import services as care
 from ryadom.care.models import Channel
+from ryadom.care.services.coordination import request_assign
+from ryadom.care.services.intake import request_create
 from ryadom.catalogue.models import ServiceType
 from ryadom.config.api import api
 from tests import factories as f
@@ -27,7 +28,7 @@ def _assigned_request(c: Cast) -> int:
     c.veteran_a.phone = "+79161112233"
     c.veteran_a.save()
     ward = f.DepartmentFactory(institution=c.institution_a, name="Травматология")
-    request = care.request_create(
+    request = request_create(
         actor=c.coord_a,
         service_type=ServiceType.objects.get(code="laundry.wash"),
         institution=c.institution_a,
@@ -37,7 +38,7 @@ def _assigned_request(c: Cast) -> int:
         requester_name="Мать Тамара",
         channel=Channel.PHONE,
     )
-    care.request_assign(actor=c.coord_a, request=request, volunteer=c.volunteer_a)
+    request_assign(actor=c.coord_a, request=request, volunteer=c.volunteer_a)
     return request.pk
 
 

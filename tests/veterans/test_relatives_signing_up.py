@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from ryadom.accounts.models import Role, User
 from ryadom.accounts.scopes import scope_of
-from ryadom.care.services import request_create
+from ryadom.care.services.intake import request_create
 from ryadom.catalogue.models import ServiceType
 from ryadom.core.errors import ConflictError, PermissionDeniedError
 from ryadom.institutions.models import Department

@@ -8,7 +8,8 @@ from django.test import Client
 
 from ryadom.audit.models import AuditEvent
 from ryadom.care.models import CareRequest
-from ryadom.care.services import request_assign, request_create, request_triage
+from ryadom.care.services.coordination import request_assign, request_triage
+from ryadom.care.services.intake import request_create
 from ryadom.catalogue.models import ServiceType
 from ryadom.veterans.services import what_matters_update
 from tests.conftest import Cast, make_ready_for_care

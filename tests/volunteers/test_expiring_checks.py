@@ -10,7 +10,9 @@ import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
-from ryadom.care.services import request_assign, request_claim, request_create, request_triage
+from ryadom.care.services.coordination import request_assign, request_triage
+from ryadom.care.services.intake import request_create
+from ryadom.care.services.volunteer_work import request_claim
 from ryadom.catalogue.models import ServiceType
 from ryadom.core.errors import ApplicationError
 from ryadom.institutions.models import AccessLevel, InstitutionKind

@@ -13,7 +13,8 @@ from django.utils import timezone
 from ryadom.accounts.models import OneTimeCode, Role, User
 from ryadom.accounts.services import role_assign
 from ryadom.care.models import Status
-from ryadom.care.services import request_create, request_triage
+from ryadom.care.services.coordination import request_triage
+from ryadom.care.services.intake import request_create
 from ryadom.catalogue.models import ServiceType
 from ryadom.institutions.models import AccessLevel, Institution, InstitutionKind
 from ryadom.notifications.models import Message

@@ -11,7 +11,9 @@ from django.utils import timezone, translation
 
 from ryadom.accounts.models import Role
 from ryadom.accounts.services import role_assign
-from ryadom.care.services import request_assign, request_claim, request_create, request_triage
+from ryadom.care.services.coordination import request_assign, request_triage
+from ryadom.care.services.intake import request_create
+from ryadom.care.services.volunteer_work import request_claim
 from ryadom.catalogue.models import ServiceType
 from ryadom.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from ryadom.institutions.models import AccessLevel, InstitutionKind

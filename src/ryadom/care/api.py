@@ -16,7 +16,6 @@ from ninja import Field, Header, Query, Router, Schema, Status
 
 from ryadom.accounts.api_auth import AUTH
 from ryadom.accounts.models import User
-from ryadom.care import services
 from ryadom.care.lifecycle import Action
 from ryadom.care.models import MAX_DETAILS_LENGTH, CareRequest, Channel, Complaint, Urgency
 from ryadom.care.models import Status as RequestStatus
@@ -26,6 +25,22 @@ from ryadom.care.selectors import (
     request_get_for_action,
     request_get_for_user,
     request_list,
+)
+from ryadom.care.services.coordination import (
+    complaint_answer,
+    request_assign,
+    request_cancel,
+    request_reopen,
+    request_triage,
+)
+from ryadom.care.services.intake import request_create
+from ryadom.care.services.requester import request_confirm, request_feedback
+from ryadom.care.services.volunteer_work import (
+    request_check_in,
+    request_claim,
+    request_complete,
+    request_decline,
+    request_schedule,
 )
 from ryadom.catalogue.models import ServiceType
 from ryadom.core.api_types import Id, Moment, Text
@@ -67,6 +82,14 @@ class RequestIn(Schema):
     requester_name: Text = Field("", max_length=120)
     wants_previous_volunteer: bool = False
     channel: Channel = Channel.API
+
+    def window(self) -> tuple[datetime.datetime, datetime.datetime] | None:
+        """The preferred window: both ends or neither."""
+        if not (self.window_starts or self.window_ends):
+            return None
+        if not (self.window_starts and self.window_ends):
+            raise ApplicationError("Give both ends of the time window.", field="window_ends")
+        return (self.window_starts, self.window_ends)
 
 
 class EventOut(Schema):
@@ -191,6 +214,16 @@ class ListFilters(Schema):
     cursor: Text | None = Field(None, max_length=200)
     limit: int = Field(50, ge=1, le=PAGE_MAX)
 
+    def request_filters(self) -> RequestFilters:
+        return RequestFilters(
+            region=self.region,
+            institution=self.institution,
+            status=self.status,
+            service=self.service,
+            urgency=self.urgency,
+            overdue=self.overdue,
+        )
+
 
 class ActionIn(Schema):
     note: Text = Field("", max_length=MAX_DETAILS_LENGTH)
@@ -246,17 +279,7 @@ def _after_cursor(qs: QuerySet[CareRequest], cursor: str) -> QuerySet[CareReques
 
 @router.get("/requests", response=RequestPage, summary="Requests I may see, by deadline")
 def list_requests(request: HttpRequest, filters: Query[ListFilters]) -> dict[str, Any]:
-    qs = request_list(
-        actor=request.user,
-        filters=RequestFilters(
-            region=filters.region,
-            institution=filters.institution,
-            status=filters.status,
-            service=filters.service,
-            urgency=filters.urgency,
-            overdue=filters.overdue,
-        ),
-    )
+    qs = request_list(actor=request.user, filters=filters.request_filters())
     if filters.cursor:
         qs = _after_cursor(qs, filters.cursor)
     rows = list(qs[: filters.limit + 1])
@@ -266,38 +289,38 @@ def list_requests(request: HttpRequest, filters: Query[ListFilters]) -> dict[str
     return {"items": rows, "next_cursor": _encode_cursor(rows[-1]) if more else None}
 
 
+def _intake_fields(payload: RequestIn, actor: User) -> dict[str, Any]:
+    """`request_create`'s keyword arguments: the ids looked up, or a 422 naming the field."""
+    window = payload.window()
+    service = ServiceType.objects.filter(code=payload.service).first()
+    if service is None:
+        raise ApplicationError(f"Unknown service code “{payload.service}”.", field="service")
+    institutions = Institution.objects.filter(is_active=True)
+    return {
+        "service_type": service,
+        "institution": _known(institutions, payload.institution, "institution"),
+        "department": _known(Department.objects.all(), payload.department, "department"),
+        # Only veterans the caller may see: an unknown id and someone else's look the same.
+        "veteran": _known(veteran_list(actor=actor), payload.veteran, "veteran"),
+        "details": payload.details,
+        "urgency": payload.urgency,
+        "window": window,
+        "channel": payload.channel,
+        "requester_name": payload.requester_name,
+        "wants_previous_volunteer": payload.wants_previous_volunteer,
+    }
+
+
 @router.post("/requests", response={201: RequestDetailOut}, summary="Ask for help")
 def create_request(
     request: HttpRequest,
     payload: RequestIn,
     idempotency_key: IdempotencyKey = "",
 ) -> Status[CareRequest]:
-    window = None
-    if payload.window_starts or payload.window_ends:
-        if not (payload.window_starts and payload.window_ends):
-            raise ApplicationError("Give both ends of the time window.", field="window_ends")
-        window = (payload.window_starts, payload.window_ends)
-    service = ServiceType.objects.filter(code=payload.service).first()
-    if service is None:
-        raise ApplicationError(f"Unknown service code “{payload.service}”.", field="service")
-    institution = _known(
-        Institution.objects.filter(is_active=True), payload.institution, "institution"
-    )
-    assert institution is not None  # noqa: S101 - the schema requires the id
-    created = services.request_create(
+    created = request_create(
         actor=_user(request),
-        service_type=service,
-        institution=institution,
-        department=_known(Department.objects.all(), payload.department, "department"),
-        # Only veterans the caller may see: an unknown id and someone else's look the same.
-        veteran=_known(veteran_list(actor=request.user), payload.veteran, "veteran"),
-        details=payload.details,
-        urgency=payload.urgency,
-        window=window,
-        channel=payload.channel,
-        requester_name=payload.requester_name,
-        wants_previous_volunteer=payload.wants_previous_volunteer,
         idempotency_key=idempotency_key,
+        **_intake_fields(payload, _user(request)),
     )
     return Status(201, request_get_for_user(actor=request.user, request_id=created.pk))
 
@@ -318,28 +341,28 @@ def _organisation(pk: int | None) -> Organisation | None:
 def _schedule(actor: User, obj: CareRequest, body: ActionIn) -> CareRequest:
     if body.starts is None or body.ends is None:
         raise ApplicationError("Give the visit's start and end.", field="starts")
-    return services.request_schedule(actor=actor, request=obj, starts=body.starts, ends=body.ends)
+    return request_schedule(actor=actor, request=obj, starts=body.starts, ends=body.ends)
 
 
 # Each action of the lifecycle a caller may take, mapped to its service. A transfer is not
 # among them: only the system takes it, when a veteran's stay moves (requests_follow_veteran).
 ACTIONS: dict[Action, Callable[[User, CareRequest, ActionIn], CareRequest]] = {
-    Action.TRIAGE: lambda a, r, b: services.request_triage(actor=a, request=r, note=b.note),
-    Action.ASSIGN: lambda a, r, b: services.request_assign(
+    Action.TRIAGE: lambda a, r, b: request_triage(actor=a, request=r, note=b.note),
+    Action.ASSIGN: lambda a, r, b: request_assign(
         actor=a,
         request=r,
         volunteer=_volunteer(b.volunteer),
         organisation=_organisation(b.organisation),
         note=b.note,
     ),
-    Action.CLAIM: lambda a, r, b: services.request_claim(actor=a, request=r),
-    Action.DECLINE: lambda a, r, b: services.request_decline(actor=a, request=r, reason=b.note),
+    Action.CLAIM: lambda a, r, b: request_claim(actor=a, request=r),
+    Action.DECLINE: lambda a, r, b: request_decline(actor=a, request=r, reason=b.note),
     Action.SCHEDULE: _schedule,
-    Action.CHECK_IN: lambda a, r, b: services.request_check_in(actor=a, request=r),
-    Action.COMPLETE: lambda a, r, b: services.request_complete(actor=a, request=r, outcome=b.note),
-    Action.CONFIRM: lambda a, r, b: services.request_confirm(actor=a, request=r),
-    Action.CANCEL: lambda a, r, b: services.request_cancel(actor=a, request=r, reason=b.note),
-    Action.REOPEN: lambda a, r, b: services.request_reopen(actor=a, request=r, reason=b.note),
+    Action.CHECK_IN: lambda a, r, b: request_check_in(actor=a, request=r),
+    Action.COMPLETE: lambda a, r, b: request_complete(actor=a, request=r, outcome=b.note),
+    Action.CONFIRM: lambda a, r, b: request_confirm(actor=a, request=r),
+    Action.CANCEL: lambda a, r, b: request_cancel(actor=a, request=r, reason=b.note),
+    Action.REOPEN: lambda a, r, b: request_reopen(actor=a, request=r, reason=b.note),
 }
 
 
@@ -351,7 +374,7 @@ RequestAction = StrEnum("RequestAction", [(a.name, a.value) for a in ACTIONS])  
 @router.post("/requests/{request_id}/feedback", response=FeedbackOut, summary="Say how it went")
 def give_feedback(request: HttpRequest, request_id: int, payload: FeedbackIn) -> dict[str, Any]:
     obj = request_get_for_user(actor=request.user, request_id=request_id)
-    feedback = services.request_feedback(
+    feedback = request_feedback(
         actor=_user(request),
         request=obj,
         done=payload.done,
@@ -399,6 +422,6 @@ def answer_complaint(
     request: HttpRequest, complaint_id: int, payload: ComplaintAnswerIn
 ) -> Complaint:
     complaint = complaint_get_for_coordinator(actor=request.user, complaint_id=complaint_id)
-    return services.complaint_answer(
+    return complaint_answer(
         actor=_user(request), complaint=complaint, answer=payload.answer, upheld=payload.upheld
     )

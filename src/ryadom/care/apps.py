@@ -12,7 +12,7 @@ class CareConfig(AppConfig):
     def ready(self) -> None:
         # Care follows the veteran's record (veterans/events.py).
         from ryadom.care import veteran_events
-        from ryadom.care.services import requests_follow_veteran
+        from ryadom.care.services.coordination import requests_follow_veteran
         from ryadom.veterans import events
 
         events.veteran_moved.subscribe(requests_follow_veteran)

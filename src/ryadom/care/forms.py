@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 import zoneinfo
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from ryadom.accounts.models import User
 from ryadom.care import page_selectors
 from ryadom.care.lifecycle import Action
-from ryadom.care.models import MAX_DETAILS_LENGTH, Status, Urgency
+from ryadom.care.models import MAX_DETAILS_LENGTH, Feeling, Status, Urgency
 from ryadom.care.selectors import NEEDS_ACTION, RequestFilters
 from ryadom.catalogue.models import Category, ServiceType
-from ryadom.core.errors import NotFoundError
 from ryadom.core.forms import IdsField, PageForm
 from ryadom.geo.models import Region
-from ryadom.institutions.models import Department, Institution
-from ryadom.veterans.models import Veteran
+from ryadom.institutions.models import Institution
 from ryadom.volunteers.models import Volunteer
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
@@ -129,165 +129,21 @@ class WhenForm(PageForm):
         )
 
 
+def new_key() -> str:
+    return uuid.uuid4().hex
+
+
 class KeyField(forms.CharField):
-    """The idempotency key of one filled-in form: sending it twice creates one request."""
+    """The idempotency key of one filled-in form: sending it twice creates one request.
+    Each form shown afresh carries a new one."""
 
     def __init__(self) -> None:
-        super().__init__(max_length=100, required=False, widget=forms.HiddenInput)
-
-
-# --- /ask/: three steps --------------------------------------------------------------------
-
-
-class AskServiceForm(PageForm):
-    """Step 1: for whom (when there is a choice) and what help."""
-
-    veteran = forms.ModelChoiceField(
-        label=_("For whom"),
-        queryset=Veteran.objects.none(),
-        widget=LargeRadioSelect,
-        empty_label=None,
-    )
-    service = ServiceField(widget=LargeRadioSelect)
-    # Set by the ward link (QR poster): where the veteran is.
-    institution = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    department = forms.IntegerField(required=False, widget=forms.HiddenInput)
-
-    def __init__(self, *args: Any, veterans: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["veteran"]
-        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared above
-        field.queryset = veterans
-        # With nobody to choose from, the page says for whom instead of asking.
-        self.only_veteran: Veteran | None = veterans[0] if len(veterans) == 1 else None
-        if self.only_veteran is not None:
-            field.initial = self.only_veteran.pk
-            field.widget = forms.HiddenInput()
-
-    def clean(self) -> dict[str, Any]:
-        super().clean()
-        data = self.cleaned_data
-        institution_id, department_id = data.get("institution"), data.get("department")
-        data["ward"] = None
-        if institution_id and department_id:
-            try:
-                data["ward"] = page_selectors.ward_get(
-                    institution_id=institution_id, department_id=department_id
-                )
-            except NotFoundError:
-                raise forms.ValidationError(_("This ward link is not valid.")) from None
-        return data
-
-    def place(self) -> tuple[Institution | None, Department | None]:
-        """The ward of the link, or else where the veteran is treated now."""
-        ward: Department | None = self.cleaned_data.get("ward")
-        if ward is not None:
-            return ward.institution, ward
-        stay = page_selectors.current_stay(self.cleaned_data["veteran"])
-        if stay is None:
-            return None, None
-        return stay.institution, stay.department
-
-
-class AskWhenForm(WhenForm):
-    """Step 2: urgency, when and the details."""
-
-    wants_previous_volunteer = forms.BooleanField(
-        label=_("If possible, the same volunteer as last time"), required=False
-    )
-
-
-class AskSendForm(PageForm):
-    """Step 3: check and send. Carries the key that makes a double send harmless."""
-
-    key = KeyField()
-
-
-# --- the ward form and the coordinator's phone entry ---------------------------------------
-
-
-class WardForm(WhenForm):
-    """Ward staff ask for one veteran of the ward, or for the whole ward."""
-
-    field_order = ["veteran", "service", "urgency"]
-
-    veteran = forms.ModelChoiceField(
-        label=_("For whom"),
-        queryset=Veteran.objects.none(),
-        required=False,
-        blank=True,  # a radio button for "the whole ward"
-        empty_label=_("The whole ward"),
-        widget=LargeRadioSelect,
-    )
-    service = ServiceField(widget=LargeRadioSelect)
-    key = KeyField()
-
-    def __init__(self, *args: Any, actor: User, department: Department, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["veteran"]
-        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared above
-        field.queryset = page_selectors.ward_veterans(actor=actor, department=department)
+        super().__init__(max_length=100, required=False, widget=forms.HiddenInput, initial=new_key)
 
 
 class InstitutionChoiceField(forms.ModelChoiceField[Institution]):
     def label_from_instance(self, obj: Institution) -> str:
         return f"{obj.name} ({obj.region.name})"
-
-
-class DepartmentChoiceField(forms.ModelChoiceField[Department]):
-    def label_from_instance(self, obj: Department) -> str:
-        return f"{obj.institution.name} — {obj.name}"
-
-
-class VeteranChoiceField(forms.ModelChoiceField[Veteran]):
-    def label_from_instance(self, obj: Veteran) -> str:
-        stay = page_selectors.current_stay(obj)
-        return f"{obj.addressed_as} — {stay.institution.name}" if stay else obj.addressed_as
-
-
-class IntakeForm(WhenForm):
-    """A coordinator enters a request for someone who phoned."""
-
-    field_order = [
-        "requester_name",
-        "institution",
-        "department",
-        "veteran",
-        "service",
-        "urgency",
-    ]
-
-    requester_name = forms.CharField(
-        label=_("Who called"),
-        max_length=120,
-        help_text=_("Name and, if they are not the veteran, who they are to the veteran."),
-    )
-    institution = InstitutionChoiceField(
-        label=_("Institution"), queryset=Institution.objects.none()
-    )
-    department = DepartmentChoiceField(
-        label=_("Ward"), queryset=Department.objects.none(), required=False
-    )
-    veteran = VeteranChoiceField(
-        label=_("Veteran"),
-        queryset=Veteran.objects.none(),
-        required=False,
-        empty_label=_("Not a particular veteran (the whole ward)"),
-    )
-    service = ServiceField(widget=forms.Select)
-    key = KeyField()
-
-    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        querysets: dict[str, Any] = {
-            "institution": page_selectors.queue_institutions(actor=actor),
-            "department": page_selectors.intake_departments(actor=actor),
-            "veteran": page_selectors.intake_veterans(actor=actor),
-        }
-        for name, queryset in querysets.items():
-            field = self.fields[name]
-            assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared above
-            field.queryset = queryset
 
 
 # --- the queue -----------------------------------------------------------------------------
@@ -335,6 +191,20 @@ class QueueFilterForm(PageForm):
         service = self.fields["service"]
         assert isinstance(service, forms.ChoiceField)  # noqa: S101 - declared above
         service.choices = [("", _("All")), *service_choices()]
+
+    @classmethod
+    def of_query(cls, query: QueryDict, *, actor: User) -> QueueFilterForm:
+        """The filters of the page's address. The queue opens on what still needs someone
+        to act; "All" is one choice away."""
+        data = query.copy()
+        data.setdefault("status", NEEDS_ACTION)
+        return cls(data, actor=actor)
+
+    def query(self) -> str:
+        """The filters as a query string, for the links to other pages of the list."""
+        query = cast(QueryDict, self.data).copy()
+        query.pop("page", None)
+        return str(query.urlencode())
 
     def filters(self) -> RequestFilters:
         """The filters that are valid (an invalid one is shown with its error, not applied)."""
@@ -480,6 +350,25 @@ class FeedbackForm(PageForm):
             "rating": d.get("rating"),
             "comment": d.get("comment", ""),
         }
+
+
+class ComplaintAnswerForm(PageForm):
+    answer = forms.CharField(
+        label=_("Answer to the veteran"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    upheld = forms.BooleanField(label=_("The complaint is justified"), required=False)
+
+
+class DebriefForm(PageForm):
+    feeling = forms.ChoiceField(
+        label=_("How was it?"), choices=Feeling.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label=_("Anything that upsets you? (only your NGO's manager sees this)"),
+        required=False,
+        max_length=MAX_DETAILS_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 # The form of each action on the request page.

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -35,6 +36,7 @@ from ryadom.volunteers.selectors import volunteer_list
 SCHEDULE_STATES = (Status.ASSIGNED, Status.SCHEDULED, Status.IN_PROGRESS)
 # The "near me" list is a page, not an export: eligibility is checked row by row.
 OPEN_NEAR_ME_LIMIT = 50
+QUEUE_PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
@@ -156,6 +158,20 @@ def overdue_ids(*, actor: User, ids: Iterable[int]) -> set[int]:
         .filter(pk__in=list(ids))
         .values_list("pk", flat=True)
     )
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of the queue, and which of its requests are overdue."""
+
+    page: Page[CareRequest]
+    overdue: set[int]
+
+
+def queue_page(*, actor: User, filters: RequestFilters, number: str | None) -> QueuePage:
+    """The page `number` (the first when it is not one) of the requests the actor may see."""
+    page = Paginator(request_list(actor=actor, filters=filters), QUEUE_PAGE_SIZE).get_page(number)
+    return QueuePage(page=page, overdue=overdue_ids(actor=actor, ids=[r.pk for r in page]))
 
 
 def service_types() -> QuerySet[ServiceType]:

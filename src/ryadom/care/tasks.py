@@ -14,7 +14,7 @@ from ryadom.care.models import CareRequest
 @task()
 def check_deadline(request_id: int) -> str:
     """Escalate a request whose deadline passed before the work was done."""
-    from ryadom.care.services import request_escalate
+    from ryadom.care.services.coordination import request_escalate
 
     request = CareRequest.objects.filter(pk=request_id).first()
     now = timezone.now()

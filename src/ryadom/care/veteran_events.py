@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from ryadom.accounts.models import User
 from ryadom.audit.backoffice import admin_history_blank
 from ryadom.care.models import CareRequest, Complaint, Event, Feedback, Status, Visit
-from ryadom.care.services import request_cancel
+from ryadom.care.services.coordination import request_cancel
 from ryadom.care.timeline import coded
 from ryadom.veterans.models import Stay, Veteran
 from ryadom.veterans.services import ANONYMOUS

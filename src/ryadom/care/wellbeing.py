@@ -115,6 +115,17 @@ def debriefs_due(*, volunteer: Volunteer) -> QuerySet[Visit]:
 
 
 @transaction.atomic
+def debrief_visit_get(*, volunteer: Volunteer, visit_id: int) -> Visit:
+    """One of the volunteer's visits to say "How was it?" about (the service says when it is
+    too early or already answered), or NotFoundError."""
+    visit = debriefs_due(volunteer=volunteer).filter(pk=visit_id).first()
+    if visit is None:
+        visit = Visit.objects.filter(pk=visit_id, volunteer=volunteer).first()
+    if visit is None:
+        raise NotFoundError("Not found.")
+    return visit
+
+
 def debrief_submit(*, actor: User, visit: Visit, feeling: str, note: str = "") -> Debrief:
     """The volunteer says how the visit was; "upset" tells the managers of their NGOs."""
     volunteer = visit.volunteer

@@ -34,7 +34,7 @@ from ryadom.care.models import (
 )
 
 # The note the deadline check writes; called here so the demo's timeline reads the same.
-from ryadom.care.services import escalation_note
+from ryadom.care.services.coordination import escalation_note
 from ryadom.care.timeline import ASKED_VIA, Coded, coded, event_fields
 from ryadom.catalogue.models import Category, ServiceType
 from ryadom.demo import words

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from ryadom.accounts.models import User
 from ryadom.audit.services import audit_record
 from ryadom.care.selectors import request_list
-from ryadom.care.services import request_assign
+from ryadom.care.services.coordination import request_assign
 from ryadom.care.timeline import coded
 from ryadom.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from ryadom.dispatch import adapter

@@ -17,9 +17,9 @@ from django.views.decorators.http import (
 )
 
 from ryadom.accounts.models import User
-from ryadom.care import services as care_services
 from ryadom.care.forms import FeedbackForm
 from ryadom.care.models import Status
+from ryadom.care.services import requester as care_services
 from ryadom.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from ryadom.core.pages import domain_errors
 from ryadom.notifications import calendar

@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from ryadom.care import services as care
 from ryadom.care.models import Channel
 from ryadom.care.page_selectors import current_stay, my_requests, service_types, veterans_acting_for
 from ryadom.care.selectors import request_get_for_user
+from ryadom.care.services.intake import request_create
+from ryadom.care.services.requester import request_confirm, request_feedback
 from ryadom.catalogue.models import Category
 from ryadom.core.errors import ApplicationError
 from ryadom.telegram.chat import BUTTONS_PER_ROW, LIST_LIMIT, Chat, inline_keyboard
@@ -104,7 +105,7 @@ class RequesterChat(Chat):
             conversation_set(link=self.link)
             raise ApplicationError(_("The veteran is not in treatment now."))
         try:
-            request = care.request_create(
+            request = request_create(
                 actor=self.user,
                 service_type=service,
                 institution=stay.institution,
@@ -154,7 +155,7 @@ class RequesterChat(Chat):
 
     def confirm(self, request_id: str) -> None:
         request = request_get_for_user(actor=self.user, request_id=int(request_id))
-        care.request_confirm(actor=self.user, request=request)
+        request_confirm(actor=self.user, request=request)
         buttons = [
             (_("Yes"), f"respect:{request.pk}:yes"),
             (_("No"), f"respect:{request.pk}:no"),
@@ -173,9 +174,7 @@ class RequesterChat(Chat):
         if request.feedback.filter(given_by=self.user).exists():  # an old message pressed again
             self.say(_("Your answer is already recorded. Thank you."), self.menu())
             return
-        care.request_feedback(
-            actor=self.user, request=request, done=True, respectful=answer == "yes"
-        )
+        request_feedback(actor=self.user, request=request, done=True, respectful=answer == "yes")
         if answer == "yes":
             self.say(_("Thank you. Your answer is recorded."), self.menu())
         else:

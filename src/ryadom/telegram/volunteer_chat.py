@@ -9,7 +9,6 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ryadom.care import services as care
 from ryadom.care.lifecycle import Action
 from ryadom.care.page_selectors import (
     request_actions,
@@ -18,6 +17,7 @@ from ryadom.care.page_selectors import (
     volunteer_schedule,
 )
 from ryadom.care.selectors import request_get_for_action, request_get_for_user
+from ryadom.care.services.volunteer_work import request_check_in, request_claim, request_complete
 from ryadom.core.errors import ApplicationError
 from ryadom.telegram.chat import (
     LIST_LIMIT,
@@ -66,7 +66,7 @@ class VolunteerChat(Chat):
         request = request_get_for_action(
             actor=self.user, request_id=int(request_id), action=Action.CLAIM
         )
-        care.request_claim(actor=self.user, request=request)
+        request_claim(actor=self.user, request=request)
         self.say(
             _("You took request №%(number)s. Plan the visit on the site: %(url)s")
             % {"number": request.pk, "url": request_url(request)},
@@ -128,10 +128,10 @@ class VolunteerChat(Chat):
 
     def check_in(self, request_id: str) -> None:
         request = request_get_for_user(actor=self.user, request_id=int(request_id))
-        care.request_check_in(actor=self.user, request=request)
+        request_check_in(actor=self.user, request=request)
         self.say(_("Checked in. Thank you for coming."))
 
     def check_out(self, request_id: str) -> None:
         request = request_get_for_user(actor=self.user, request_id=int(request_id))
-        care.request_complete(actor=self.user, request=request)
+        request_complete(actor=self.user, request=request)
         self.say(_("Checked out. The veteran will be asked to confirm."), self.menu())

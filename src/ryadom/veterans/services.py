@@ -437,7 +437,8 @@ def admission_register(
 ) -> Admission:
     """A veteran arrives on a ward: their record (or the earlier one of the same person), a
     stay, and consent to care, either by a code sent to their phone (confirmed next with
-    `consent_confirm_by_code`) or signed on paper before a witness, with a scan of the form."""
+    `consent_confirm_by_code`), signed on paper before a witness with a scan of the form, or
+    said aloud before a witness (taken down by a coordinator on the phone)."""
     if not may_admit(actor, institution):
         raise PermissionDeniedError(_("Only the ward staff or the region's coordinators admit."))
     addressed_as = " ".join(addressed_as.split())
@@ -486,12 +487,16 @@ def admission_register(
     sent = ""
     if consent == "witness":
         _consent_witnessed(actor=actor, veteran=veteran, witness=witness, scan=scan)
+    elif consent == "spoken":
+        _consent_spoken(actor=actor, veteran=veteran, witness=witness)
     elif consent == "code":
         sent = _consent_code_send(actor=actor, veteran=veteran)
     return Admission(veteran=veteran, stay=stay, claim_code=code, code_sent_to=sent)
 
 
-CONSENT_WAYS = ("code", "witness")
+# A code to the veteran's phone; signed on paper before a witness; or said aloud (on the
+# phone to a coordinator) before a witness, with no paper.
+CONSENT_WAYS = ("code", "witness", "spoken")
 
 
 def _admission_check(
@@ -516,6 +521,8 @@ def _admission_check(
         errors["witness"] = [_("Write who witnessed the signature.")]
     if consent == "witness" and scan is None:
         errors["scan"] = [_("Attach a photo or a scan of the signed form.")]
+    if consent == "spoken" and not witness.strip():
+        errors["witness"] = [_("Write who heard the veteran's consent with you.")]
     if errors:
         raise InvalidInput(errors)
 
@@ -539,6 +546,24 @@ def _consent_witnessed(
     consent.form_scan.save(f"{uuid.uuid4().hex}.{kind}", ContentFile(content), save=False)
     consent.save()
     _consent_audit(actor=actor, consent=consent, extra={"size": len(content)})
+    return consent
+
+
+def _consent_spoken(*, actor: User, veteran: Veteran, witness: str) -> Consent:
+    active = Consent.objects.filter(
+        veteran=veteran, purpose=ConsentPurpose.CARE, withdrawn_at=None
+    ).first()
+    if active is not None:
+        return active
+    consent = Consent.objects.create(
+        veteran=veteran,
+        purpose=ConsentPurpose.CARE,
+        recorded_by=actor,
+        given_at=timezone.now(),
+        method=ConsentMethod.SPOKEN,
+        witnessed_by=witness.strip()[:120],
+    )
+    _consent_audit(actor=actor, consent=consent)
     return consent
 
 

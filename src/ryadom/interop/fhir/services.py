@@ -12,7 +12,7 @@ from ryadom.accounts.models import User
 from ryadom.accounts.services import address_normalise
 from ryadom.audit.services import audit_record
 from ryadom.care.models import Channel
-from ryadom.care.services import request_create
+from ryadom.care.services.intake import request_create
 from ryadom.catalogue.models import ServiceType
 from ryadom.core.errors import ApplicationError
 from ryadom.institutions.models import Department, Institution

@@ -21,7 +21,7 @@ SHIFTS_AHEAD = datetime.timedelta(days=28)
 @register.inclusion_tag("openings/_volunteer_more.html", takes_context=True)
 def volunteer_more(context: dict[str, Any]) -> dict[str, Any]:
     """Accepted shifts of the next four weeks, pending applications, and "How was it?"."""
-    from ryadom.care.volunteer_views import DebriefForm
+    from ryadom.care.forms import DebriefForm
 
     request = context.get("request")
     volunteer = own_volunteer(actor=getattr(request, "user", None))
