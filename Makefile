@@ -10,7 +10,7 @@ WORKERS ?= 2
 TEST_WORKERS ?= 2
 
 .PHONY: demo test lint install browser fonts messages clean bench bench-smoke bench-matching \
-	bench-analytics bench-matching-db bench-imports
+	bench-analytics bench-matching-db bench-imports cluster cluster-check nginx
 
 # Debian packages the two commands need: installed through apt-get when we are root,
 # otherwise make stops at once with the one line to run.
@@ -84,6 +84,21 @@ demo: install
 	$(BIN)/ryadom db_worker --queue-name '*' & \
 	$(BIN)/gunicorn ryadom.config.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
 	  --access-logfile - --log-level warning
+
+# The production topology on one machine (docs/operations.md): nginx on 127.0.0.1:8780 in
+# front of two gunicorn instances (8781, 8782), RQ task workers carrying the periodic chains,
+# PostgreSQL and Redis, under supervisord; its own database RYADOM_CLUSTER_DATABASE_URL
+# (created if missing, with the small demo) and Redis database RYADOM_CLUSTER_REDIS_URL.
+# `bench/cluster.py --env` prints every setting; Ctrl-C stops it all.
+cluster: install nginx
+	$(BIN)/python bench/cluster.py
+
+# Starts the cluster, drives one request end to end through nginx, stops it all (~1 min).
+cluster-check: install nginx
+	$(BIN)/python bench/cluster_check.py
+
+nginx:
+	$(call debian_package,nginx,nginx)
 
 test: install browser
 	mkdir -p $(RYADOM_VAR_DIR)
