@@ -124,7 +124,7 @@ class Stay(models.Model):
                 name="veterans_stay_discharged_after_admitted",
             ),
             # At most one current stay per veteran. Overlaps of closed stays are checked in
-            # clean() and by stay_create/stay_update under a lock on the veteran's row.
+            # clean() and by stay_create under a lock on the veteran's row.
             models.UniqueConstraint(
                 fields=["veteran"],
                 condition=Q(discharged_on__isnull=True),

@@ -78,6 +78,7 @@ def stay_create(
         action="stay.created",
         target=stay,
         region_id=institution.region_id,
+        veteran_id=veteran.pk,
         changes={"institution": institution.pk, "admitted_on": admitted_on.isoformat()},
     )
     return stay
@@ -113,6 +114,7 @@ def stay_transfer(
         action="stay.discharged",
         target=current,
         region_id=current.institution.region_id,
+        veteran_id=veteran.pk,
         changes={"discharged_on": [None, on.isoformat()]},
     )
     new_stay = stay_create(
