@@ -22,12 +22,12 @@ from ryadom.notifications.models import Message
 from ryadom.veterans.models import Consent, ConsentMethod, ConsentPurpose, Stay, Veteran
 from ryadom.veterans.services import (
     Admission,
-    admission_claim,
     admission_register,
     consent_confirm_by_code,
     stay_discharge,
     stay_transfer,
 )
+from ryadom.veterans.signup import admission_claim
 from tests import factories as f
 from tests.conftest import Cast, make_ready_for_care
 

@@ -30,6 +30,7 @@ from ryadom.core.validation import InvalidInput, full_clean_or_raise
 from ryadom.institutions.models import Department, Institution
 from ryadom.veterans import events
 from ryadom.veterans.models import (
+    AdmissionClaim,
     Consent,
     ConsentMethod,
     ConsentPurpose,
@@ -248,6 +249,8 @@ def veteran_anonymise(*, actor: User | None, veteran: Veteran, reason: str) -> V
     events.veteran_anonymising.publish(veteran=veteran, account=account)
     _wipe_admin_history(veteran, account)
     Proxy.objects.filter(veteran=veteran).delete()
+    claims = Q(veteran=veteran) | Q(user=account) if account is not None else Q(veteran=veteran)
+    AdmissionClaim.objects.filter(claims).delete()  # the names people gave
     veteran.addressed_as = ANONYMOUS
     veteran.phone = veteran.what_matters = ""
     veteran.communication_needs = veteran.mobility_needs = ""
@@ -664,37 +667,6 @@ def stay_discharge(*, actor: User, veteran: Veteran, on: datetime.date) -> Stay:
 
 
 # --- signing up: the veteran claims their admission, a relative asks to act ----------------
-
-
-@transaction.atomic
-def admission_claim(*, actor: User, code: str) -> Veteran:
-    """A veteran signed up by phone or e-mail claims their record with the code on their
-    admission slip; they become its own account."""
-    if Veteran.objects.filter(user=actor).exists():
-        raise ConflictError(_("Your account already belongs to a veteran's record."), field="code")
-    veteran = (
-        Veteran.objects.select_for_update()
-        .filter(claim_code_hash=claim_code_hash(code), user__isnull=True, anonymised_at=None)
-        .exclude(claim_code_hash="")
-        .first()
-    )
-    if veteran is None:
-        raise ApplicationError(
-            _("This code does not match an admission. Check it, or ask the ward staff."),
-            field="code",
-        )
-    veteran.user = actor
-    veteran.claim_code_hash = ""
-    veteran.save(update_fields=["user", "claim_code_hash"])
-    role_assign(actor=actor, user=actor, role=Role.VETERAN)
-    audit_record(
-        actor=actor,
-        action="veteran.claimed",
-        target=veteran,
-        region_id=current_region_id(veteran),
-        veteran_id=veteran.pk,
-    )
-    return veteran
 
 
 def _ward_patient(

@@ -26,6 +26,18 @@ urlpatterns = [
     path("veterans/<int:veteran_id>/discharge/", ward_views.discharge, name="discharge"),
     path("veterans/<int:veteran_id>/what-matters/", ward_views.what_matters, name="what_matters"),
     path("my/claim/", ward_views.claim, name="claim"),
+    path("my/claim/ask/", ward_views.claim_ask, name="claim_ask"),
+    path("admissions/claims/", ward_views.admission_claims, name="admission_claims"),
+    path(
+        "admissions/claims/<int:claim_id>/confirm/",
+        ward_views.admission_claim_confirm,
+        name="admission_claim_confirm",
+    ),
+    path(
+        "admissions/claims/<int:claim_id>/refuse/",
+        ward_views.admission_claim_refuse,
+        name="admission_claim_refuse",
+    ),
     path("my/relatives/", ward_views.relatives, name="relatives"),
     path("my/relatives/ask/", ward_views.relative_ask, name="relative_ask"),
     path(

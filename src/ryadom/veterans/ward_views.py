@@ -14,12 +14,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ryadom.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
-from ryadom.veterans import selectors, services
+from ryadom.veterans import selectors, services, signup
 from ryadom.veterans.forms import (
     AdmissionForm,
+    ClaimAskForm,
+    ClaimConfirmForm,
     ClaimForm,
     ConsentCodeForm,
     DischargeForm,
@@ -169,8 +171,9 @@ def start(request: HttpRequest) -> HttpResponse:
     """Who are you? The patient, a relative, or ward staff: each goes on to their way in."""
     ward = {k: request.GET[k] for k in ("institution", "department") if request.GET.get(k)}
     relative = f"{reverse('veterans:relative_ask')}?{urlencode(ward)}"
+    claim = f"{reverse('veterans:claim')}?{urlencode(ward)}"
     ways = {
-        "claim": f"{reverse('join')}?{urlencode({'next': reverse('veterans:claim')})}",
+        "claim": f"{reverse('join')}?{urlencode({'next': claim})}",
         "relative": f"{reverse('join')}?{urlencode({'next': relative})}",
         "sign_in": f"{reverse('login')}?{urlencode({'next': request.GET.get('next', '/')})}",
     }
@@ -185,12 +188,85 @@ def claim(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     form = ClaimForm(request.POST or None)
     if form.is_valid() and _succeeds(
-        form, lambda: services.admission_claim(actor=actor, code=form.cleaned_data["code"])
+        form, lambda: signup.admission_claim(actor=actor, code=form.cleaned_data["code"])
     ):
         messages.success(request, _("Welcome. Your admission is linked to your account."))
         return redirect("care:ask")
+    asks = selectors.my_admission_claims(actor=actor)
+    context = {"form": form, "asks": asks, "ask_query": request.GET.urlencode()}
+    return render(request, "veterans/claim.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_domain
+def claim_ask(request: HttpRequest) -> HttpResponse:
+    """No code: the veteran names the hospital and themself; the ward staff confirm it."""
+    actor = _actor(request)
+    initial = {"institution": request.GET.get("institution")}
+    form = ClaimAskForm(request.POST or None, initial=initial)
+    if form.is_valid() and _succeeds(
+        form, lambda: signup.admission_claim_ask(actor=actor, **form.cleaned_data)
+    ):
+        messages.success(request, _("Thank you. The ward staff will check and tell you."))
+        return redirect("veterans:claim")
     status = 400 if form.errors else 200
-    return render(request, "veterans/claim.html", {"form": form}, status=status)
+    return render(request, "veterans/claim_ask.html", {"form": form}, status=status)
+
+
+def _claims_page(
+    request: HttpRequest, status: int = 200, bound: ClaimConfirmForm | None = None
+) -> HttpResponse:
+    actor = _actor(request)
+    if not selectors.is_ward_staff(actor):
+        raise PermissionDenied
+    forms = [
+        bound if bound is not None and bound.claim.pk == claim.pk else ClaimConfirmForm(claim=claim)
+        for claim in selectors.admission_claims_waiting(actor=actor)[:100]
+    ]
+    return render(request, "veterans/admission_claims.html", {"forms": forms}, status=status)
+
+
+@login_required
+@require_GET
+@_domain
+def admission_claims(request: HttpRequest) -> HttpResponse:
+    """Ward staff: people asking to be matched to their admission; confirm or refuse each."""
+    return _claims_page(request)
+
+
+@login_required
+@require_POST
+@_domain
+def admission_claim_confirm(request: HttpRequest, claim_id: int) -> HttpResponse:
+    """This person is our patient: their account becomes the patient's own."""
+    actor = _actor(request)
+    claim = selectors.admission_claim_get_for_staff(actor=actor, claim_id=claim_id)
+    form = ClaimConfirmForm(request.POST, claim=claim)
+    if form.is_valid() and _succeeds(
+        form,
+        lambda: signup.admission_claim_confirm(
+            actor=actor, claim=claim, veteran=form.cleaned_data["veteran"]
+        ),
+    ):
+        messages.success(request, _("Confirmed. The patient can now ask for help; they are told."))
+        return redirect("veterans:admission_claims")
+    return _claims_page(request, status=400, bound=form)
+
+
+@login_required
+@require_POST
+@_domain
+def admission_claim_refuse(request: HttpRequest, claim_id: int) -> HttpResponse:
+    """No patient of ours is this person: they are told plainly."""
+    actor = _actor(request)
+    claim = selectors.admission_claim_get_for_staff(actor=actor, claim_id=claim_id)
+    _told(
+        request,
+        lambda: signup.admission_claim_refuse(actor=actor, claim=claim),
+        _("Refused. The person is told."),
+    )
+    return redirect("veterans:admission_claims")
 
 
 @login_required
