@@ -8,7 +8,7 @@ from django.utils import timezone
 from ryadom.care.models import Status
 from ryadom.care.services import request_assign, request_create, request_triage
 from ryadom.catalogue.models import ServiceType
-from ryadom.veterans.services import stay_transfer
+from ryadom.veterans.stays import stay_transfer
 from tests.conftest import Cast
 
 pytestmark = pytest.mark.django_db

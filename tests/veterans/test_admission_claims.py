@@ -13,9 +13,9 @@ from ryadom.audit.models import AuditEvent
 from ryadom.core.errors import ApplicationError, PermissionDeniedError
 from ryadom.institutions.models import Institution
 from ryadom.notifications.models import Message
+from ryadom.veterans.claims import admission_claim_confirm, admission_claim_refuse
 from ryadom.veterans.models import AdmissionClaim, ClaimStatus, Veteran
 from ryadom.veterans.selectors import veterans_acting_for
-from ryadom.veterans.signup import admission_claim_confirm, admission_claim_refuse
 from tests import factories as f
 from tests.conftest import Cast
 

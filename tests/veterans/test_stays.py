@@ -12,7 +12,7 @@ from ryadom.audit.models import AuditEvent
 from ryadom.core.errors import ApplicationError
 from ryadom.core.validation import InvalidInput
 from ryadom.veterans.models import Stay
-from ryadom.veterans.services import stay_create, stay_transfer
+from ryadom.veterans.stays import stay_create, stay_transfer
 from tests import factories as f
 from tests.conftest import Cast
 

@@ -10,7 +10,7 @@ from ryadom.audit.models import AuditEvent
 from ryadom.care.models import CareRequest
 from ryadom.care.services import request_assign, request_create, request_triage
 from ryadom.catalogue.models import ServiceType
-from ryadom.veterans.services import what_matters_update
+from ryadom.veterans.consent import what_matters_update
 from tests.conftest import Cast, make_ready_for_care
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from ryadom.care.services import request_assign, request_claim, request_create, 
 from ryadom.catalogue.models import ServiceType
 from ryadom.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from ryadom.institutions.models import AccessLevel, InstitutionKind
-from ryadom.veterans.services import stay_transfer
+from ryadom.veterans.stays import stay_transfer
 from ryadom.volunteers.eligibility import missing_steps
 from ryadom.volunteers.models import CheckKind, CheckStatus, Gender
 from ryadom.volunteers.services import check_record, membership_decide, membership_request

@@ -1,12 +1,16 @@
-"""Writes of people signing up: a veteran claims their admission, by the slip's code or by
-asking the ward staff to confirm the match."""
+"""Writes of a veteran claiming their admission: by the code on the admission slip, or by
+asking the ward staff, who confirm the match. Either way the account becomes the veteran's
+own through `veteran_link`, as it does when the veteran confirms consent with a code."""
 
 from __future__ import annotations
+
+import secrets
 
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from ryadom.accounts.models import Role, User
@@ -18,10 +22,23 @@ from ryadom.institutions.models import Institution
 from ryadom.veterans import events
 from ryadom.veterans.models import AdmissionClaim, ClaimStatus, Stay, Veteran
 from ryadom.veterans.selectors import may_admit
-from ryadom.veterans.services import _lock_veteran, claim_code_hash, current_region_id
+from ryadom.veterans.stays import current_region_id, lock_veteran
+
+CLAIM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud, typed from paper
 
 
-def _veteran_link(*, actor: User, person: User, veteran: Veteran) -> None:
+def claim_code_hash(code: str) -> str:
+    """Keyed with the secret key, as one-time codes are: a leaked table gives no codes away."""
+    normal = code.strip().upper().replace("-", "").replace(" ", "")
+    return salted_hmac("ryadom.veterans.claim_code", normal, algorithm="sha256").hexdigest()
+
+
+def claim_code_new() -> str:
+    raw = "".join(secrets.choice(CLAIM_ALPHABET) for _i in range(8))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def veteran_link(*, actor: User, person: User, veteran: Veteran) -> None:
     """The person's account becomes the veteran's own: how every claim ends."""
     veteran.user = person
     veteran.claim_code_hash = ""
@@ -57,7 +74,7 @@ def admission_claim(*, actor: User, code: str) -> Veteran:
             _("This code does not match an admission. Check it, or ask the ward staff."),
             field="code",
         )
-    _veteran_link(actor=actor, person=actor, veteran=veteran)
+    veteran_link(actor=actor, person=actor, veteran=veteran)
     return veteran
 
 
@@ -118,7 +135,7 @@ def admission_claim_confirm(
     """The ward staff confirm that the person asking is this patient of theirs: the account
     becomes the patient's own, as with the slip's code, and the person is told."""
     _claim_staff_or_raise(actor, claim)
-    _lock_veteran(veteran)
+    lock_veteran(veteran)
     veteran.refresh_from_db()
     in_treatment_here = Stay.objects.filter(
         veteran=veteran, institution_id=claim.institution_id, discharged_on__isnull=True
@@ -130,7 +147,7 @@ def admission_claim_confirm(
     if Veteran.objects.filter(user=claim.user_id).exists():
         raise ConflictError(_("This person's account already belongs to a veteran's record."))
     _claim_decided(actor=actor, claim=claim, status=ClaimStatus.CONFIRMED, veteran=veteran)
-    _veteran_link(actor=actor, person=claim.user, veteran=veteran)
+    veteran_link(actor=actor, person=claim.user, veteran=veteran)
     events.person_to_be_told.publish(
         recipient=claim.user,
         kind="claim_confirmed",
