@@ -44,7 +44,7 @@ MOVES: dict[str, tuple[type[forms.Form], Callable[..., object], Promise]] = {
 }
 
 
-def _page(request: HttpRequest, veteran: Veteran, status: int = 200, **forms: Any) -> HttpResponse:
+def _page(request: HttpRequest, veteran: Veteran, status: int = 200, **bound: Any) -> HttpResponse:
     actor = actor_of(request)
     stay = selectors.current_stay_of(veteran=veteran)
     context = {
@@ -54,9 +54,9 @@ def _page(request: HttpRequest, veteran: Veteran, status: int = 200, **forms: An
         "consents": selectors.consent_list(actor=actor, veteran_id=veteran.pk),
         "proxies": selectors.proxies_of_veteran(actor=actor, veteran=veteran),
         "claim_code": request.session.pop(f"{CLAIM_CODE_KEY}:{veteran.pk}", None),
-        "code_form": forms.get("code_form") or ConsentCodeForm(),
-        "transfer_form": forms.get("transfer_form") or TransferForm(),
-        "discharge_form": forms.get("discharge_form") or DischargeForm(),
+        "code_form": bound.get("code_form") or ConsentCodeForm(),
+        "transfer_form": bound.get("transfer_form") or TransferForm(),
+        "discharge_form": bound.get("discharge_form") or DischargeForm(),
     }
     return render(request, "veterans/veteran.html", context, status=status)
 
@@ -152,11 +152,11 @@ def _claims_page(
     actor = actor_of(request)
     if not selectors.is_ward_staff(actor):
         raise PermissionDenied
-    forms = [
+    cards = [
         bound if bound is not None and bound.claim.pk == claim.pk else ClaimConfirmForm(claim=claim)
         for claim in selectors.admission_claims_waiting(actor=actor)[:100]
     ]
-    return render(request, "veterans/admission_claims.html", {"forms": forms}, status=status)
+    return render(request, "veterans/admission_claims.html", {"forms": cards}, status=status)
 
 
 @login_required
