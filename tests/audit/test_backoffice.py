@@ -96,64 +96,69 @@ def test_inline_rows_are_logged_each_on_its_own(cast: Cast, staff: Client) -> No
     assert _events("admin.changed", veteran) == []  # nothing of the veteran's own changed
 
 
-def test_a_stay_added_in_the_admin_is_logged_in_the_institutions_region(
+def test_stays_are_only_shown_in_the_back_office_and_lead_to_the_veterans_page(
     cast: Cast, staff: Client
 ) -> None:
-    admin_post(
-        staff,
-        "/admin/veterans/stay/add/",
-        {
-            "veteran": [str(cast.veteran_b.pk)],
-            "institution": [str(cast.institution_b.pk)],
-            "admitted_on": ["2020-01-10"],
-            "discharged_on": ["2020-02-01"],
-        },
+    """Stays change through admission, transfer and discharge, so requests follow the
+    veteran: the back office shows them and links to the page where those are done."""
+    stay = Stay.objects.get(veteran=cast.veteran_b)
+    admitted = stay.admitted_on
+    refused = [
+        staff.get("/admin/veterans/stay/add/"),
+        staff.post(
+            "/admin/veterans/stay/add/",
+            {
+                "veteran": cast.veteran_b.pk,
+                "institution": cast.institution_a.pk,
+                "admitted_on": "2020-01-10",
+            },
+        ),
+        staff.post(f"/admin/veterans/stay/{stay.pk}/change/", {"admitted_on": "2020-01-10"}),
+        staff.post(f"/admin/veterans/stay/{stay.pk}/delete/", {"post": "yes"}),
+    ]
+    assert [r.status_code for r in refused] == [403] * 4
+    staff.post(
+        "/admin/veterans/stay/",
+        {"action": "delete_selected", "_selected_action": [stay.pk], "post": "yes"},
     )
+    shown = staff.get(f"/admin/veterans/stay/{stay.pk}/change/").content.decode()
+    assert 'name="admitted_on"' not in shown and 'name="_save"' not in shown
+    veteran_page = staff.get(
+        f"/admin/veterans/veteran/{cast.veteran_b.pk}/change/", HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert f'href="/veterans/{cast.veteran_b.pk}/"' in veteran_page
+    assert "Transfer or discharge on the veteran" in veteran_page
+    assert 'name="stays-0-admitted_on"' not in veteran_page
 
-    stay = Stay.objects.get(veteran=cast.veteran_b, admitted_on="2020-01-10")
-    [event] = _events("admin.added", stay)
-    assert event.region_id == cast.institution_b.region_id
-    assert event.veteran_id == cast.veteran_b.pk
-    assert event.changes["admitted_on"] == "2020-01-10"
-    assert event.changes["institution"] == cast.institution_b.pk
-
-
-def test_a_refused_save_leaves_no_event(staff: Client) -> None:
-    existing = f.StayFactory(admitted_on="2026-01-10")
-    response = staff.post(
-        "/admin/veterans/stay/add/",
-        {
-            "veteran": existing.veteran.pk,
-            "institution": existing.institution.pk,
-            "admitted_on": "2026-02-01",
-        },
-        HTTP_ACCEPT_LANGUAGE="en",
-    )
-    assert "overlaps another stay" in response.content.decode()
+    assert list(Stay.objects.filter(veteran=cast.veteran_b)) == [stay]
+    assert Stay.objects.get(pk=stay.pk).admitted_on == admitted
     assert not AuditEvent.objects.filter(action__startswith="admin.").exists()
 
 
-def test_deleting_a_veteran_and_stays_in_bulk_is_logged_row_by_row(
-    cast: Cast, staff: Client
-) -> None:
-    veteran = cast.veteran_b
-    stays = list(Stay.objects.filter(veteran__in=[cast.veteran_a, cast.veteran_a2]))
+def test_a_refused_save_leaves_no_event(cast: Cast, staff: Client) -> None:
+    path = f"/admin/veterans/veteran/{cast.veteran_a.pk}/change/"
+    data = admin_form(staff, path)
+    data["home_region"] = [""]
+    response = staff.post(path, data, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert "This field is required" in response.content.decode()
+    assert not AuditEvent.objects.filter(action__startswith="admin.").exists()
+
+
+def test_deleting_veterans_in_bulk_is_logged_row_by_row(staff: Client) -> None:
+    # Veterans never admitted (a veteran with stays keeps them: stays are not deleted here).
+    veterans = [f.VeteranFactory(), f.VeteranFactory()]
     response = staff.post(
-        "/admin/veterans/stay/",
-        {"action": "delete_selected", "_selected_action": [s.pk for s in stays], "post": "yes"},
+        "/admin/veterans/veteran/",
+        {"action": "delete_selected", "_selected_action": [v.pk for v in veterans], "post": "yes"},
     )
     assert response.status_code == 302
-    for stay in stays:
-        [event] = _events("admin.deleted", stay)
-        assert event.veteran_id == stay.veteran_id
-        assert event.changes["institution"] == cast.institution_a.pk
-
-    admin_post(staff, f"/admin/veterans/veteran/{veteran.pk}/delete/", {"post": ["yes"]})
-
-    assert not Veteran.objects.filter(pk=veteran.pk).exists()
-    [event] = _events("admin.deleted", veteran)
-    assert event.changes["home_region"] == veteran.home_region_id
-    assert event.changes["addressed_as"] == "…"  # the name is not kept after the person
+    for veteran in veterans:
+        assert not Veteran.objects.filter(pk=veteran.pk).exists()
+        [event] = _events("admin.deleted", veteran)
+        assert event.veteran_id == veteran.pk
+        assert event.changes["home_region"] == veteran.home_region_id
+        assert event.changes["addressed_as"] == "…"  # the name is not kept after the person
 
 
 def test_password_and_second_factor_changes_are_logged_without_the_secrets(

@@ -26,7 +26,7 @@ from ryadom.care.services.intake import request_create
 from ryadom.catalogue.models import ServiceType
 from ryadom.institutions.models import AccessLevel, Institution, InstitutionKind
 from ryadom.notifications.models import Message
-from ryadom.veterans.services import stay_transfer
+from ryadom.veterans.stays import stay_transfer
 from ryadom.volunteers.models import CheckKind, CheckStatus, Gender, Volunteer
 from ryadom.volunteers.services import check_record, membership_decide
 

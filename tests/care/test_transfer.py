@@ -9,7 +9,7 @@ from ryadom.care.models import Status
 from ryadom.care.services.coordination import request_assign, request_triage
 from ryadom.care.services.intake import request_create
 from ryadom.catalogue.models import ServiceType
-from ryadom.veterans.services import stay_transfer
+from ryadom.veterans.stays import stay_transfer
 from tests.conftest import Cast
 
 pytestmark = pytest.mark.django_db

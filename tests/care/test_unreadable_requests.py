@@ -36,7 +36,7 @@ from ryadom.core.errors import ConflictError
 from ryadom.institutions.models import Institution
 from ryadom.organisations.models import Organisation
 from ryadom.veterans.models import Consent, ConsentPurpose, Proxy, Veteran
-from ryadom.veterans.services import stay_transfer
+from ryadom.veterans.stays import stay_transfer
 from ryadom.volunteers.eligibility import REQUIRED_CHECKS
 from ryadom.volunteers.models import Check, CheckStatus, Volunteer
 from tests import factories as f

@@ -19,7 +19,7 @@ from ryadom.notifications import producers
 from ryadom.notifications.links import status_token
 from ryadom.notifications.services import preference_set
 from ryadom.veterans.models import Proxy
-from ryadom.veterans.services import stay_transfer
+from ryadom.veterans.stays import stay_transfer
 from tests.conftest import Cast
 from tests.notifications.conftest import reachable
 from tests.notifications.journey import ask, assign_and_schedule, kinds_told, next_week_at, told

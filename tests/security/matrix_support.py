@@ -23,7 +23,7 @@ from ryadom.attachments.models import Attachment, FileKind
 from ryadom.care.models import CareRequest, Channel
 from ryadom.care.services.intake import request_create
 from ryadom.catalogue.models import ServiceType
-from ryadom.veterans.models import Consent, ConsentPurpose, DeletionRequest
+from ryadom.veterans.models import AdmissionClaim, Consent, ConsentPurpose, DeletionRequest
 from tests import factories as f
 from tests.conftest import Cast
 
@@ -154,6 +154,10 @@ def build_objects(c: Cast) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
         recorded_by=c.veteran_user,
         given_at=timezone.now(),
     )
+    claim_a = AdmissionClaim.objects.create(user=c.stranger, institution=c.institution_a, name="A")
+    claim_b = AdmissionClaim.objects.create(
+        user=f.UserFactory(), institution=c.institution_b, name="B"
+    )
     token_a = c.veteran_user.api_tokens.create(name="matrix", prefix="rdm_aaaa", key_hash="a" * 64)
     token_b = c.coord_b.api_tokens.create(name="matrix", prefix="rdm_bbbb", key_hash="b" * 64)
     return {
@@ -177,6 +181,7 @@ def build_objects(c: Cast) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
         "consent": ({"consent_id": consent_a.pk}, {"consent_id": consent_b.pk}),
         "token": ({"token_id": token_a.pk}, {"token_id": token_b.pk}),
         "organisation": ({"organisation_id": c.ngo_a.pk}, {"organisation_id": c.ngo_b.pk}),
+        "claim": ({"claim_id": claim_a.pk}, {"claim_id": claim_b.pk}),
     }
 
 
@@ -254,6 +259,7 @@ PARAM_KINDS = {
     "token_id": "token",
     "organisation_id": "organisation",
     "institution_id": "institution",
+    "claim_id": "claim",
 }
 
 

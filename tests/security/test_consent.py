@@ -132,7 +132,7 @@ def test_only_the_veteran_or_a_relative_with_authority_gives_or_withdraws(
 def test_a_relatives_authority_withdrawn_stops_them_asking(care_cast: Cast) -> None:
     c = care_cast
     proxy_consent = Consent.objects.get(veteran=c.veteran_a, purpose=ConsentPurpose.PROXY)
-    from ryadom.veterans.services import consent_withdraw
+    from ryadom.veterans.consent import consent_withdraw
 
     consent_withdraw(actor=c.veteran_user, consent=proxy_consent)
     with pytest.raises(ApplicationError, match="only with the veteran's recorded consent"):

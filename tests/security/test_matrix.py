@@ -37,6 +37,18 @@ PAGES: dict[str, Row] = {
     "GET /account/2fa/setup/": Row(E(200, anon=302)),
     "GET /account/2fa/verify/": Row(E(200, anon=302)),
     "GET /admissions/new/": Row(E(403, federal=200, coord=200, liaison=200, anon=302)),
+    "GET /admissions/claims/": Row(E(403, federal=200, coord=200, liaison=200, anon=302)),
+    # A claim waiting at a ward: its staff decide; to anyone else there is no such claim.
+    "POST /admissions/claims/<int:claim_id>/confirm/": Row(
+        E(404, federal=OK, coord=OK, liaison=OK, anon=302),
+        E(404, federal=OK, anon=302),
+        obj="claim",
+    ),
+    "POST /admissions/claims/<int:claim_id>/refuse/": Row(
+        E(404, federal=OK, coord=OK, liaison=OK, anon=302),
+        E(404, federal=OK, anon=302),
+        obj="claim",
+    ),
     "GET /ask/": Row(E(200, anon=302)),
     "GET /attachments/<int:attachment_id>/": Row(
         E(200, observer=404, ngo=404, volunteer=404, stranger=404, anon=302),
@@ -100,6 +112,7 @@ PAGES: dict[str, Row] = {
     "GET /my/": Row(E(200, anon=302)),
     "GET /my/access-log/": Row(E(200, anon=302)),
     "GET /my/claim/": Row(E(200, anon=302)),
+    "GET /my/claim/ask/": Row(E(200, anon=302)),
     "GET /my/relatives/": Row(E(200, anon=302)),
     "GET /my/relatives/ask/": Row(E(200, anon=302)),
     "GET /my/consents/": Row(E(200, anon=302)),

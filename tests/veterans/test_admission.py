@@ -19,15 +19,10 @@ from ryadom.catalogue.models import ServiceType
 from ryadom.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from ryadom.institutions.models import Department
 from ryadom.notifications.models import Message
+from ryadom.veterans.claims import admission_claim
 from ryadom.veterans.models import Consent, ConsentMethod, ConsentPurpose, Stay, Veteran
-from ryadom.veterans.services import (
-    Admission,
-    admission_claim,
-    admission_register,
-    consent_confirm_by_code,
-    stay_discharge,
-    stay_transfer,
-)
+from ryadom.veterans.services import Admission, admission_register, consent_confirm_by_code
+from ryadom.veterans.stays import stay_discharge, stay_transfer
 from tests import factories as f
 from tests.conftest import Cast, make_ready_for_care
 

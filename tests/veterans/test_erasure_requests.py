@@ -11,7 +11,7 @@ from django.test import Client
 
 from ryadom.accounts.models import Role
 from ryadom.accounts.services import role_assign
-from ryadom.veterans import services
+from ryadom.veterans import erasure
 from ryadom.veterans.models import DeletionRequest
 from tests import factories as f
 from tests.care.test_deadlines import run_worker
@@ -66,7 +66,7 @@ def test_the_coordinators_told_are_those_of_the_region_the_veteran_is_treated_in
     )
     f.ProxyFactory(veteran=c.veteran_a2, user=c.stranger)
 
-    services.deletion_ask(actor=c.stranger, veteran=c.veteran_a2)
+    erasure.deletion_ask(actor=c.stranger, veteran=c.veteran_a2)
 
     assert len(told(c.coord_a, KIND)) == 1 and len(told(second, KIND)) == 1
     assert told(c.coord_b, KIND) == []
@@ -81,7 +81,7 @@ def test_in_a_region_without_a_coordinator_federal_staff_are_told(cast: Cast) ->
     f.StayFactory(veteran=veteran, institution=elsewhere)
     assert veteran.user is not None
 
-    services.deletion_ask(actor=veteran.user, veteran=veteran)
+    erasure.deletion_ask(actor=veteran.user, veteran=veteran)
 
     assert len(told(c.federal, KIND)) == 1
     assert told(c.coord_a, KIND) == [] and told(c.coord_b, KIND) == []
@@ -92,7 +92,7 @@ def test_a_request_made_at_night_reaches_the_coordinator_in_the_morning(cast: Ca
     reachable(c.coord_a)
     late = next_week_at(23)
     with time_machine.travel(late, tick=False):
-        services.deletion_ask(actor=c.veteran_user, veteran=c.veteran_a)
+        erasure.deletion_ask(actor=c.veteran_user, veteran=c.veteran_a)
 
     [message] = told(c.coord_a, KIND)
     assert not message.urgent
@@ -107,7 +107,7 @@ def test_the_message_goes_out_by_e_mail_through_the_worker(
     c = cast
     reachable(c.coord_a)
     with time_machine.travel(next_week_at(12), tick=False):
-        services.deletion_ask(actor=c.veteran_user, veteran=c.veteran_a)
+        erasure.deletion_ask(actor=c.veteran_user, veteran=c.veteran_a)
         run_worker()
 
     [message] = told(c.coord_a, KIND)
@@ -121,9 +121,9 @@ def test_the_queue_says_how_many_erasure_requests_wait_and_links_to_them(
     cast: Cast, client: Client
 ) -> None:
     c = cast
-    services.deletion_ask(actor=c.veteran_user, veteran=c.veteran_a)
+    erasure.deletion_ask(actor=c.veteran_user, veteran=c.veteran_a)
     f.ProxyFactory(veteran=c.veteran_a2, user=c.stranger)
-    services.deletion_ask(actor=c.stranger, veteran=c.veteran_a2)
+    erasure.deletion_ask(actor=c.stranger, veteran=c.veteran_a2)
 
     page = as_user(client, c.coord_a).get("/queue/").content.decode()
     assert "2 erasure requests are waiting to be carried out." in page

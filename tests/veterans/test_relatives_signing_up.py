@@ -15,8 +15,8 @@ from ryadom.core.errors import ConflictError, PermissionDeniedError
 from ryadom.institutions.models import Department
 from ryadom.notifications.models import Message
 from ryadom.veterans.models import Consent, ConsentMethod, ConsentPurpose, Proxy, ProxyStatus
+from ryadom.veterans.proxies import proxy_ask, proxy_decide
 from ryadom.veterans.selectors import veterans_acting_for
-from ryadom.veterans.services import proxy_ask, proxy_decide
 from tests import factories as f
 from tests.conftest import Cast, make_ready_for_care
 

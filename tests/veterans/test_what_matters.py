@@ -11,7 +11,7 @@ from ryadom.care.models import CareRequest
 from ryadom.care.services.coordination import request_assign, request_triage
 from ryadom.care.services.intake import request_create
 from ryadom.catalogue.models import ServiceType
-from ryadom.veterans.services import what_matters_update
+from ryadom.veterans.consent import what_matters_update
 from tests.conftest import Cast, make_ready_for_care
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,7 @@ from ryadom.catalogue.models import ServiceType
 from ryadom.core.errors import ApplicationError
 from ryadom.institutions.models import AccessLevel, InstitutionKind
 from ryadom.notifications.models import Message
-from ryadom.veterans.services import stay_transfer
+from ryadom.veterans.stays import stay_transfer
 from ryadom.volunteers.models import CheckKind, CheckStatus, ExpiryWarningRun
 from ryadom.volunteers.services import check_record
 from ryadom.volunteers.tasks import next_sweep_at, warn_expiring_checks

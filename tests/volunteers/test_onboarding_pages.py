@@ -18,7 +18,7 @@ from ryadom.care.services.intake import request_create
 from ryadom.catalogue.models import ServiceType
 from ryadom.institutions.models import AccessLevel, Institution, InstitutionKind
 from ryadom.notifications.models import Message
-from ryadom.veterans.services import stay_transfer
+from ryadom.veterans.stays import stay_transfer
 from ryadom.volunteers.models import Check, Membership, MembershipStatus, Volunteer
 from tests import factories as f
 from tests.conftest import Cast, make_ready_for_care

@@ -17,7 +17,7 @@ from ryadom.care.services.volunteer_work import request_claim
 from ryadom.catalogue.models import ServiceType
 from ryadom.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from ryadom.institutions.models import AccessLevel, InstitutionKind
-from ryadom.veterans.services import stay_transfer
+from ryadom.veterans.stays import stay_transfer
 from ryadom.volunteers.eligibility import missing_steps
 from ryadom.volunteers.models import CheckKind, CheckStatus, Gender
 from ryadom.volunteers.services import check_record, membership_decide, membership_request

@@ -66,6 +66,7 @@ PAGES: list[tuple[str, list[str]]] = [
     (r"/my/data/", ["veteran", "relative"]),
     (r"/my/access-log/", ["veteran", "relative"]),
     (r"/admissions/new/", ["coord-moscow", "liaison"]),
+    (r"/admissions/claims/", ["coord-moscow", "liaison"]),
     (r"/my/relatives/", ["veteran", "relative"]),
     (r"/privacy/deletions/", ["coord-moscow"]),
     (r"/audit/export/", ["coord-moscow"]),

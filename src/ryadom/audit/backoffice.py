@@ -3,7 +3,7 @@
 Staff who add, change or delete a row in /admin/ leave an event like the services do
 (`admin.added`, `admin.changed`, `admin.deleted`; actor, target, region, whose data, and
 the fields with old and new values), in the transaction the admin saves in. Inline rows
-(a veteran's stays, relatives, consents) are events of their own.
+(a veteran's relatives, consents) are events of their own.
 
 What the log keeps of a value: ids, numbers, dates, yes/no and choices as they are; free
 text (names, phones, notes, e-mail addresses, JSON) and anything named like a secret

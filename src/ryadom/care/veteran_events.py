@@ -13,8 +13,8 @@ from ryadom.audit.backoffice import admin_history_blank
 from ryadom.care.models import CareRequest, Complaint, Event, Feedback, Status, Visit
 from ryadom.care.services.coordination import request_cancel
 from ryadom.care.timeline import coded
+from ryadom.veterans.erasure import ANONYMOUS
 from ryadom.veterans.models import Stay, Veteran
-from ryadom.veterans.services import ANONYMOUS
 
 # Requests nobody has accepted yet: withdrawing consent to care stops them. Accepted ones are
 # delivered with the minimum kept (where, when, what), since a helper is already on the way.

@@ -42,7 +42,7 @@ from ryadom.institutions.services import visiting_hours_add
 from ryadom.organisations.models import Agreement, Organisation, OrganisationKind
 from ryadom.organisations.services import agreement_create, organisation_register
 from ryadom.veterans.models import Consent, ConsentPurpose, ContactRoute, Proxy, Veteran
-from ryadom.veterans.services import stay_create
+from ryadom.veterans.stays import stay_create
 from ryadom.volunteers.models import (
     Availability,
     CheckKind,

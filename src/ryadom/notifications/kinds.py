@@ -159,6 +159,18 @@ KINDS: dict[str, Kind] = {
         subject=_("Your request was not approved"),
         body=_("The veteran did not approve your request to act for them."),
     ),
+    "claim_confirmed": Kind(
+        subject=_("Your account is linked to your admission"),
+        body=_("The ward staff have confirmed that it is you. You can ask for help here: %(url)s"),
+    ),
+    "claim_refused": Kind(
+        subject=_("The ward staff could not link your account"),
+        body=_(
+            "The ward staff could not match you to a patient of theirs. Check the hospital "
+            "and your name and ask again, or ask the ward staff for the code on your "
+            "admission slip: %(url)s"
+        ),
+    ),
     "volunteer_distress": Kind(
         subject=_("A volunteer would like to talk"),
         body=_(

@@ -29,6 +29,11 @@ EVENT_LABELS: dict[str, str | Promise] = {
     "veteran.minimised": _("Data no longer needed was wiped"),
     "deletion.asked": _("Erasure of the data asked for"),
     "attachment.added": _("A file was attached to a request"),
+    # Admission and transfers, and linking the person's account (veterans).
+    "stay.created": _("Recorded your admission or transfer"),
+    "stay.discharged": _("Recorded your discharge"),
+    "veteran.claimed": _("Linked your account to your record"),
+    "admission_claim.confirmed": _("Confirmed that the account asking is yours"),
     # Steps taken on a request for the person (care/services.py).
     "care_request.created": _("Asked for help"),
     "care_request.triage": _("Checked a request for you"),

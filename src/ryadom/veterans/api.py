@@ -13,7 +13,7 @@ from ninja.pagination import paginate
 from ryadom.accounts.api_auth import AUTH
 from ryadom.accounts.models import User
 from ryadom.core.api_types import Day, Id, Paging, Text
-from ryadom.veterans import services
+from ryadom.veterans import consent, services, stays
 from ryadom.veterans.models import Consent, ConsentPurpose, Veteran
 from ryadom.veterans.selectors import (
     consent_get_for_subject,
@@ -115,7 +115,7 @@ def consents_of_veteran(request: HttpRequest, veteran_id: int) -> QuerySet[Conse
 def consent_give(request: HttpRequest, veteran_id: int, payload: ConsentIn) -> Status[Consent]:
     veteran = veteran_acting_for_get(actor=request.user, veteran_id=veteran_id)
     actor = cast(User, request.user)
-    return Status(201, services.consent_give(actor=actor, veteran=veteran, purpose=payload.purpose))
+    return Status(201, consent.consent_give(actor=actor, veteran=veteran, purpose=payload.purpose))
 
 
 @router.post(
@@ -124,8 +124,8 @@ def consent_give(request: HttpRequest, veteran_id: int, payload: ConsentIn) -> S
     summary="Withdraw a consent: requests not yet accepted are cancelled",
 )
 def consent_withdraw(request: HttpRequest, consent_id: int) -> Consent:
-    consent = consent_get_for_subject(actor=request.user, consent_id=consent_id)
-    return services.consent_withdraw(actor=cast(User, request.user), consent=consent)
+    given = consent_get_for_subject(actor=request.user, consent_id=consent_id)
+    return consent.consent_withdraw(actor=cast(User, request.user), consent=given)
 
 
 # --- admission, consent by code, transfer, discharge, what matters --------------------------
@@ -222,7 +222,7 @@ def transfer(request: HttpRequest, veteran_id: int, payload: TransferIn) -> Vete
     institution, department = place_get(
         institution_id=payload.institution_id, department_id=payload.department_id
     )
-    services.stay_transfer(
+    stays.stay_transfer(
         actor=actor,
         veteran=veteran,
         institution=institution,
@@ -240,7 +240,7 @@ def transfer(request: HttpRequest, veteran_id: int, payload: TransferIn) -> Vete
 def discharge(request: HttpRequest, veteran_id: int, payload: DischargeIn) -> Veteran:
     actor = cast(User, request.user)
     veteran = veteran_get_for_ward(actor=actor, veteran_id=veteran_id)
-    services.stay_discharge(actor=actor, veteran=veteran, on=payload.on)
+    stays.stay_discharge(actor=actor, veteran=veteran, on=payload.on)
     return veteran_moved_get(veteran_id=veteran.pk)
 
 
@@ -253,4 +253,4 @@ def what_matters(request: HttpRequest, veteran_id: int, payload: WhatMattersIn) 
     actor = cast(User, request.user)
     veteran = veteran_for_what_matters(actor=actor, veteran_id=veteran_id)
     values = payload.dict(exclude_none=True)
-    return services.what_matters_update(actor=actor, veteran=veteran, **values)
+    return consent.what_matters_update(actor=actor, veteran=veteran, **values)

@@ -14,7 +14,7 @@ from ryadom.accounts.models import User
 from ryadom.core.forms import PageForm
 from ryadom.institutions.models import Department, Institution
 from ryadom.veterans import selectors
-from ryadom.veterans.models import Veteran
+from ryadom.veterans.models import AdmissionClaim, Veteran
 from ryadom.volunteers.models import Gender
 
 
@@ -134,6 +134,41 @@ class ClaimForm(PageForm):
         help_text=_("Eight letters and digits, e.g. K7MQ-2XPA. The ward staff gave it to you."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
     )
+
+
+class ClaimAskForm(PageForm):
+    institution = InstitutionChoiceField(
+        label=_("The hospital where you are treated"),
+        queryset=Institution.objects.filter(is_active=True)
+        .select_related("region")
+        .order_by("region__code", "name"),
+    )
+    name = forms.CharField(
+        label=_("Your name, as the ward knows it"),
+        max_length=120,
+        help_text=_("E.g. Ivan Petrovich Sokolov. The ward staff compare it with their patients."),
+    )
+
+
+class PatientChoiceField(forms.ModelChoiceField[Veteran]):
+    def label_from_instance(self, obj: Veteran) -> str:
+        return obj.addressed_as
+
+
+class ClaimConfirmForm(PageForm):
+    """The ward staff choose which of their patients the person asking is."""
+
+    veteran = PatientChoiceField(label=_("This is our patient"), queryset=Veteran.objects.none())
+
+    def __init__(self, *args: Any, claim: AdmissionClaim, **kwargs: Any) -> None:
+        super().__init__(*args, prefix=f"claim-{claim.pk}", **kwargs)
+        self.claim = claim
+        candidates = selectors.admission_claim_candidates(claim=claim)
+        field = self.fields["veteran"]
+        field.queryset = candidates  # type: ignore[attr-defined]
+        same = [v.pk for v in candidates if selectors.same_name(v.addressed_as, claim.name)]
+        if len(same) == 1:  # the one patient of that name: offered first
+            field.initial = same[0]
 
 
 class RelativeAskForm(PageForm):

@@ -124,7 +124,7 @@ class Stay(models.Model):
                 name="veterans_stay_discharged_after_admitted",
             ),
             # At most one current stay per veteran. Overlaps of closed stays are checked in
-            # clean() and by stay_create/stay_update under a lock on the veteran's row.
+            # clean() and by stay_create under a lock on the veteran's row.
             models.UniqueConstraint(
                 fields=["veteran"],
                 condition=Q(discharged_on__isnull=True),
@@ -346,6 +346,74 @@ class DeletionRequest(models.Model):
                 condition=Q(status="asked"),
                 name="veterans_one_pending_deletion_request",
             )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} ({self.get_status_display()})"
+
+
+class ClaimStatus(models.TextChoices):
+    ASKED = "asked", _("Waiting for the ward staff")
+    CONFIRMED = "confirmed", _("Linked")
+    REFUSED = "refused", _("Not matched")
+
+
+class AdmissionClaim(models.Model):
+    """A person who signed up without the admission slip's code asks the ward staff to match
+    them to their admission: they name the hospital and themselves. The staff confirm the
+    match (choosing the patient) or refuse it; until then the person sees nothing of anyone."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="admission_claims",
+        verbose_name=_("person asking"),
+    )
+    institution = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        related_name="admission_claims",
+        verbose_name=_("institution"),
+    )
+    name = models.CharField(_("name as given"), max_length=120)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ClaimStatus.choices, default=ClaimStatus.ASKED
+    )
+    veteran = models.ForeignKey(
+        Veteran,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="admission_claims",
+        verbose_name=_("matched to"),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("asked at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("admission claim")
+        verbose_name_plural = _("admission claims")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(status="asked"),
+                name="veterans_one_waiting_admission_claim",
+            ),
+            # A confirmed claim names the patient it was matched to; no other does.
+            models.CheckConstraint(
+                condition=Q(status="confirmed", veteran__isnull=False)
+                | (~Q(status="confirmed") & Q(veteran__isnull=True)),
+                name="veterans_admission_claim_matched_when_confirmed",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -17,6 +17,8 @@ from ryadom.core.errors import ApplicationError, NotFoundError, PermissionDenied
 from ryadom.institutions.models import Department, Institution
 from ryadom.veterans import events
 from ryadom.veterans.models import (
+    AdmissionClaim,
+    ClaimStatus,
     Consent,
     DeletionRequest,
     DeletionStatus,
@@ -261,20 +263,35 @@ def veteran_card_read(*, actor: User, veteran: Veteran, full: bool) -> VeteranCa
     return card
 
 
+def _admits_in_q(actor: User | AnonymousUser | None, via: str = "") -> Q | None:
+    """The institutions whose ward staff the actor is (`may_admit`); None means all."""
+    scope = scope_of(actor)
+    if scope.federal:
+        return None
+    q = Q(pk__in=[])
+    if scope.has(Role.INSTITUTION_LIAISON):
+        q |= Q(**{f"{via}pk__in": scope.institution_ids})
+    if scope.has(Role.REGIONAL_COORDINATOR):
+        q |= Q(**{f"{via}region_id__in": scope.region_ids})
+    return q
+
+
+def is_ward_staff(actor: User | AnonymousUser | None) -> bool:
+    """Whether the actor is ward staff anywhere (a liaison, a coordinator, federal)."""
+    scope = scope_of(actor)
+    return (
+        scope.federal or scope.has(Role.INSTITUTION_LIAISON) or scope.has(Role.REGIONAL_COORDINATOR)
+    )
+
+
 def admission_places(
     *, actor: User | AnonymousUser | None
 ) -> list[tuple[Institution, Department | None]]:
     """Where the actor may admit: each ward of their institutions (their own, their region's,
     or any for federal staff), or the institution itself where it has no wards."""
-    scope = scope_of(actor)
     qs = Institution.objects.filter(is_active=True)
-    if not scope.federal:
-        q = Q(pk__in=[])
-        if scope.has(Role.INSTITUTION_LIAISON):
-            q |= Q(pk__in=scope.institution_ids)
-        if scope.has(Role.REGIONAL_COORDINATOR):
-            q |= Q(region_id__in=scope.region_ids)
-        qs = qs.filter(q)
+    admits = _admits_in_q(actor)
+    qs = qs if admits is None else qs.filter(admits)
     places: list[tuple[Institution, Department | None]] = []
     for institution in qs.prefetch_related("departments").order_by("name", "pk"):
         wards = sorted(institution.departments.all(), key=lambda d: d.name)
@@ -335,3 +352,55 @@ def veteran_get_for_ward(*, actor: User | AnonymousUser | None, veteran_id: int)
             _("Only the ward staff or the coordinators of the region may do this.")
         )
     return veteran
+
+
+# --- claims of admissions confirmed by the ward staff ----------------------------------------
+
+
+def admission_claims_waiting(*, actor: User | AnonymousUser | None) -> QuerySet[AdmissionClaim]:
+    """People asking the actor's wards to match them to their admission, oldest first."""
+    if not is_ward_staff(actor):
+        return AdmissionClaim.objects.none()
+    qs = AdmissionClaim.objects.filter(status=ClaimStatus.ASKED)
+    admits = _admits_in_q(actor, via="institution__")
+    qs = qs if admits is None else qs.filter(admits)
+    return qs.select_related("user", "institution").order_by("created_at", "pk")
+
+
+def admission_claim_get_for_staff(
+    *, actor: User | AnonymousUser | None, claim_id: int
+) -> AdmissionClaim:
+    """A waiting claim at one of the actor's wards, or NotFoundError (the same for a claim
+    at another hospital)."""
+    claim = admission_claims_waiting(actor=actor).filter(pk=claim_id).first()
+    if claim is None:
+        raise NotFoundError("Not found.")
+    return claim
+
+
+def admission_claim_candidates(*, claim: AdmissionClaim) -> QuerySet[Veteran]:
+    """The patients the claim may be matched to: in treatment at its institution now, with
+    no account yet (for ward staff, who see them on their ward anyway)."""
+    return Veteran.objects.filter(
+        _current_stay_in(institution_id=claim.institution_id),
+        user__isnull=True,
+        anonymised_at__isnull=True,
+    ).order_by("addressed_as", "pk")
+
+
+def same_name(a: str, b: str) -> bool:
+    """Names compared as people write them: spaces and letter case aside (in Python, since
+    SQLite's case-insensitive match knows only ASCII letters)."""
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def my_admission_claims(*, actor: User | AnonymousUser | None) -> QuerySet[AdmissionClaim]:
+    """The actor's own asks to be matched: the hospital and name they gave, and the answer."""
+    scope = scope_of(actor)
+    if scope.user_id is None:
+        return AdmissionClaim.objects.none()
+    return (
+        AdmissionClaim.objects.filter(user_id=scope.user_id)
+        .select_related("institution")
+        .order_by("-created_at", "-pk")
+    )

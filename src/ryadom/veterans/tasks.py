@@ -9,8 +9,8 @@ from django_tasks import task
 @task()
 def anonymise_expired() -> int:
     """Anonymise every veteran whose retention period has passed; returns how many."""
+    from ryadom.veterans.erasure import veteran_anonymise
     from ryadom.veterans.selectors import veterans_due_for_anonymisation
-    from ryadom.veterans.services import veteran_anonymise
 
     done = 0
     for veteran in veterans_due_for_anonymisation(now=timezone.now()):

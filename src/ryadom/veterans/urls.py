@@ -1,15 +1,16 @@
-"""Pages of a veteran's own data, and the coordinator's erasure requests."""
+"""Pages of the ward staff, of people signing up, of a veteran's own data, and the
+coordinators' erasure requests."""
 
 from __future__ import annotations
 
 from django.urls import path
 
-from ryadom.veterans import views, ward_views
+from ryadom.veterans import signup_views, views, ward_views
 
 app_name = "veterans"
 
 urlpatterns = [
-    path("start/", ward_views.start, name="start"),
+    path("start/", signup_views.start, name="start"),
     path("admissions/new/", ward_views.admission_new, name="admission_new"),
     path("veterans/<int:veteran_id>/", ward_views.veteran_page, name="veteran"),
     path(
@@ -22,15 +23,37 @@ urlpatterns = [
         ward_views.consent_code_resend,
         name="consent_code_resend",
     ),
-    path("veterans/<int:veteran_id>/transfer/", ward_views.transfer, name="transfer"),
-    path("veterans/<int:veteran_id>/discharge/", ward_views.discharge, name="discharge"),
-    path("veterans/<int:veteran_id>/what-matters/", ward_views.what_matters, name="what_matters"),
-    path("my/claim/", ward_views.claim, name="claim"),
-    path("my/relatives/", ward_views.relatives, name="relatives"),
-    path("my/relatives/ask/", ward_views.relative_ask, name="relative_ask"),
+    path(
+        "veterans/<int:veteran_id>/transfer/",
+        ward_views.stay_move,
+        {"move": "transfer"},
+        name="transfer",
+    ),
+    path(
+        "veterans/<int:veteran_id>/discharge/",
+        ward_views.stay_move,
+        {"move": "discharge"},
+        name="discharge",
+    ),
+    path("veterans/<int:veteran_id>/what-matters/", views.what_matters, name="what_matters"),
+    path("my/claim/", signup_views.claim, name="claim"),
+    path("my/claim/ask/", signup_views.claim_ask, name="claim_ask"),
+    path("admissions/claims/", ward_views.admission_claims, name="admission_claims"),
+    path(
+        "admissions/claims/<int:claim_id>/confirm/",
+        ward_views.admission_claim_confirm,
+        name="admission_claim_confirm",
+    ),
+    path(
+        "admissions/claims/<int:claim_id>/refuse/",
+        ward_views.admission_claim_refuse,
+        name="admission_claim_refuse",
+    ),
+    path("my/relatives/", signup_views.relatives, name="relatives"),
+    path("my/relatives/ask/", signup_views.relative_ask, name="relative_ask"),
     path(
         "relatives/<int:proxy_id>/<str:answer>/",
-        ward_views.proxy_decide,
+        signup_views.proxy_decide,
         name="proxy_decide",
     ),
     path("my/consents/", views.consents, name="consents"),

@@ -1,72 +1,34 @@
-"""Pages of a veteran's own data: consents, a copy of the data, erasure; and the coordinator's
-list of erasure requests. Thin: parse, call a service or selector, render."""
+"""Pages of a veteran's own data: consents, "what matters to me", a copy of the data,
+erasure; and the coordinator's list of erasure requests. Thin: parse, call a service or
+selector, render."""
 
 from __future__ import annotations
 
-import functools
 import json
-from collections.abc import Callable
-from typing import Any, ParamSpec, TypeVar, cast
+from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ryadom.accounts.models import User
 from ryadom.audit.services import audit_record
-from ryadom.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
-from ryadom.core.validation import InvalidInput
-from ryadom.veterans import selectors, services
+from ryadom.core.pages import domain_errors
+from ryadom.veterans import consent, erasure, selectors
 from ryadom.veterans.export import veteran_export_data, veteran_export_pdf
+from ryadom.veterans.forms import WhatMattersForm
 from ryadom.veterans.models import ConsentPurpose, DeletionStatus, Veteran
+from ryadom.veterans.pages import accepted, actor_of, form_page, told
 
-P = ParamSpec("P")
-T = TypeVar("T")
-
-
-def _domain(view: Callable[P, HttpResponse]) -> Callable[P, HttpResponse]:
-    """404 for "not found or not yours", 403 for "not allowed"."""
-
-    @functools.wraps(view)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> HttpResponse:
-        try:
-            return view(*args, **kwargs)
-        except NotFoundError as exc:
-            raise Http404(exc.message) from exc
-        except PermissionDeniedError as exc:
-            raise PermissionDenied(exc.message) from exc
-
-    return wrapper
-
-
-def _actor(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
-def _attempt(form: forms.Form, call: Callable[[], T]) -> T | None:
-    """Run a service; a refusal goes on the form (by field where the form has it)."""
-    try:
-        return call()
-    except (NotFoundError, PermissionDeniedError):
-        raise
-    except InvalidInput as exc:
-        for field, errors in exc.errors.items():
-            for message in errors:
-                form.add_error(field if field in form.fields else None, message)
-    except ApplicationError as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-    return None
-
-
-def _succeeds(form: forms.Form, call: Callable[[], object]) -> bool:
-    """`_attempt` for a page that only needs to know whether the service accepted."""
-    return _attempt(form, call) is not None
+CARE_WITHDRAWN = gettext_lazy(
+    "Your consent is withdrawn. Requests nobody has taken yet are cancelled; "
+    "new requests will not be accepted until you give consent again."
+)
 
 
 class GiveConsentForm(forms.Form):
@@ -76,10 +38,10 @@ class GiveConsentForm(forms.Form):
 
 @login_required
 @require_GET
-@_domain
+@domain_errors
 def consents(request: HttpRequest) -> HttpResponse:
     """Consents of the veteran (and of those a relative acts for): given, withdrawn, to give."""
-    actor = _actor(request)
+    actor = actor_of(request)
     rows = []
     for veteran in selectors.veterans_acting_for(actor=actor):
         given = list(selectors.consent_list(actor=actor, veteran_id=veteran.pk))
@@ -91,57 +53,57 @@ def consents(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-@_domain
+@domain_errors
 def consent_give(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     form = GiveConsentForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a purpose of consent."))
         return redirect("veterans:consents")
     veteran = selectors.veteran_acting_for_get(actor=actor, veteran_id=form.cleaned_data["veteran"])
-    try:
-        services.consent_give(actor=actor, veteran=veteran, purpose=form.cleaned_data["purpose"])
-    except ApplicationError as exc:
-        if isinstance(exc, NotFoundError | PermissionDeniedError):
-            raise
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Thank you. Your consent is recorded."))
+    purpose = form.cleaned_data["purpose"]
+    given = _("Thank you. Your consent is recorded.")
+    told(
+        request, lambda: consent.consent_give(actor=actor, veteran=veteran, purpose=purpose), given
+    )
     return redirect("veterans:consents")
 
 
 @login_required
 @require_POST
-@_domain
+@domain_errors
 def consent_withdraw(request: HttpRequest, consent_id: int) -> HttpResponse:
-    actor = _actor(request)
-    consent = selectors.consent_get_for_subject(actor=actor, consent_id=consent_id)
-    try:
-        services.consent_withdraw(actor=actor, consent=consent)
-    except ApplicationError as exc:
-        if isinstance(exc, NotFoundError | PermissionDeniedError):
-            raise
-        messages.error(request, exc.message)
-    else:
-        if consent.purpose == ConsentPurpose.CARE:
-            messages.success(
-                request,
-                _(
-                    "Your consent is withdrawn. Requests nobody has taken yet are cancelled; "
-                    "new requests will not be accepted until you give consent again."
-                ),
-            )
-        else:
-            messages.success(request, _("Your consent is withdrawn."))
+    actor = actor_of(request)
+    given = selectors.consent_get_for_subject(actor=actor, consent_id=consent_id)
+    care = given.purpose == ConsentPurpose.CARE
+    done = str(CARE_WITHDRAWN) if care else _("Your consent is withdrawn.")
+    told(request, lambda: consent.consent_withdraw(actor=actor, consent=given), done)
     return redirect("veterans:consents")
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+@domain_errors
+def what_matters(request: HttpRequest, veteran_id: int) -> HttpResponse:
+    """What matters to the veteran; by them, a relative acting for them, or a coordinator."""
+    actor = actor_of(request)
+    veteran = selectors.veteran_for_what_matters(actor=actor, veteran_id=veteran_id)
+    form = WhatMattersForm.of(veteran, request.POST or None)
+    if accepted(
+        form,
+        lambda: consent.what_matters_update(actor=actor, veteran=veteran, **form.cleaned_data),
+    ):
+        messages.success(request, _("Saved. Thank you."))
+        return redirect("veterans:what_matters", veteran_id=veteran.pk)
+    return form_page(request, "veterans/what_matters.html", form, veteran=veteran)
+
+
+@login_required
 @require_GET
-@_domain
+@domain_errors
 def my_data(request: HttpRequest) -> HttpResponse:
     """A copy of all my data, and a way to ask for it to be erased."""
-    actor = _actor(request)
+    actor = actor_of(request)
     rows = [
         {
             "veteran": v,
@@ -153,7 +115,7 @@ def my_data(request: HttpRequest) -> HttpResponse:
 
 
 def _exported(request: HttpRequest, veteran_id: int, kind: str) -> tuple[Veteran, dict[str, Any]]:
-    actor = _actor(request)
+    actor = actor_of(request)
     veteran = selectors.veteran_acting_for_get(actor=actor, veteran_id=veteran_id)
     audit_record(
         actor=actor,
@@ -174,7 +136,7 @@ def _private(response: HttpResponse, filename: str) -> HttpResponse:
 
 @login_required
 @require_GET
-@_domain
+@domain_errors
 def export_json(request: HttpRequest, veteran_id: int) -> HttpResponse:
     veteran, data = _exported(request, veteran_id, "json")
     body = json.dumps(data, ensure_ascii=False, indent=2)
@@ -184,7 +146,7 @@ def export_json(request: HttpRequest, veteran_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-@_domain
+@domain_errors
 def export_pdf(request: HttpRequest, veteran_id: int) -> HttpResponse:
     veteran, data = _exported(request, veteran_id, "pdf")
     response = HttpResponse(veteran_export_pdf(data=data), content_type="application/pdf")
@@ -193,30 +155,24 @@ def export_pdf(request: HttpRequest, veteran_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@_domain
+@domain_errors
 def erase_ask(request: HttpRequest, veteran_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     veteran = selectors.veteran_acting_for_get(actor=actor, veteran_id=veteran_id)
-    try:
-        services.deletion_ask(actor=actor, veteran=veteran)
-    except ApplicationError as exc:
-        if isinstance(exc, NotFoundError | PermissionDeniedError):
-            raise
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request,
-            _("Your request is sent. The coordinator will erase your data and tell you."),
-        )
+    told(
+        request,
+        lambda: erasure.deletion_ask(actor=actor, veteran=veteran),
+        _("Your request is sent. The coordinator will erase your data and tell you."),
+    )
     return redirect("veterans:my_data")
 
 
 @login_required
 @require_GET
-@_domain
+@domain_errors
 def deletion_list(request: HttpRequest) -> HttpResponse:
     """The coordinator's list of erasure requests in their scope, waiting ones first."""
-    actor = _actor(request)
+    actor = actor_of(request)
     if not selectors.is_coordinator(actor):
         raise PermissionDenied
     rows = selectors.deletion_request_list(actor=actor)[:200]
@@ -225,16 +181,10 @@ def deletion_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-@_domain
+@domain_errors
 def deletion_execute(request: HttpRequest, deletion_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     deletion = selectors.deletion_request_get_for_coordinator(actor=actor, deletion_id=deletion_id)
-    try:
-        services.deletion_execute(actor=actor, deletion=deletion)
-    except ApplicationError as exc:
-        if isinstance(exc, NotFoundError | PermissionDeniedError):
-            raise
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The personal data is erased."))
+    done = _("The personal data is erased.")
+    told(request, lambda: erasure.deletion_execute(actor=actor, deletion=deletion), done)
     return redirect("veterans:deletions")
