@@ -50,6 +50,9 @@ VIEWPORTS = {
     },
 }
 LOCALES = {"ru": "ru-RU", "en": "en-GB"}
+PHONE_WIDTH = 390
+# The share of a phone's first screen the page header may take.
+HEADER_SHARE = 0.15
 
 
 def _free_port() -> int:
@@ -162,6 +165,7 @@ class Visit:
     name: str
     language: str
     checked: list[str] = field(default_factory=list)
+    card_tables: int = 0
 
     def go(self, path: str) -> None:
         self.page.goto(self.base + path)
@@ -195,10 +199,21 @@ class Visit:
             if v["impact"] in ("serious", "critical")
         ]
         assert not bad, f"{self.page.url}: {json.dumps(bad, indent=1, ensure_ascii=False)}"
-        # Reflow (WCAG 1.4.10): on a phone the page never scrolls sideways; wide tables
-        # scroll inside their own box.
+        self._reflows()
+        if self.phone:
+            self._fits_a_phone()
+        self.checked.append(self.page.url)
+
+    @property
+    def phone(self) -> bool:
+        size = self.page.viewport_size
+        return size is not None and size["width"] <= PHONE_WIDTH
+
+    def _reflows(self) -> None:
+        """Reflow (WCAG 1.4.10): the page never scrolls sideways; on a phone, wide tables
+        become cards."""
         overflow = self.page.evaluate(
-            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            "() => document.documentElement.scrollWidth - window.innerWidth"
         )
         if overflow > 0:
             wide = self.page.evaluate(
@@ -209,7 +224,31 @@ class Visit:
                     .map(el => el.tagName + '.' + el.className + '#' + el.id)"""
             )
             raise AssertionError(f"{self.page.url} is {overflow}px too wide: {wide}")
-        self.checked.append(self.page.url)
+
+    def _fits_a_phone(self) -> None:
+        """The header takes at most 15 % of the first screen, and every table of records
+        reads as cards: no header row, each cell named by its column."""
+        header, screen = self.page.evaluate(
+            """() => [document.querySelector('body > header').getBoundingClientRect().height,
+                      window.innerHeight]"""
+        )
+        assert header <= HEADER_SHARE * screen, (self.page.url, header, screen)
+        tables = self.page.evaluate(
+            """() => [...document.querySelectorAll('main table.ry-table-cards')].map(t => ({
+                  header: t.tHead ? getComputedStyle(t.tHead).display : 'none',
+                  unnamed: [...t.tBodies].flatMap(b => [...b.rows]).flatMap(r => [...r.cells])
+                      .filter(c => c.textContent.trim() && getComputedStyle(c).display !== 'none'
+                                   && c.colSpan === 1
+                                   && getComputedStyle(c, '::before').content
+                                      !== JSON.stringify(c.dataset.label || ''))
+                      .map(c => c.textContent.trim().slice(0, 40)),
+                  display: getComputedStyle(t.tBodies[0].rows[0] || t).display}))"""
+        )
+        for table in tables:
+            assert table["header"] == "none", (self.page.url, table)
+            assert table["display"] == "block", (self.page.url, table)
+            assert table["unnamed"] == [], (self.page.url, table)
+        self.card_tables += len(tables)
 
     def tab_to(self, locator: Locator, limit: int = 150) -> None:
         """Press Tab until the element has focus, and check that the focus can be seen."""
