@@ -53,6 +53,7 @@ LOCALES = {"ru": "ru-RU", "en": "en-GB"}
 PHONE_WIDTH = 390
 # The share of a phone's first screen the page header may take.
 HEADER_SHARE = 0.15
+SHOT_SCREENS = 4
 
 
 def _free_port() -> int:
@@ -179,7 +180,16 @@ class Visit:
 
     def shot(self, label: str) -> None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=SCREENSHOTS / f"{self.name}-{label}.png", full_page=True)
+        # The whole page, down to a few screens: a phone's long lists of cards would
+        # otherwise make an image too large to take in time.
+        width, height, screen = self.page.evaluate(
+            """() => [document.documentElement.scrollWidth,
+                      document.documentElement.scrollHeight, window.innerHeight]"""
+        )
+        clip = {"x": 0, "y": 0, "width": width, "height": min(height, SHOT_SCREENS * screen)}
+        self.page.screenshot(
+            path=SCREENSHOTS / f"{self.name}-{label}.png", full_page=True, clip=clip
+        )
 
     def axe(self) -> None:
         """Zero serious or critical WCAG 2.1 A/AA violations on the page as it is now."""
@@ -258,9 +268,16 @@ class Visit:
                 break
         else:
             raise AssertionError(f"Tab never reached {locator} on {self.page.url}")
+        # A radio button or checkbox of the design system is drawn by its label, which
+        # shows the focus (the input itself is transparent).
         outline = locator.evaluate(
-            "el => { const s = getComputedStyle(el);"
-            " return [s.outlineStyle, parseFloat(s.outlineWidth), s.boxShadow]; }"
+            """el => { const drawn = el.matches('.govuk-radios__input, .govuk-checkboxes__input');
+                 const s = drawn ? getComputedStyle(el.labels[0], '::before')
+                                 : getComputedStyle(el);
+                 const ring = drawn ? getComputedStyle(el.labels[0], '::after') : s;
+                 return [s.outlineStyle, parseFloat(s.outlineWidth),
+                         drawn ? [s.boxShadow, ring.boxShadow].find(b => b !== 'none') || 'none'
+                               : s.boxShadow]; }"""
         )
         style, width, shadow = outline
         assert (style != "none" and width >= 2) or shadow != "none", (
