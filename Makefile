@@ -8,6 +8,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 TEST_WORKERS ?= 2
+# Build output of src/ryadom/web/scss (docs/design.md).
+SITE_CSS := src/ryadom/web/static/web/site.css
 
 .PHONY: demo test lint install browser fonts messages clean bench bench-smoke bench-matching \
 	bench-analytics bench-matching-db bench-imports cluster cluster-check nginx
@@ -51,7 +53,7 @@ $(BIN)/ryadom: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(BIN)/ryadom
 
-install: $(BIN)/ryadom messages fonts node_modules/axe-core/axe.min.js
+install: $(BIN)/ryadom messages fonts node_modules/axe-core/axe.min.js $(SITE_CSS)
 
 # The PDF exports (veterans/export.py) write Cyrillic in DejaVu Sans.
 fonts:
@@ -61,11 +63,18 @@ fonts:
 browser:
 	$(call debian_package,chromium,chromium)
 
-# The accessibility checker the browser tests inject into pages (package-lock.json pins it).
+# From npm, pinned by package-lock.json: the accessibility checker the browser tests inject
+# into pages, and GOV.UK Frontend with the sass compiler for the site's stylesheet.
 node_modules/axe-core/axe.min.js: package-lock.json
 	$(call debian_package,npm,npm)
 	npm ci --no-audit --no-fund --silent
 	touch $@
+
+# The site's stylesheet (docs/design.md): GOV.UK Frontend's Sass, pinned in package-lock.json,
+# with our additions, compiled by the pinned sass. Build output, never committed.
+$(SITE_CSS): node_modules/axe-core/axe.min.js $(wildcard src/ryadom/web/scss/*.scss)
+	npx --no-install sass --no-source-map --style=compressed \
+	  --load-path=node_modules/govuk-frontend/dist src/ryadom/web/scss/site.scss $@
 
 # Compiled translations are build output: made from the .po files, never committed.
 messages: $(BIN)/ryadom

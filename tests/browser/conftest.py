@@ -50,6 +50,10 @@ VIEWPORTS = {
     },
 }
 LOCALES = {"ru": "ru-RU", "en": "en-GB"}
+PHONE_WIDTH = 390
+# The share of a phone's first screen the page header may take.
+HEADER_SHARE = 0.15
+SHOT_SCREENS = 4
 
 
 def _free_port() -> int:
@@ -162,6 +166,7 @@ class Visit:
     name: str
     language: str
     checked: list[str] = field(default_factory=list)
+    card_tables: int = 0
 
     def go(self, path: str) -> None:
         self.page.goto(self.base + path)
@@ -175,7 +180,16 @@ class Visit:
 
     def shot(self, label: str) -> None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=SCREENSHOTS / f"{self.name}-{label}.png", full_page=True)
+        # The whole page, down to a few screens: a phone's long lists of cards would
+        # otherwise make an image too large to take in time.
+        width, height, screen = self.page.evaluate(
+            """() => [document.documentElement.scrollWidth,
+                      document.documentElement.scrollHeight, window.innerHeight]"""
+        )
+        clip = {"x": 0, "y": 0, "width": width, "height": min(height, SHOT_SCREENS * screen)}
+        self.page.screenshot(
+            path=SCREENSHOTS / f"{self.name}-{label}.png", full_page=True, clip=clip
+        )
 
     def axe(self) -> None:
         """Zero serious or critical WCAG 2.1 A/AA violations on the page as it is now."""
@@ -195,10 +209,21 @@ class Visit:
             if v["impact"] in ("serious", "critical")
         ]
         assert not bad, f"{self.page.url}: {json.dumps(bad, indent=1, ensure_ascii=False)}"
-        # Reflow (WCAG 1.4.10): on a phone the page never scrolls sideways; wide tables
-        # scroll inside their own box.
+        self._reflows()
+        if self.phone:
+            self._fits_a_phone()
+        self.checked.append(self.page.url)
+
+    @property
+    def phone(self) -> bool:
+        size = self.page.viewport_size
+        return size is not None and size["width"] <= PHONE_WIDTH
+
+    def _reflows(self) -> None:
+        """Reflow (WCAG 1.4.10): the page never scrolls sideways; on a phone, wide tables
+        become cards."""
         overflow = self.page.evaluate(
-            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            "() => document.documentElement.scrollWidth - window.innerWidth"
         )
         if overflow > 0:
             wide = self.page.evaluate(
@@ -209,7 +234,31 @@ class Visit:
                     .map(el => el.tagName + '.' + el.className + '#' + el.id)"""
             )
             raise AssertionError(f"{self.page.url} is {overflow}px too wide: {wide}")
-        self.checked.append(self.page.url)
+
+    def _fits_a_phone(self) -> None:
+        """The header takes at most 15 % of the first screen, and every table of records
+        reads as cards: no header row, each cell named by its column."""
+        header, screen = self.page.evaluate(
+            """() => [document.querySelector('body > header').getBoundingClientRect().height,
+                      window.innerHeight]"""
+        )
+        assert header <= HEADER_SHARE * screen, (self.page.url, header, screen)
+        tables = self.page.evaluate(
+            """() => [...document.querySelectorAll('main table.ry-table-cards')].map(t => ({
+                  header: t.tHead ? getComputedStyle(t.tHead).display : 'none',
+                  unnamed: [...t.tBodies].flatMap(b => [...b.rows]).flatMap(r => [...r.cells])
+                      .filter(c => c.textContent.trim() && getComputedStyle(c).display !== 'none'
+                                   && c.colSpan === 1
+                                   && getComputedStyle(c, '::before').content
+                                      !== JSON.stringify(c.dataset.label || ''))
+                      .map(c => c.textContent.trim().slice(0, 40)),
+                  display: getComputedStyle(t.tBodies[0].rows[0] || t).display}))"""
+        )
+        for table in tables:
+            assert table["header"] == "none", (self.page.url, table)
+            assert table["display"] == "block", (self.page.url, table)
+            assert table["unnamed"] == [], (self.page.url, table)
+        self.card_tables += len(tables)
 
     def tab_to(self, locator: Locator, limit: int = 150) -> None:
         """Press Tab until the element has focus, and check that the focus can be seen."""
@@ -219,9 +268,16 @@ class Visit:
                 break
         else:
             raise AssertionError(f"Tab never reached {locator} on {self.page.url}")
+        # A radio button or checkbox of the design system is drawn by its label, which
+        # shows the focus (the input itself is transparent).
         outline = locator.evaluate(
-            "el => { const s = getComputedStyle(el);"
-            " return [s.outlineStyle, parseFloat(s.outlineWidth), s.boxShadow]; }"
+            """el => { const drawn = el.matches('.govuk-radios__input, .govuk-checkboxes__input');
+                 const s = drawn ? getComputedStyle(el.labels[0], '::before')
+                                 : getComputedStyle(el);
+                 const ring = drawn ? getComputedStyle(el.labels[0], '::after') : s;
+                 return [s.outlineStyle, parseFloat(s.outlineWidth),
+                         drawn ? [s.boxShadow, ring.boxShadow].find(b => b !== 'none') || 'none'
+                               : s.boxShadow]; }"""
         )
         style, width, shadow = outline
         assert (style != "none" and width >= 2) or shadow != "none", (

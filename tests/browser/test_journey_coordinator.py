@@ -73,6 +73,8 @@ def test_a_coordinators_morning(care_cast: Cast, open_visit, language: str) -> N
     sign_in_staff(v, cast.coord_a, then="/queue/")
     v.axe()
     v.shot("1-queue")
+    # The queue and, below, the proposals are cards on a phone (Visit.axe checks each page).
+    assert page.locator("main table.ry-table-cards").count() == 1
 
     # The escalated request first: it is marked overdue; one of the suggested helpers.
     overdue_row = page.locator("tr.overdue")
@@ -111,6 +113,7 @@ def test_a_coordinators_morning(care_cast: Cast, open_visit, language: str) -> N
     expect(page.locator("main")).to_contain_text(t(v, "Nobody proposed"), timeout=15_000)
     v.axe()
     v.shot("2-proposals")
+    assert page.locator("main table.ry-table-cards").count() == 1
     page.get_by_role("button", name=t(v, "Accept all")).click()
     page.wait_for_load_state()
     v.axe()

@@ -32,6 +32,8 @@ def test_federal_staff_read_the_dashboard_and_export_it(
     v.axe()
     v.shot("1-dashboard")
     assert page.locator("main svg").count() > 0
+    # Each figure's table is a list of cards on a phone (checked by Visit.axe on every page).
+    assert page.locator("main table.ry-table-cards").count() > 0
 
     measure = page.get_by_label(t(v, "Colour the map by"))
     options = measure.locator("option")

@@ -12,7 +12,8 @@ from ryadom.core.validation import storable, text_problem
 
 class PageForm(forms.Form):
     """Our pages' form: no colon after labels; Django adds aria-invalid and
-    aria-describedby (`<id>_error`, `<id>_helptext`) which care/_field.html matches."""
+    aria-describedby (`<id>_error`, `<id>_helptext`) which care/_field.html matches; the
+    error summary (care/_form_errors.html) links to each field with an error."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
@@ -48,14 +49,6 @@ class PageForm(forms.Form):
         if found:
             self.data = data
         return found
-
-    @property
-    def top_errors(self) -> list[str]:
-        """Errors shown above the fields: the form's own and those of hidden fields."""
-        errors = [str(e) for e in self.non_field_errors()]
-        for field in self.hidden_fields():
-            errors += [str(e) for e in field.errors]
-        return errors
 
 
 class IdsField(forms.Field):
