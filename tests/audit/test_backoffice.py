@@ -14,7 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from ryadom.accounts.models import User
 from ryadom.audit.backoffice import AuditedAdmin
 from ryadom.audit.models import AuditEvent
-from ryadom.veterans.models import Proxy, Stay, Veteran
+from ryadom.veterans.models import Stay, Veteran
 from tests import factories as f
 from tests.admin_forms import admin_form, admin_post
 from tests.conftest import Cast
@@ -80,20 +80,21 @@ def test_the_veteran_sees_the_back_office_change_in_their_access_log(
 
 
 def test_inline_rows_are_logged_each_on_its_own(cast: Cast, staff: Client) -> None:
-    veteran = cast.veteran_a
-    proxy = Proxy.objects.get(veteran=veteran)
-    path = f"/admin/veterans/veteran/{veteran.pk}/change/"
+    institution = cast.institution_a
+    department = f.DepartmentFactory(institution=institution, name="Хирургия")
+    path = f"/admin/institutions/institution/{institution.pk}/change/"
     data = admin_form(staff, path)
-    # The relative loses the authority to act for the veteran; the veteran's row is as it was.
-    [may_act] = [name for name in data if name.startswith("proxies-0-may_act")]
-    del data[may_act]
+    # One ward is renamed; the institution's own row is as it was.
+    [name] = [k for k, v in data.items() if k.startswith("departments-") and v == ["Хирургия"]]
+    data[name] = ["Хирургия, 2 этаж"]
 
     admin_post(staff, path, data)
 
-    [event] = _events("admin.changed", proxy)
-    assert event.changes == {"may_act": [True, False]}
-    assert event.veteran_id == veteran.pk
-    assert _events("admin.changed", veteran) == []  # nothing of the veteran's own changed
+    [event] = _events("admin.changed", department)
+    assert list(event.changes) == ["name"]  # the field, its text blanked as all free text
+    department.refresh_from_db()
+    assert department.name == "Хирургия, 2 этаж"
+    assert _events("admin.changed", institution) == []  # nothing of its own changed
 
 
 def test_stays_are_only_shown_in_the_back_office_and_lead_to_the_veterans_page(
@@ -129,6 +130,10 @@ def test_stays_are_only_shown_in_the_back_office_and_lead_to_the_veterans_page(
     assert f'href="/veterans/{cast.veteran_b.pk}/"' in veteran_page
     assert "Transfer or discharge on the veteran" in veteran_page
     assert 'name="stays-0-admitted_on"' not in veteran_page
+    # Relatives and consent too change only through their own steps (asking and approving,
+    # giving and withdrawing), which tell care: the back office shows them.
+    assert 'name="proxies-0-may_act"' not in veteran_page
+    assert 'name="consents-0-withdrawn_at_0"' not in veteran_page
 
     assert list(Stay.objects.filter(veteran=cast.veteran_b)) == [stay]
     assert Stay.objects.get(pk=stay.pk).admitted_on == admitted

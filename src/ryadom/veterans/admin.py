@@ -16,14 +16,13 @@ from ryadom.veterans.models import Consent, Proxy, Stay, Veteran
 STAY_FIELDS = ("institution", "department", "admitted_on", "discharged_on", "transferred_from")
 
 
-class StayInline(admin.TabularInline[Stay, Veteran]):
-    """Read-only: stays change only through admission, transfer and discharge (the veteran's
-    page and the API), so open requests follow the veteran and care hears of it."""
+class ViewOnlyInline(admin.TabularInline[Any, Veteran]):
+    """Shown, never written here: stays change only through admission, transfer and discharge
+    (so open requests follow the veteran), relatives through their ask and the veteran's
+    answer, consent through giving and withdrawing it (so a withdrawal cancels what nobody
+    accepted). Each has its page and API operation; the back office only looks."""
 
-    model = Stay
-    fk_name = "veteran"
     extra = 0
-    fields = readonly_fields = STAY_FIELDS
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -36,16 +35,22 @@ class StayInline(admin.TabularInline[Stay, Veteran]):
         return False
 
 
-class ProxyInline(admin.TabularInline[Proxy, Veteran]):
+class StayInline(ViewOnlyInline):
+    model = Stay
+    fk_name = "veteran"
+    fields = readonly_fields = STAY_FIELDS
+
+
+class ProxyInline(ViewOnlyInline):
     model = Proxy
-    extra = 0
-    raw_id_fields = ["user"]
+    fields = readonly_fields = ("user", "relation", "may_act", "status", "decided_at")
 
 
-class ConsentInline(admin.TabularInline[Consent, Veteran]):
+class ConsentInline(ViewOnlyInline):
     model = Consent
-    extra = 0
-    raw_id_fields = ["given_by", "recorded_by"]
+    fields = readonly_fields = (
+        "purpose", "method", "given_by", "recorded_by", "given_at", "witnessed_by", "withdrawn_at",
+    )  # fmt: skip
 
 
 @admin.register(Veteran)
@@ -71,7 +76,7 @@ class VeteranAdmin(AuditedAdmin[Veteran]):
 
 @admin.register(Stay)
 class StayAdmin(AuditedAdmin[Stay]):
-    """View only, as the inline: see StayInline."""
+    """View only, as the inline: see ViewOnlyInline."""
 
     list_display = ["veteran", "institution", "department", "admitted_on", "discharged_on"]
     fields = readonly_fields = ("veteran", *STAY_FIELDS)
