@@ -212,7 +212,7 @@ def _may_record_checks(pairs: Sequence[tuple[User, Volunteer]]) -> set[tuple[int
     """Which (actor id, volunteer id) pairs may record checks: NGO managers record checks
     of their members (approved or asking to join); liaisons of institutions where one of the
     volunteer's NGOs has a valid agreement record them too (training on site, passes).
-    Three queries whatever the number of pairs."""
+    Two queries however many pairs, and one per actor whose scope is not yet read."""
     member_of: dict[int, dict[int, str]] = {}  # volunteer -> NGO -> membership status
     for volunteer_id, organisation_id, status in Membership.objects.filter(
         volunteer_id__in={v.pk for _a, v in pairs},
