@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from ryadom.accounts.models import User
@@ -136,3 +139,24 @@ def test_openings_are_posted_with_applications_answered_and_waiting(client: Clie
     assert page.status_code == 200
     text = page.content.decode()
     assert any(o.title in text for o in Opening.objects.all())
+
+
+def test_the_health_command_prints_the_figures_and_holds_on_the_small_demo() -> None:
+    make_small()
+    ensure_demo_accounts(today=TODAY)
+    out, err = io.StringIO(), io.StringIO()
+
+    call_command("demo_health", "--per-region", "5", stdout=out, stderr=err)
+
+    report = out.getvalue()
+    for code in SMALL.region_codes:
+        assert f"suggestions, region {code}:" in err.getvalue()
+    assert "Matching run for Moscow proposes" in report
+    assert "the eligibility rule refuses 0 of their takers" in report
+    assert report.rstrip().endswith("The demo holds: every check passed.")
+    assert not MatchingRun.objects.exists()
+
+
+def test_the_health_command_asks_for_the_demo_accounts_first() -> None:
+    with pytest.raises(CommandError, match="run `ryadom demo-accounts` first"):
+        call_command("demo_health", stdout=io.StringIO())
