@@ -11,8 +11,8 @@ from django.test import Client
 from ryadom.accounts.services import api_token_issue
 from ryadom.audit.models import AuditEvent
 from ryadom.care.models import CareRequest
+from ryadom.veterans.erasure import veteran_anonymise
 from ryadom.veterans.models import Veteran
-from ryadom.veterans.services import veteran_anonymise
 from tests import factories as f
 from tests.conftest import Cast
 from tests.interop.fhir import Json, as_contained, call, hospital_system, referral

@@ -29,7 +29,8 @@ from ryadom.demo.context import Member
 from ryadom.demo.identifiers import company_inn, company_ogrn
 from ryadom.demo.institutions import VISITING_HOURS
 from ryadom.demo.loader import Loader
-from ryadom.demo.requests import Helper, Story, insert, plot, visit_slot
+from ryadom.demo.stories import Helper, Story, plot, visit_slot
+from ryadom.demo.timelines import insert
 from ryadom.geo.models import Region, Settlement
 from ryadom.institutions.models import (
     AccessLevel,

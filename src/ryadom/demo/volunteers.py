@@ -25,7 +25,7 @@ from ryadom.volunteers.models import (
     MembershipStatus,
     Volunteer,
 )
-from ryadom.volunteers.services import check_record
+from ryadom.volunteers.services import CheckStep, checks_record
 
 T = datetime.time
 WEEKDAY_WINDOWS = ((T(18), T(21)), (T(17, 30), T(20, 30)), (T(9), T(13)), (T(12), T(16)))
@@ -48,6 +48,7 @@ NEAR_INSTITUTION = 0.8  # share of volunteers living in a town with an instituti
 # An NGO with an agreement with an institution in the volunteer's town is this much likelier
 # to be the one they join: people help where they live.
 LOCAL_NGO_WEIGHT = 5.0
+CHECKS_AT_ONCE = 5000  # check steps per call of the service
 
 
 @dataclass(frozen=True)
@@ -210,9 +211,9 @@ def _memberships(
 
 def _checks(ctx: Context, volunteers: dict[int, Volunteer], rows: Sequence[Membership]) -> None:
     """Each member's checks, recorded by the manager of their NGO through the service a
-    manager uses (with its rules and audit rows): most are cleared, some checks run out
-    within a month, some members still miss a step. Volunteers outside any NGO have none:
-    nobody may record them."""
+    manager uses (with its rules and audit rows), a batch at a time: most are cleared, some
+    checks run out within a month, some members still miss a step. Volunteers outside any
+    NGO have none: nobody may record them."""
     first: dict[int, Membership] = {}
     for m in rows:  # an approved membership before a pending one
         if m.status in (MembershipStatus.APPROVED, MembershipStatus.PENDING):
@@ -221,20 +222,15 @@ def _checks(ctx: Context, volunteers: dict[int, Volunteer], rows: Sequence[Membe
                 held.status == MembershipStatus.PENDING and m.status != held.status
             ):
                 first[m.volunteer_id] = m
+    batch: list[CheckStep] = []
     for volunteer_id, m in first.items():
-        manager = ctx.world.managers[m.organisation_id]
+        manager, volunteer = ctx.world.managers[m.organisation_id], volunteers[volunteer_id]
         steps = _check_steps(ctx, approved=m.status == MembershipStatus.APPROVED)
-        for kind, status, valid_until, detail in steps:
-            check_record(
-                actor=manager,
-                volunteer=volunteers[volunteer_id],
-                kind=kind,
-                status=status,
-                valid_until=valid_until,
-                detail=detail,
-            )
+        batch += [CheckStep(manager, volunteer, *step) for step in steps]
         passed = {kind for kind, status, *_rest in steps if status == CheckStatus.PASSED}
         ctx.world.cleared[volunteer_id] = frozenset(passed)
+    for start in range(0, len(batch), CHECKS_AT_ONCE):
+        checks_record(batch[start : start + CHECKS_AT_ONCE])
 
 
 Step = tuple[str, str, datetime.date | None, str]  # kind, status, valid until, detail

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as gl
 
 from ryadom.accounts.models import AddressKind, Role, RoleAssignment, ScopeKind, User
 from ryadom.accounts.scopes import Scope
-from ryadom.audit.services import audit_record_many
+from ryadom.audit.services import audit_event, audit_record, audit_record_many
 from ryadom.imports.base import CREATE, UNCHANGED, UPDATE, Kind, Planned, RowError, pick, pick_many
 from ryadom.imports.columns import (
     CellError,
@@ -332,11 +332,16 @@ class VolunteerImport(Kind):
         )
         self._links(list(zip(volunteers, records, strict=True)), now)
         audit_record_many(
-            actor=self.actor,
-            events=(
-                ("volunteer.imported", v, r["region_id"], _created(r))
+            [
+                audit_event(
+                    actor=self.actor,
+                    action="volunteer.imported",
+                    target=v,
+                    region_id=r["region_id"],
+                    changes=_created(r),
+                )
                 for v, r in zip(volunteers, records, strict=True)
-            ),
+            ]
         )
 
     def _links(self, pairs: list[tuple[Volunteer, dict[str, Any]]], now: datetime.datetime) -> None:
@@ -405,8 +410,12 @@ class VolunteerImport(Kind):
             )
         if "ngos" in p.changes:
             self._links_ngos(pk, r["ngos"], now)
-        audit_record_many(
-            actor=self.actor, events=[("volunteer.updated", volunteer, r["region_id"], p.changes)]
+        audit_record(
+            actor=self.actor,
+            action="volunteer.updated",
+            target=volunteer,
+            region_id=r["region_id"],
+            changes=p.changes,
         )
 
     def _links_ngos(self, pk: int, ngos: set[int], now: datetime.datetime) -> None:

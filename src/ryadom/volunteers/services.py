@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from ryadom.accounts.models import Role, User
 from ryadom.accounts.scopes import scope_of
 from ryadom.accounts.services import role_assign
-from ryadom.audit.services import audit_record
+from ryadom.audit.services import audit_event, audit_record, audit_record_many
 from ryadom.catalogue.models import ServiceType, Skill
 from ryadom.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from ryadom.core.validation import full_clean_or_raise
@@ -207,31 +208,49 @@ def membership_decide(*, actor: User, membership: Membership, approve: bool) -> 
     return membership
 
 
-def _may_record_checks(actor: User, volunteer: Volunteer) -> bool:
-    """NGO managers record checks of their members; liaisons of institutions where one of
-    the volunteer's NGOs has a valid agreement record them too (training on site, passes)."""
-    scope = scope_of(actor)
-    members = Membership.objects.filter(
-        volunteer=volunteer, status__in=[MembershipStatus.APPROVED, MembershipStatus.PENDING]
-    )
-    if (
-        scope.has(Role.NGO_MANAGER)
-        and members.filter(organisation_id__in=scope.organisation_ids).exists()
-    ):
-        return True
-    if scope.has(Role.INSTITUTION_LIAISON):
-        today = timezone.localdate()
-        return (
-            Agreement.objects.valid_on(today)
-            .filter(
-                institution_id__in=scope.institution_ids,
-                organisation_id__in=members.filter(status=MembershipStatus.APPROVED).values(
-                    "organisation_id"
-                ),
-            )
-            .exists()
+def _may_record_checks(pairs: Sequence[tuple[User, Volunteer]]) -> set[tuple[int, int]]:
+    """Which (actor id, volunteer id) pairs may record checks: NGO managers record checks
+    of their members (approved or asking to join); liaisons of institutions where one of the
+    volunteer's NGOs has a valid agreement record them too (training on site, passes).
+    Two queries however many pairs, and one per actor whose scope is not yet read."""
+    member_of: dict[int, dict[int, str]] = {}  # volunteer -> NGO -> membership status
+    for volunteer_id, organisation_id, status in Membership.objects.filter(
+        volunteer_id__in={v.pk for _a, v in pairs},
+        status__in=[MembershipStatus.APPROVED, MembershipStatus.PENDING],
+    ).values_list("volunteer_id", "organisation_id", "status"):
+        member_of.setdefault(volunteer_id, {})[organisation_id] = status
+    liaison_of = {
+        i
+        for a, _v in pairs
+        if scope_of(a).has(Role.INSTITUTION_LIAISON)
+        for i in scope_of(a).institution_ids
+    }
+    agreed: set[tuple[int, int]] = set()  # (institution, NGO) with an agreement valid today
+    if liaison_of:
+        approved = {
+            o
+            for orgs in member_of.values()
+            for o, s in orgs.items()
+            if s == MembershipStatus.APPROVED
+        }
+        agreed = set(
+            Agreement.objects.valid_on(timezone.localdate())
+            .filter(institution_id__in=liaison_of, organisation_id__in=approved)
+            .values_list("institution_id", "organisation_id")
         )
-    return False
+    allowed: set[tuple[int, int]] = set()
+    for actor, volunteer in pairs:
+        scope, orgs = scope_of(actor), member_of.get(volunteer.pk, {})
+        manages = scope.has(Role.NGO_MANAGER) and not scope.organisation_ids.isdisjoint(orgs)
+        hosts = scope.has(Role.INSTITUTION_LIAISON) and any(
+            (i, o) in agreed
+            for i in scope.institution_ids
+            for o, s in orgs.items()
+            if s == MembershipStatus.APPROVED
+        )
+        if manages or hosts:
+            allowed.add((actor.pk, volunteer.pk))
+    return allowed
 
 
 # A security screening moves requested → in progress → passed or refused; only the result is
@@ -261,7 +280,95 @@ def _screening_step_or_raise(current: str | None, status: str) -> None:
         )
 
 
+@dataclass(frozen=True)
+class CheckStep:
+    """One check's new state, recorded by `actor`: a row of a batch of `checks_record`."""
+
+    actor: User
+    volunteer: Volunteer
+    kind: str
+    status: str
+    valid_until: datetime.date | None = None
+    detail: str = ""
+
+
+def _check_step_or_raise(step: CheckStep, today: datetime.date) -> None:
+    """What a check's new state must satisfy by itself."""
+    kind, status, valid_until, detail = step.kind, step.status, step.valid_until, step.detail
+    if kind not in CheckKind.values:
+        raise ApplicationError(_("Unknown check."), field="kind")
+    if status not in CheckStatus.values:
+        raise ApplicationError(_("Unknown check status."), field="status")
+    if status == CheckStatus.PASSED and kind == CheckKind.SCREENING and valid_until is None:
+        raise ApplicationError(_("A passed screening needs its expiry date."), field="valid_until")
+    if valid_until is not None and valid_until < today:
+        raise ApplicationError(_("The expiry date is in the past."), field="valid_until")
+    if kind == CheckKind.SCREENING and detail.strip():
+        raise ApplicationError(
+            _("Only the result of a screening is recorded: leave the note empty."), field="detail"
+        )
+    if kind == CheckKind.TRAINING and status == CheckStatus.PASSED and not detail.strip():
+        raise ApplicationError(_("Name the training course."), field="detail")
+
+
 @transaction.atomic
+def checks_record(steps: Sequence[CheckStep]) -> list[Check]:
+    """Record the steps in order, each with who verified it, until when it holds and its
+    audit row; a later step of the same check sees the earlier one (a screening may go
+    requested → in progress → passed in one batch). All or nothing: the first step refused
+    (not allowed, invalid, or a screening step out of order) raises and records nothing.
+    Returns each step's check. A few queries however many steps: what a bulk import or the
+    demo uses, and `check_record` for one."""
+    if not steps:
+        return []
+    allowed = _may_record_checks([(s.actor, s.volunteer) for s in steps])
+    today, now = timezone.localdate(), timezone.now()
+    held = {
+        (c.volunteer_id, c.kind): c
+        for c in Check.objects.select_for_update().filter(
+            volunteer_id__in={s.volunteer.pk for s in steps}
+        )
+    }
+    new: dict[int, Check] = {}  # id() -> a check no row holds yet
+    audited: list[tuple[CheckStep, Check, dict[str, object]]] = []
+    for step in steps:
+        if (step.actor.pk, step.volunteer.pk) not in allowed:
+            raise PermissionDeniedError(_("You may not record checks of this volunteer."))
+        _check_step_or_raise(step, today)
+        check = held.get((step.volunteer.pk, step.kind))
+        if step.kind == CheckKind.SCREENING:
+            _screening_step_or_raise(check.status if check else None, step.status)
+        if check is None:
+            check = Check(volunteer=step.volunteer, kind=step.kind)
+            held[step.volunteer.pk, step.kind] = new[id(check)] = check
+        changes: dict[str, object] = {
+            "kind": step.kind,
+            "status": [check.status, step.status],
+            "valid_until": [str(check.valid_until or ""), str(step.valid_until or "")],
+        }
+        check.status, check.valid_until = step.status, step.valid_until
+        check.detail = step.detail.strip()[:200]
+        check.verified_by, check.verified_at = step.actor, now
+        audited.append((step, check, changes))
+    Check.objects.bulk_create(list(new.values()))
+    fields = ["status", "valid_until", "detail", "verified_by", "verified_at"]
+    touched = {id(check): check for _step, check, _changes in audited}
+    Check.objects.bulk_update([c for i, c in touched.items() if i not in new], fields)
+    audit_record_many(
+        [
+            audit_event(
+                actor=step.actor,
+                action="check.recorded",
+                target=check,
+                region_id=step.volunteer.region_id,
+                changes=changes,
+            )
+            for step, check, changes in audited
+        ]
+    )
+    return [check for _step, check, _changes in audited]
+
+
 def check_record(
     *,
     actor: User,
@@ -272,42 +379,8 @@ def check_record(
     detail: str = "",
 ) -> Check:
     """Record the state of one check, with who verified it and until when it holds."""
-    if not _may_record_checks(actor, volunteer):
-        raise PermissionDeniedError(_("You may not record checks of this volunteer."))
-    if kind not in CheckKind.values:
-        raise ApplicationError(_("Unknown check."), field="kind")
-    if status not in CheckStatus.values:
-        raise ApplicationError(_("Unknown check status."), field="status")
-    if status == CheckStatus.PASSED and kind == CheckKind.SCREENING and valid_until is None:
-        raise ApplicationError(_("A passed screening needs its expiry date."), field="valid_until")
-    if valid_until is not None and valid_until < timezone.localdate():
-        raise ApplicationError(_("The expiry date is in the past."), field="valid_until")
-    if kind == CheckKind.SCREENING and detail.strip():
-        raise ApplicationError(
-            _("Only the result of a screening is recorded: leave the note empty."), field="detail"
-        )
-    if kind == CheckKind.TRAINING and status == CheckStatus.PASSED and not detail.strip():
-        raise ApplicationError(_("Name the training course."), field="detail")
-    existing = Check.objects.select_for_update().filter(volunteer=volunteer, kind=kind).first()
-    if kind == CheckKind.SCREENING:
-        _screening_step_or_raise(existing.status if existing else None, status)
-    check = existing or Check(volunteer=volunteer, kind=kind)
-    old = {"status": check.status, "valid_until": str(check.valid_until or "")}
-    check.status, check.valid_until, check.detail = status, valid_until, detail.strip()[:200]
-    check.verified_by, check.verified_at = actor, timezone.now()
-    check.save()
-    audit_record(
-        actor=actor,
-        action="check.recorded",
-        target=check,
-        region_id=volunteer.region_id,
-        changes={
-            "kind": kind,
-            "status": [old["status"], status],
-            "valid_until": [old["valid_until"], str(valid_until or "")],
-        },
-    )
-    return check
+    step = CheckStep(actor, volunteer, kind, status, valid_until, detail)
+    return checks_record([step])[0]
 
 
 WARN_AHEAD = datetime.timedelta(days=30)
