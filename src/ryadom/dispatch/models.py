@@ -1,7 +1,7 @@
 """Matching runs: what the engine proposed for a region (or the country), and what came of it.
 
 Nothing here assigns anyone: a run holds proposals until a coordinator accepts them, and
-acceptance goes through `care.services.request_assign` like any other assignment.
+acceptance goes through `care.services.coordination.request_assign` like any other assignment.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Matching runs: propose assignments for a region (or the country), and accept them.
 
-A run only proposes. Accepting assigns each proposal through `care.services.request_assign`,
+A run only proposes. Accepting assigns each proposal through `care.services.coordination.request_assign`,
 so the lifecycle, the eligibility rule and the audit apply as to any assignment; a proposal
 the world has overtaken (the request was taken, a check expired, the week filled up) is
 reported with the reason and left alone.

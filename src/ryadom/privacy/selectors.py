@@ -34,7 +34,7 @@ EVENT_LABELS: dict[str, str | Promise] = {
     "stay.discharged": _("Recorded your discharge"),
     "veteran.claimed": _("Linked your account to your record"),
     "admission_claim.confirmed": _("Confirmed that the account asking is yours"),
-    # Steps taken on a request for the person (care/services.py).
+    # Steps taken on a request for the person (care/services/).
     "care_request.created": _("Asked for help"),
     "care_request.triage": _("Checked a request for you"),
     "care_request.assign": _("Assigned a helper to a request for you"),
