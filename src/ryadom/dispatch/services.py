@@ -1,9 +1,9 @@
 """Matching runs: propose assignments for a region (or the country), and accept them.
 
-A run only proposes. Accepting assigns each proposal through `care.services.coordination.request_assign`,
-so the lifecycle, the eligibility rule and the audit apply as to any assignment; a proposal
-the world has overtaken (the request was taken, a check expired, the week filled up) is
-reported with the reason and left alone.
+A run only proposes. Accepting assigns each proposal through
+`care.services.coordination.request_assign`, so the lifecycle, the eligibility rule and the
+audit apply as to any assignment; a proposal the world has overtaken (the request was
+taken, a check expired, the week filled up) is reported with the reason and left alone.
 """
 
 from __future__ import annotations
