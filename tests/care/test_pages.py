@@ -472,7 +472,9 @@ def test_the_queue_takes_a_fixed_number_of_queries_and_marks_overdue_requests(
     for _ in range(50):
         _request(c)
     _as(client, c.coord_a).get("/queue/")  # warm the session and the catalogue
-    with django_assert_max_num_queries(11):  # one of them counts erasure requests waiting
+    # Two of them count what waits beside the queue: erasure requests, and people asking to
+    # be linked to their admission.
+    with django_assert_max_num_queries(12):
         page = _page(client.get("/queue/"))
     assert page.count('name="ids"') == 50
     assert 'class="overdue"' not in page
