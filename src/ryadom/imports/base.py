@@ -3,6 +3,7 @@ database (create, update or leave unchanged), and the problems found on the way.
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -110,8 +111,9 @@ def pick_many(mapping: dict[str, Any], value: str, column: str, what: str) -> li
     return list(dict.fromkeys(pick(mapping, part, column, what) for part in items(value)))
 
 
-class Kind:
-    """One kind of import. Subclasses plan a row from its parsed values and apply plans."""
+class Kind(abc.ABC):
+    """One kind of import. Each subclass says who may import it, plans a row from its parsed
+    values, and applies plans."""
 
     sheet: ClassVar[Sheet]
     # Errors a service raises name a model field; they are shown on this column.
@@ -125,17 +127,22 @@ class Kind:
         self.present: set[str] = {c.key for c in self.sheet.columns}
 
     @classmethod
+    @abc.abstractmethod
     def may_import(cls, scope: Scope) -> bool:
-        raise NotImplementedError
+        """Whether someone of this scope may import this kind."""
 
     def prepare(self, rows: list[tuple[int, dict[str, Any]]]) -> None:
-        """Load what the rows will be compared with, once for the whole file."""
+        """Load what the rows will be compared with, once for the whole file (by default,
+        nothing: the kind reads as it plans)."""
+        return None
 
+    @abc.abstractmethod
     def plan(self, row: int, values: dict[str, Any]) -> Planned:
-        raise NotImplementedError
+        """What the row would change (nothing written)."""
 
+    @abc.abstractmethod
     def apply(self, planned: list[Planned]) -> None:
-        raise NotImplementedError
+        """Write the planned changes."""
 
     def given(self, key: str) -> bool:
         """Whether the file has this column: columns left out leave their fields alone."""

@@ -5,6 +5,7 @@ asks the same function and rolls its write back."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from typing import Any
 
@@ -99,12 +100,10 @@ class CheckImport(Kind):
         if existing is not None and all(getattr(existing, f) == v for f, v in wanted.items()):
             return Planned(row, UNCHANGED)
         record = {"volunteer": volunteer, "kind": values["kind"], **wanted}
-        try:
-            with transaction.atomic():
-                self._record(record)
-                raise _DryRun
-        except _DryRun:
-            pass
+        # Recorded by the one check rule and rolled back: the dry run refuses what it refuses.
+        with contextlib.suppress(_DryRun), transaction.atomic():
+            self._record(record)
+            raise _DryRun
         changes = (
             {f: [str(getattr(existing, f) or ""), str(v or "")] for f, v in wanted.items()}
             if existing
