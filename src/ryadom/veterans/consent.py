@@ -90,6 +90,7 @@ def consent_withdraw(*, actor: User, consent: Consent) -> Consent:
         veteran_id=veteran.pk,
         changes={"purpose": consent.purpose},
     )
+    events.consent_withdrawn.publish(actor=actor, veteran=veteran, purpose=consent.purpose)
     if consent.purpose in (ConsentPurpose.CARE, ConsentPurpose.CONTACT):
         _minimise(actor=actor, veteran=veteran, care=consent.purpose == ConsentPurpose.CARE)
     return consent

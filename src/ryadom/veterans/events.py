@@ -28,6 +28,12 @@ care_consent_withdrawn = Event(
     actor="the User who withdrew the consent to arranging help",
     veteran="the Veteran",
 )
+consent_withdrawn = Event(
+    "consent_withdrawn",
+    actor="the User who withdrew it",
+    veteran="the Veteran",
+    purpose="the ConsentPurpose withdrawn (what stops: a hand-over home, sharing with partners)",
+)
 # A question: each subscriber answers True if a helper is already on the way (then the
 # veteran's communication and mobility needs are kept until the help is delivered).
 help_under_way = Event("help_under_way", veteran="the Veteran whose data is being minimised")

@@ -228,6 +228,8 @@ class ConsentPurpose(models.TextChoices):
     CARE = "care", _("Arranging social and household help")
     CONTACT = "contact", _("Being contacted about requests")
     PROXY = "proxy", _("A relative acting on my behalf")
+    HANDOVER = "handover", _("Handing my case to the coordinator of my home region at discharge")
+    PARTNER = "partner", _("Sharing my details with a service I am referred to")
 
 
 class ConsentMethod(models.TextChoices):
