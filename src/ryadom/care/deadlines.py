@@ -24,6 +24,13 @@ def deadline_for(
     return start + max(datetime.timedelta(hours=hours), MINIMUM)
 
 
+def next_check(*, deadline: datetime.datetime, level: int) -> datetime.datetime | None:
+    """When a deadline at this escalation level is next due: the deadline itself (level 0),
+    a day later for federal staff (level 1); None once it has gone federal. Care's requests
+    and aftercare's first contacts escalate by this one rule."""
+    return None if level >= 2 else deadline + FEDERAL_AFTER * level
+
+
 def watch(request: CareRequest) -> None:
     """Enqueue the deadline check for when the deadline passes, once the write commits."""
     from ryadom.care.tasks import check_deadline

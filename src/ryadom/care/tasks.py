@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from ryadom.care.deadlines import FEDERAL_AFTER
+from ryadom.care.deadlines import next_check
 from ryadom.care.lifecycle import DONE_STATES
 from ryadom.care.models import CareRequest
 
@@ -20,12 +20,12 @@ def check_deadline(request_id: int) -> str:
     now = timezone.now()
     if request is None or request.status in DONE_STATES:
         return "done"
-    due = request.deadline + FEDERAL_AFTER * request.escalation_level
-    if now < due or request.escalation_level >= 2:
+    due = next_check(deadline=request.deadline, level=request.escalation_level)
+    if due is None or now < due:
         return "not due"
     escalated = request_escalate(request=request, expected_level=request.escalation_level)
-    if escalated.escalation_level < 2:
-        next_due = escalated.deadline + FEDERAL_AFTER * escalated.escalation_level
+    next_due = next_check(deadline=escalated.deadline, level=escalated.escalation_level)
+    if next_due is not None:
         transaction.on_commit(
             lambda: check_deadline.using(run_after=next_due).enqueue(request_id=request_id)
         )

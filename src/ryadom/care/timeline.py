@@ -45,6 +45,7 @@ EVENT_TEXTS: dict[str, Promise] = {
     "veteran_says_not_done": _("The veteran says it was not done."),
     "consent_withdrawn": _("The consent to arranging help is withdrawn."),
     "discharged": _("The veteran has been discharged."),
+    "handed_over_home": _("Handed over to the coordinator of the home region, %(region)s."),
 }
 
 

@@ -12,6 +12,7 @@ from ryadom.accounts.models import User
 from ryadom.audit.backoffice import admin_history_blank
 from ryadom.care.models import CareRequest, Complaint, Event, Feedback, Status, Visit
 from ryadom.care.services.coordination import request_cancel
+from ryadom.care.services.handover import HOME_CATEGORIES
 from ryadom.care.timeline import coded
 from ryadom.veterans.erasure import ANONYMOUS
 from ryadom.veterans.models import Stay, Veteran
@@ -30,12 +31,17 @@ def consent_withdrawn(*, actor: User, veteran: Veteran) -> None:
 
 def veteran_discharged(*, actor: User, stay: Stay) -> None:
     """Requests at the place the veteran left, not yet under way, are cancelled; the requester
-    side is told as for any cancellation."""
-    waiting = CareRequest.objects.filter(
-        veteran_id=stay.veteran_id,
-        institution_id=stay.institution_id,
-        status__in=[Status.NEW, Status.TRIAGED, Status.ASSIGNED, Status.SCHEDULED],
-    ).order_by("pk")
+    side is told as for any cancellation. Those that make sense at home (the "after discharge"
+    services) wait for the discharge plan to take them home (`request_hand_over`)."""
+    waiting = (
+        CareRequest.objects.filter(
+            veteran_id=stay.veteran_id,
+            institution_id=stay.institution_id,
+            status__in=[Status.NEW, Status.TRIAGED, Status.ASSIGNED, Status.SCHEDULED],
+        )
+        .exclude(service_type__category__in=HOME_CATEGORIES)
+        .order_by("pk")
+    )
     for request in waiting:
         request_cancel(actor=actor, request=request, reason=coded("discharged"))
 

@@ -1,0 +1,19 @@
+"""What aftercare tells the apps above it (docs/architecture.md, "Events")."""
+
+from __future__ import annotations
+
+from ryadom.core.events import Event
+
+handover_received = Event(
+    "handover_received",
+    plan="the DischargePlan just handed over (its owner is the home coordinator)",
+)
+first_contact_overdue = Event(
+    "first_contact_overdue",
+    plan="the DischargePlan whose first contact is late (its new escalation_level: 1 the "
+    "home region's coordinators, 2 federal)",
+)
+contact_escalated = Event(
+    "contact_escalated",
+    contact="the FollowUpContact closed after three attempts without an answer",
+)
