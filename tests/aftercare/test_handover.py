@@ -142,3 +142,20 @@ def test_a_transfer_is_not_a_discharge_and_takes_no_plan(care_cast: Cast) -> Non
     left = c.veteran_a2.stays.get(institution=c.institution_a)
     with pytest.raises(ApplicationError, match="transfer"):
         plan_with_consent(c, left)
+
+
+def test_the_home_coordinator_and_the_veteran_hear_of_the_handover(care_cast: Cast) -> None:
+    from ryadom.notifications.models import Message
+    from tests.notifications.conftest import reachable
+
+    c = care_cast
+    reachable(c.coord_b)
+    c.coord_b.first_name, c.coord_b.last_name = "Ольга", "Смирнова"
+    c.coord_b.save(update_fields=["first_name", "last_name"])
+    c.veteran_a2.user = reachable(f.UserFactory(username="a2"))
+    c.veteran_a2.save(update_fields=["user"])
+    plan_with_consent(c, discharge(c))
+    assert Message.objects.filter(recipient=c.coord_b, kind="handover_received").exists()
+    told = Message.objects.filter(recipient=c.veteran_a2.user, kind="home_coordinator_named")
+    assert told.exists() and "Ольга Смирнова" in told.first().body  # type: ignore[union-attr]
+    assert "+79001234567" in told.first().body  # type: ignore[union-attr]

@@ -19,8 +19,9 @@ class NotificationsConfig(AppConfig):
     def _subscribe(self) -> None:
         """Who hears what when the apps below change (their events.py lists the payloads)."""
         from ryadom.accounts import events as accounts
+        from ryadom.aftercare import events as aftercare
         from ryadom.care import events as care
-        from ryadom.notifications import people, producers
+        from ryadom.notifications import after_discharge, people, producers
         from ryadom.veterans import events as veterans
         from ryadom.volunteers import events as volunteers
 
@@ -44,3 +45,6 @@ class NotificationsConfig(AppConfig):
         veterans.person_to_be_told.subscribe(people.person_to_be_told)
         veterans.erasure_asked.subscribe(people.erasure_asked)
         veterans.veteran_anonymising.subscribe(people.veteran_anonymising)
+        aftercare.handover_received.subscribe(after_discharge.handover_received)
+        aftercare.first_contact_overdue.subscribe(after_discharge.first_contact_overdue)
+        aftercare.contact_escalated.subscribe(after_discharge.contact_escalated)

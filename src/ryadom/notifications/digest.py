@@ -1,4 +1,5 @@
-"""The coordinators' daily digest: new, overdue and waiting requests of their regions.
+"""The coordinators' daily digest: new, overdue and waiting requests of their regions, and
+the follow-up contacts after discharge due by that day (aftercare).
 
 No cron: each day's digests are planned by a task enqueued for the day before
 (`digests_plan`), which enqueues one `digest_send` per regional coordinator for DIGEST_AT
@@ -18,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ryadom.accounts.models import Role, RoleAssignment, ScopeKind, User
+from ryadom.aftercare.selectors import contacts_due
 from ryadom.care.lifecycle import OPEN_STATES
 from ryadom.care.models import CareRequest, Status
 from ryadom.notifications.conf import notification_settings
@@ -36,6 +38,7 @@ class DigestCounts:
     new: int  # received in the last 24 hours
     overdue: int  # open, not yet done, past the deadline
     waiting: int  # not yet given to a helper (new or triaged)
+    contacts: int = 0  # follow-up contacts after discharge due by today, the person's own
 
 
 def digest_counts(*, region_ids: list[int], now: datetime.datetime) -> DigestCounts:
@@ -140,9 +143,9 @@ def digest_send_to(*, user_id: int, day: datetime.date) -> list[Message]:
     )
     if not region_ids:
         return []  # no longer a regional coordinator
-    counts = digest_counts(
-        region_ids=[int(r) for r in region_ids if r is not None], now=timezone.now()
-    )
+    now = timezone.now()
+    counts = digest_counts(region_ids=[int(r) for r in region_ids if r is not None], now=now)
+    due = contacts_due(actor=user, on=now.astimezone(zone_of(recipient_region(user=user))).date())
     return notify(
         recipient=user,
         kind="daily_digest",
@@ -151,6 +154,7 @@ def digest_send_to(*, user_id: int, day: datetime.date) -> list[Message]:
             "new": counts.new,
             "overdue": counts.overdue,
             "waiting": counts.waiting,
+            "contacts": due.count(),
             "url": f"{settings.SITE_URL}/queue/",
         },
         dedupe_key=f"digest:{day.isoformat()}",

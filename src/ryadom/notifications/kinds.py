@@ -116,7 +116,36 @@ KINDS: dict[str, Kind] = {
         subject=_("Requests on %(date)s"),
         body=_(
             "New requests: %(new)s. Overdue: %(overdue)s. Waiting for a helper: %(waiting)s. "
-            "The queue: %(url)s"
+            "Follow-up contacts due: %(contacts)s. The queue: %(url)s"
+        ),
+    ),
+    "handover_received": Kind(
+        subject=_("A veteran is handed over to you"),
+        body=_(
+            "A veteran discharged from %(institution)s is handed over to you, their coordinator "
+            "at home (plan %(number)s). Please make the first contact by %(deadline)s: %(url)s"
+        ),
+    ),
+    "home_coordinator_named": Kind(
+        subject=_("Your coordinator at home"),
+        body=_(
+            "After discharge, %(coordinator)s (%(region)s) coordinates help for %(veteran)s at "
+            "home. Phone: %(phone)s. E-mail: %(email)s. They will get in touch within "
+            "%(hours)s hours. More: %(url)s"
+        ),
+    ),
+    "handover_overdue": Kind(
+        subject=_("Plan %(number)s: no first contact yet"),
+        body=_(
+            "Nobody has contacted the veteran handed over home in plan %(number)s by "
+            "%(deadline)s. Please act: %(url)s"
+        ),
+    ),
+    "followup_unreached": Kind(
+        subject=_("Follow-up contact %(number)s: no answer"),
+        body=_(
+            "Three attempts to reach the veteran for follow-up contact %(number)s (%(days)s days "
+            "after discharge) got no answer. Please decide what to do: %(url)s"
         ),
     ),
     "erasure_asked": Kind(

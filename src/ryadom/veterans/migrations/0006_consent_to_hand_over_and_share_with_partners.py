@@ -4,15 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('veterans', '0005_admission_claims_confirmed_by_staff'),
+        ("veterans", "0005_admission_claims_confirmed_by_staff"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='consent',
-            name='purpose',
-            field=models.CharField(choices=[('care', 'Arranging social and household help'), ('contact', 'Being contacted about requests'), ('proxy', 'A relative acting on my behalf'), ('handover', 'Handing my case to the coordinator of my home region at discharge'), ('partner', 'Sharing my details with a service I am referred to')], max_length=20, verbose_name='purpose'),
+            model_name="consent",
+            name="purpose",
+            field=models.CharField(
+                choices=[
+                    ("care", "Arranging social and household help"),
+                    ("contact", "Being contacted about requests"),
+                    ("proxy", "A relative acting on my behalf"),
+                    (
+                        "handover",
+                        "Handing my case to the coordinator of my home region at discharge",
+                    ),
+                    ("partner", "Sharing my details with a service I am referred to"),
+                ],
+                max_length=20,
+                verbose_name="purpose",
+            ),
         ),
     ]
