@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet, Subquery
 
 from ryadom.accounts.models import Role, User
 from ryadom.accounts.scopes import scope_of
@@ -15,6 +16,15 @@ from ryadom.veterans.models import Proxy, ProxyStatus, Stay
 from ryadom.veterans.reads import audited_read
 
 Actor = User | AnonymousUser | None
+# Who has a plan to write or a contact to make.
+QUEUE_ROLES = frozenset(
+    {
+        Role.FEDERAL_COORDINATOR,
+        Role.REGIONAL_COORDINATOR,
+        Role.INSTITUTION_LIAISON,
+        Role.NGO_MANAGER,
+    }
+)
 
 
 def _plan_q(actor: Actor) -> Q | None:
@@ -156,3 +166,25 @@ def home_coordinators_of(*, actor: Actor) -> QuerySet[DischargePlan]:
         .select_related("owner", "home_region", "veteran")
         .order_by("-handed_over_at")
     )
+
+
+def _count(rows: QuerySet[Any]) -> Subquery:
+    return Subquery(rows.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")[:1])
+
+
+def queue_counts(*, actor: Actor, on: datetime.date) -> tuple[int, int]:
+    """Discharges without a plan in the actor's hospitals, and their own contacts due by
+    `on`: both in one query, none for people who hold no such role."""
+    scope = scope_of(actor)
+    if scope.user_id is None or not scope.roles & QUEUE_ROLES:
+        return 0, 0
+    counts = (
+        User.objects.filter(pk=scope.user_id)
+        .annotate(
+            discharges=_count(discharges_without_plan(actor=actor)),
+            contacts=_count(contacts_due(actor=actor, on=on)),
+        )
+        .values_list("discharges", "contacts")
+        .first()
+    )
+    return (int(counts[0] or 0), int(counts[1] or 0)) if counts else (0, 0)
