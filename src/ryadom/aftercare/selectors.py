@@ -7,11 +7,14 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext as _
 
 from ryadom.accounts.models import Role, User
 from ryadom.accounts.scopes import scope_of
 from ryadom.aftercare.models import DischargePlan, FollowUpContact, PlanStatus
-from ryadom.core.errors import NotFoundError
+from ryadom.catalogue.models import ServiceType
+from ryadom.core.errors import ApplicationError, NotFoundError
+from ryadom.geo.models import Region, Settlement
 from ryadom.veterans.models import Proxy, ProxyStatus, Stay
 from ryadom.veterans.reads import audited_read
 
@@ -188,3 +191,26 @@ def queue_counts(*, actor: Actor, on: datetime.date) -> tuple[int, int]:
         .first()
     )
     return (int(counts[0] or 0), int(counts[1] or 0)) if counts else (0, 0)
+
+
+def home_place_get(
+    *, region_id: int, settlement_id: int | None
+) -> tuple[Region, Settlement | None]:
+    """A home region and settlement named by id (public registries); 404 for unknown ids."""
+    region = Region.objects.filter(pk=region_id).first()
+    settlement = None
+    if settlement_id is not None:
+        settlement = Settlement.objects.filter(pk=settlement_id).first()
+        if settlement is None:
+            raise NotFoundError("Not found.")
+    if region is None:
+        raise NotFoundError("Not found.")
+    return region, settlement
+
+
+def service_type_get(*, code: str) -> ServiceType:
+    """An active service type by its code; 422 for an unknown one."""
+    found = ServiceType.objects.filter(code=code, is_active=True).first()
+    if found is None:
+        raise ApplicationError(_("This service is not offered."), field="service")
+    return found

@@ -173,6 +173,7 @@ def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
 
 def _add_routers() -> None:
     from ryadom.accounts.api import router as accounts_router
+    from ryadom.aftercare.api import router as aftercare_router
     from ryadom.care.api import router as care_router
     from ryadom.catalogue.api import router as catalogue_router
     from ryadom.core.api import router as core_router
@@ -198,6 +199,7 @@ def _add_routers() -> None:
     # Before care: its POST /requests/{id}/{action} would shadow GET .../recommendations.
     api.add_router("", dispatch_router)
     api.add_router("", care_router)
+    api.add_router("", aftercare_router)
     api.add_router("", openings_router)
     api.add_router("/hsds", hsds_router)
 
