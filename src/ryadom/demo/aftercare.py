@@ -1,0 +1,173 @@
+"""Discharges with plans, hand-overs home and follow-up contacts, through aftercare's services.
+
+Some veterans without a request are discharged on a day of their stay; most get a plan with
+consent said aloud to the liaison (some wait for consent given online, a few have no plan
+yet, so the queue shows them). Patients treated in Moscow are often from Kursk. Each region
+gets a coordinator to take its hand-overs. The contacts due by today are made, each attempt
+answered with a chance of one in three, so about 70 % of contacts reach the veteran within
+three attempts (the VA's Solid Start reached 71 %). The services date what they write by the
+real clock; the story's moments (hand-over on the discharge day, attempts on the due day and
+the days after) are then written onto those rows, as the request history is.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+
+from ryadom.accounts.models import Role, RoleAssignment, User
+from ryadom.aftercare.contacts import contact_attempt_record
+from ryadom.aftercare.models import (
+    ContactAttempt,
+    ContactOutcome,
+    DischargePlan,
+    FollowUpContact,
+    Need,
+    PlanStatus,
+)
+from ryadom.aftercare.services import CONSENT_LATER, PlanInput, plan_record
+from ryadom.care.models import CareRequest
+from ryadom.catalogue.models import ServiceType
+from ryadom.demo.context import Context
+from ryadom.demo.people import person
+from ryadom.demo.users import grant, new_user
+from ryadom.geo.models import Region
+from ryadom.veterans.models import Stay
+from ryadom.veterans.stays import stay_discharge
+
+ANSWERED = 1 / 3  # a call is answered; three calls reach about 70 %
+NO_PLAN = 0.1  # discharges still waiting for a plan
+LATER = 0.15  # plans waiting for consent given online
+KURSK = "46"
+
+
+def create(ctx: Context) -> None:
+    """Discharge some veterans with plans, hand them over home and make the contacts due."""
+    _coordinators(ctx)
+    stays = _to_discharge(ctx)
+    kursk = next((r for r in ctx.ref.regions if r.code == KURSK), None)
+    home_help = ServiceType.objects.get(code="after_discharge.home_help")
+    plans = [_discharge(ctx, stay, kursk) for stay in stays]
+    handed = [p for p in plans if p is not None and p.status == PlanStatus.HANDED_OVER]
+    attempts = sum(_contacts(ctx, plan, home_help) for plan in handed)
+    ctx.loader.say(
+        f"aftercare: {len(stays)} discharges, {sum(p is not None for p in plans)} plans, "
+        f"{len(handed)} handed over, {attempts} contact attempts"
+    )
+
+
+def _coordinators(ctx: Context) -> None:
+    """A regional coordinator for each region that has none, to own its hand-overs."""
+    held = set(
+        RoleAssignment.objects.filter(role=Role.REGIONAL_COORDINATOR).values_list(
+            "scope_id", flat=True
+        )
+    )
+    regions = [r for r in ctx.ref.regions if r.pk not in held]
+    users = [
+        new_user(
+            ctx,
+            f"coordinator-{r.code}",
+            person(ctx.names, ctx.rng.choice("mf")),
+            joined=ctx.days_ago(400),
+            phone=f"+7900{ctx.rng.randint(1_000_000, 9_999_999)}",
+        )
+        for r in regions
+    ]
+    ctx.loader.insert(users)
+    grant(ctx, users, Role.REGIONAL_COORDINATOR, [r.pk for r in regions])
+
+
+def _to_discharge(ctx: Context) -> list[Stay]:
+    """Current stays of veterans nobody has asked for help for yet (the requests' stories
+    stay as drawn), about one in six, at most 2,000."""
+    asked = set(CareRequest.objects.values_list("veteran_id", flat=True).distinct())
+    free = [s for s in ctx.world.stays if s.veteran_id not in asked]
+    count = min(len(free), ctx.plan.veterans // 6, 2000)
+    return sorted(ctx.rng.sample(free, count), key=lambda s: s.pk)
+
+
+def _discharge(ctx: Context, stay: Stay, kursk: Region | None) -> DischargePlan | None:
+    liaison = User.objects.get(pk=ctx.world.liaisons[stay.institution_id])
+    span = max((ctx.today - stay.admitted_on).days, 1)
+    on = min(stay.admitted_on + datetime.timedelta(days=ctx.rng.randint(1, span)), ctx.today)
+    stay_discharge(actor=liaison, veteran=stay.veteran, on=on)
+    stay.discharged_on = on
+    if ctx.rng.random() < NO_PLAN:
+        return None
+    home = stay.veteran.home_region
+    if kursk is not None and home.pk == stay.institution.region_id and ctx.rng.random() < 0.5:
+        home = kursk
+    later = ctx.rng.random() < LATER
+    plan = plan_record(
+        actor=liaison,
+        stay=stay,
+        data=PlanInput(
+            home_region=home,
+            home_settlement=ctx.rng.choice(ctx.ref.settlements[home.pk] or [None]),
+            needs=ctx.rng.sample(Need.values, ctx.rng.randint(1, 3)),
+            family_name=person(ctx.names, ctx.rng.choice("mf")).full,
+            family_phone=f"+7900{ctx.rng.randint(1_000_000, 9_999_999)}",
+            consent_method=CONSENT_LATER if later else "spoken",
+            witness="" if later else person(ctx.names, "f").full,
+        ),
+    )
+    recorded = ctx.moment(on, 14)
+    values = {"recorded_at": recorded}
+    if plan.status == PlanStatus.HANDED_OVER:
+        values |= {
+            "handed_over_at": recorded,
+            "first_contact_due": recorded + (plan.first_contact_due - plan.handed_over_at),  # type: ignore[operator]
+        }
+    DischargePlan.objects.filter(pk=plan.pk).update(**values)
+    plan.refresh_from_db()
+    return plan
+
+
+def _contacts(ctx: Context, plan: DischargePlan, service: ServiceType) -> int:
+    """Make the plan's contacts due by today; returns the attempts made."""
+    made = 0
+    owner = plan.owner
+    for contact in plan.contacts.filter(due_on__lte=ctx.today).order_by("due_on"):
+        days: list[int] = []
+        for attempt in range(3):
+            day = min(contact.due_on + datetime.timedelta(days=attempt), ctx.today)
+            answered = ctx.rng.random() < ANSWERED
+            result = _answer(ctx) if answered else ContactOutcome.NO_ANSWER
+            contact_attempt_record(
+                actor=owner,  # type: ignore[arg-type]
+                contact=contact,
+                result=result,
+                service_type=service if result == ContactOutcome.NEW_NEEDS else None,
+                details="",
+            )
+            days.append((day - contact.due_on).days)
+            made += 1
+            contact.refresh_from_db()
+            if contact.outcome:
+                break
+        _dated(ctx, contact, days)
+    return made
+
+
+def _answer(ctx: Context) -> str:
+    roll = ctx.rng.random()
+    if roll < 0.12:
+        return ContactOutcome.NEW_NEEDS
+    return ContactOutcome.DECLINED if roll < 0.2 else ContactOutcome.REACHED
+
+
+def _dated(ctx: Context, contact: FollowUpContact, days: Sequence[int]) -> None:
+    """Put the attempts on the days of the story: the due day and the days after it."""
+    attempts = list(contact.attempts.order_by("pk"))
+    for attempt, offset in zip(attempts, days, strict=True):
+        at = ctx.moment(contact.due_on + datetime.timedelta(days=offset), 11)
+        ContactAttempt.objects.filter(pk=attempt.pk).update(at=at)
+        attempt.at = at
+    if contact.outcome:
+        FollowUpContact.objects.filter(pk=contact.pk).update(closed_at=attempts[-1].at)
+    reached = [a.at for a in attempts if a.result != ContactOutcome.NO_ANSWER]
+    if reached:
+        plan = DischargePlan.objects.get(pk=contact.plan_id)
+        first = min([reached[0], *([plan.first_contact_at] if plan.first_contact_at else [])])
+        DischargePlan.objects.filter(pk=plan.pk).update(first_contact_at=first)
