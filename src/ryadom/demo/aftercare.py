@@ -15,6 +15,8 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 
+from django.db.models import Count
+
 from ryadom.accounts.models import Role, RoleAssignment, User
 from ryadom.aftercare.contacts import contact_attempt_record
 from ryadom.aftercare.models import (
@@ -26,6 +28,7 @@ from ryadom.aftercare.models import (
     PlanStatus,
 )
 from ryadom.aftercare.services import CONSENT_LATER, PlanInput, plan_record
+from ryadom.care.lifecycle import OPEN_STATES
 from ryadom.care.models import CareRequest
 from ryadom.catalogue.models import ServiceType
 from ryadom.demo.context import Context
@@ -36,9 +39,9 @@ from ryadom.veterans.models import Stay
 from ryadom.veterans.stays import stay_discharge
 
 ANSWERED = 1 / 3  # a call is answered; three calls reach about 70 %
-NO_PLAN = 0.1  # discharges still waiting for a plan
-LATER = 0.15  # plans waiting for consent given online
-KURSK = "46"
+NO_PLAN = 10  # one discharge in ten still waits for a plan
+LATER = 7  # one plan in seven waits for consent given online
+KURSK, MOSCOW = "46", "77"
 
 
 def create(ctx: Context) -> None:
@@ -47,7 +50,14 @@ def create(ctx: Context) -> None:
     stays = _to_discharge(ctx)
     kursk = next((r for r in ctx.ref.regions if r.code == KURSK), None)
     home_help = ServiceType.objects.get(code="after_discharge.home_help")
-    plans = [_discharge(ctx, stay, kursk) for stay in stays]
+    plans, from_moscow = [], 0
+    for n, stay in enumerate(stays):
+        # Every other patient of a Moscow hospital goes home to Kursk; the first one with a
+        # plan and consent, so the demo always shows that hand-over.
+        in_moscow = stay.institution.region.code == MOSCOW
+        to_kursk = kursk if in_moscow and from_moscow % 2 == 0 else None
+        plans.append(_discharge(ctx, stay, to_kursk, 0 if in_moscow and not from_moscow else n))
+        from_moscow += in_moscow
     handed = [p for p in plans if p is not None and p.status == PlanStatus.HANDED_OVER]
     attempts = sum(_contacts(ctx, plan, home_help) for plan in handed)
     ctx.loader.say(
@@ -79,26 +89,42 @@ def _coordinators(ctx: Context) -> None:
 
 
 def _to_discharge(ctx: Context) -> list[Stay]:
-    """Current stays of veterans nobody has asked for help for yet (the requests' stories
-    stay as drawn), about one in six, at most 2,000."""
-    asked = set(CareRequest.objects.values_list("veteran_id", flat=True).distinct())
+    """Current stays of veterans with no request open (the requests' stories stay as drawn:
+    a discharge cancels only open ones), about one in six, at most 2,000."""
+    open_count = dict(
+        CareRequest.objects.filter(status__in=OPEN_STATES, veteran__isnull=False)
+        .values("veteran_id")
+        .annotate(n=Count("pk"))
+        .values_list("veteran_id", "n")
+    )
+    asked = set(open_count)
     free = [s for s in ctx.world.stays if s.veteran_id not in asked]
     count = min(len(free), ctx.plan.veterans // 6, 2000)
-    return sorted(ctx.rng.sample(free, count), key=lambda s: s.pk)
+    chosen = ctx.rng.sample(free, count)
+    # At least one from a Moscow hospital: the hand-over from Moscow to Kursk is the story.
+    # Moscow's patients are busy: then the one with the fewest open requests (a discharge
+    # cancels those, as it would).
+    moscow = sorted(
+        (s for s in ctx.world.stays if s.institution.region.code == MOSCOW),
+        key=lambda s: (s.veteran_id in asked, open_count.get(s.veteran_id, 0), s.pk),
+    )[:1]
+    if moscow and moscow[0] not in chosen and chosen:
+        chosen[-1] = moscow[0]
+    return sorted(chosen, key=lambda s: s.pk)
 
 
-def _discharge(ctx: Context, stay: Stay, kursk: Region | None) -> DischargePlan | None:
+def _discharge(ctx: Context, stay: Stay, home: Region | None, n: int) -> DischargePlan | None:
+    """Discharge on a day of the stay and, unless the n-th waits, record the plan (home:
+    the veteran's home region unless given)."""
     liaison = User.objects.get(pk=ctx.world.liaisons[stay.institution_id])
     span = max((ctx.today - stay.admitted_on).days, 1)
     on = min(stay.admitted_on + datetime.timedelta(days=ctx.rng.randint(1, span)), ctx.today)
     stay_discharge(actor=liaison, veteran=stay.veteran, on=on)
     stay.discharged_on = on
-    if ctx.rng.random() < NO_PLAN:
+    if n % NO_PLAN == NO_PLAN - 1:
         return None
-    home = stay.veteran.home_region
-    if kursk is not None and home.pk == stay.institution.region_id and ctx.rng.random() < 0.5:
-        home = kursk
-    later = ctx.rng.random() < LATER
+    home = home or stay.veteran.home_region
+    later = n % LATER == 1
     plan = plan_record(
         actor=liaison,
         stay=stay,
