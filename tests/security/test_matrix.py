@@ -110,6 +110,16 @@ PAGES: dict[str, Row] = {
     "GET /matching/runs/<int:pk>/": Row(E(403, federal=404, coord=404, anon=302)),
     "POST /matching/runs/<int:pk>/accept/": Row(E(403, federal=404, coord=404, anon=302)),
     "GET /my/": Row(E(200, anon=302)),
+    # After discharge (docs/aftercare.md): everyone signed in sees their own share (often
+    # nothing); one plan, discharge or contact is the same 404 to whoever may not see it.
+    "GET /aftercare/": Row(E(200, anon=302)),
+    "GET /aftercare/discharges/<int:stay_id>/plan/": Row(E(404, anon=302), obj="stay"),
+    "POST /aftercare/discharges/<int:stay_id>/plan/": Row(E(404, anon=302), obj="stay"),
+    "GET /aftercare/plans/<int:plan_id>/": Row(E(404, anon=302), obj="plan"),
+    "POST /aftercare/plans/<int:plan_id>/hand-over/": Row(E(404, anon=302), obj="plan"),
+    "GET /aftercare/contacts/<int:contact_id>/": Row(E(404, anon=302), obj="contact"),
+    "POST /aftercare/contacts/<int:contact_id>/": Row(E(404, anon=302), obj="contact"),
+    "POST /aftercare/contacts/<int:contact_id>/delegate/": Row(E(404, anon=302), obj="contact"),
     "GET /my/access-log/": Row(E(200, anon=302)),
     "GET /my/claim/": Row(E(200, anon=302)),
     "GET /my/claim/ask/": Row(E(200, anon=302)),
@@ -243,6 +253,17 @@ PAGES: dict[str, Row] = {
 
 
 API: dict[str, Row] = {
+    "GET /api/v1/aftercare/plans": Row(E(200, anon=401)),
+    "GET /api/v1/aftercare/plans/{plan_id}": Row(E(404, anon=401), obj="plan"),
+    "POST /api/v1/aftercare/discharges/{stay_id}/plan": Row(
+        E(404, anon=401), obj="stay", body={"home_region_id": 1}
+    ),
+    "POST /api/v1/aftercare/plans/{plan_id}/hand-over": Row(E(404, anon=401), obj="plan"),
+    "GET /api/v1/aftercare/contacts": Row(E(200, anon=401)),
+    "GET /api/v1/aftercare/contacts/{contact_id}": Row(E(404, anon=401), obj="contact"),
+    "POST /api/v1/aftercare/contacts/{contact_id}/attempts": Row(
+        E(404, anon=401), obj="contact", body={"result": "reached"}
+    ),
     "GET /api/v1/directory/regions/{code}": Row(E(200), E(200), obj="region"),
     "GET /api/v1/health": Row(E(200)),
     # The public directory as HSDS: open to all. Its ids are UUIDs, so the matrix's missing
