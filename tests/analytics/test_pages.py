@@ -84,7 +84,13 @@ def test_regional_page_renders_within_a_query_bound_and_only_for_its_region(
         response = client.get("/dashboard/regions/77/")
     assert response.status_code == 200
     page = response.content.decode()
-    for title in ("Institutions", "Trend over weeks", "Volunteers by age", "Idle volunteers"):
+    for title in (
+        "Institutions",
+        "Trend over weeks",
+        "Volunteers by age",
+        "Idle volunteers",
+        "After discharge",
+    ):
         assert title in page
     assert client.get("/dashboard/regions/61/").status_code == 404
     assert client.get("/dashboard/regions/00/").status_code == 404

@@ -24,7 +24,7 @@ from tests.demo.small import NOW, SMALL, TODAY, fingerprint
 pytestmark = pytest.mark.django_db
 
 DEMO_USERNAMES = [
-    "federal", "observer", "coord-moscow", "coord-rostov", "liaison", "ngo",
+    "federal", "observer", "coord-moscow", "coord-rostov", "coord-kursk", "liaison", "ngo",
     "volunteer", "veteran", "relative",
 ]  # fmt: skip
 
@@ -70,12 +70,13 @@ def test_every_demo_account_exists_with_its_role_and_the_demo_password() -> None
     federal = User.objects.get(username="federal")
     assert federal.is_staff and federal.is_superuser
     demo_users = User.objects.filter(username__in=DEMO_USERNAMES)
-    assert len(demo_users) == 9
+    assert len(demo_users) == 10
     assert all(u.check_password(DEMO_PASSWORD) for u in demo_users)
     assert scope("federal", Role.FEDERAL_COORDINATOR) is None
     assert scope("observer", Role.AGENCY_OBSERVER) == Agency.objects.get(code="mod").pk
     assert scope("coord-moscow", Role.REGIONAL_COORDINATOR) == Region.objects.get(code="77").pk
     assert scope("coord-rostov", Role.REGIONAL_COORDINATOR) == Region.objects.get(code="61").pk
+    assert scope("coord-kursk", Role.REGIONAL_COORDINATOR) == Region.objects.get(code="46").pk
 
     hospital = Institution.objects.get(pk=scope("liaison", Role.INSTITUTION_LIAISON))
     assert hospital.region.code == "77"

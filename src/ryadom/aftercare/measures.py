@@ -50,10 +50,13 @@ def _region_ids(actor: User | AnonymousUser | None) -> frozenset[int] | None:
 
 
 def region_measures(
-    *, actor: User | AnonymousUser | None, since: datetime.date
+    *, actor: User | AnonymousUser | None, since: datetime.date, region_id: int | None = None
 ) -> list[RegionMeasures]:
-    """Per region, for discharges on or after `since`: three queries however many regions."""
+    """Per region (or one region), for discharges on or after `since`: three queries
+    however many regions."""
     regions = _region_ids(actor)
+    if region_id is not None:
+        regions = frozenset({region_id}) & (regions if regions is not None else {region_id})
 
     def within(field: str) -> Q:
         return Q() if regions is None else Q(**{f"{field}__in": regions})
@@ -68,6 +71,8 @@ def region_measures(
     for region_id, discharged_on, first in DischargePlan.objects.filter(
         within("home_region_id"), stay__discharged_on__gte=since, first_contact_at__isnull=False
     ).values_list("home_region_id", "stay__discharged_on", "first_contact_at"):
+        if discharged_on is None or first is None:  # excluded by the filter; typed as optional
+            continue
         start = datetime.datetime.combine(discharged_on, datetime.time(), tzinfo=datetime.UTC)
         hours[region_id].append((first - start).total_seconds() / 3600)
     contacts = (

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_noop, ngettext
 
 from ryadom.accounts.models import User
 from ryadom.analytics import charts
+from ryadom.analytics.after_discharge import after_discharge_table
 from ryadom.analytics.selectors import (
     Filters,
     Row,
@@ -235,7 +236,8 @@ def region_page(*, actor: User, region: Region, filters: Filters) -> dict[str, A
     trend = _trend(by_week)
     portrait = volunteer_portrait(actor=actor, region=region, filters=filters)
     idle = idle_volunteers(actor=actor, region=region)
-    return {"tables": [inst_table, svc_table, trend, *portrait, idle]}
+    aftercare = after_discharge_table(actor=actor, region=region, filters=filters)
+    return {"tables": [inst_table, svc_table, trend, *portrait, idle, aftercare]}
 
 
 def _trend(by_week: list[tuple[Any, dict[str, int]]]) -> Table:

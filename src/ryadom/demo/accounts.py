@@ -83,6 +83,7 @@ PEOPLE = {
     "observer": ("Игорь", "Волков", "/api/v1/institutions, /api/v1/me"),
     "coord-moscow": ("Анна", "Кузнецова", "/api/v1/veterans, /api/v1/volunteers"),
     "coord-rostov": ("Дмитрий", "Орлов", "the same, and see that Moscow is not there"),
+    "coord-kursk": ("Елена", "Павлова", "/aftercare/: hand-overs home from Moscow, contacts due"),
     "liaison": ("Марина", "Соколова", "/api/v1/veterans (own hospital only)"),
     "ngo": ("Екатерина", "Лебедева", "/api/v1/volunteers (own NGO's members)"),
     "volunteer": ("Алексей", "Морозов", "/api/v1/me, /api/v1/volunteers (self)"),
@@ -96,7 +97,7 @@ def ensure_demo_accounts(*, today: datetime.date | None = None) -> list[DemoAcco
     """Create or refresh the demo accounts; returns what to print for the operator."""
     anchor = _anchor(today or timezone.localdate())
     now = timezone.now() if today is None else _noon(today)
-    password = make_password(DEMO_PASSWORD)  # hashed once for all nine accounts
+    password = make_password(DEMO_PASSWORD)  # hashed once for all ten accounts
     users = {name: _user(name, password) for name in PEOPLE}
     accounts = _staff_roles(users, anchor)
     volunteer = _volunteer(users["volunteer"], anchor)
@@ -131,12 +132,14 @@ def _user(username: str, password: str) -> User:
 
 def _staff_roles(users: dict[str, User], anchor: Anchor) -> list[DemoAccount]:
     rostov = Region.objects.get(code="61")
+    kursk = Region.objects.get(code="46")
     mod = Agency.objects.get(code="mod")
     scoped = [
         ("federal", Role.FEDERAL_COORDINATOR, None, "the whole country"),
         ("observer", Role.AGENCY_OBSERVER, mod.pk, mod.name_ru),
         ("coord-moscow", Role.REGIONAL_COORDINATOR, anchor.moscow.pk, anchor.moscow.name_ru),
         ("coord-rostov", Role.REGIONAL_COORDINATOR, rostov.pk, rostov.name_ru),
+        ("coord-kursk", Role.REGIONAL_COORDINATOR, kursk.pk, kursk.name_ru),
         ("liaison", Role.INSTITUTION_LIAISON, anchor.institution.pk, anchor.institution.name),
         ("ngo", Role.NGO_MANAGER, anchor.organisation.pk, anchor.organisation.name),
     ]

@@ -31,6 +31,7 @@ from ryadom.aftercare.services import CONSENT_LATER, PlanInput, plan_record
 from ryadom.care.lifecycle import OPEN_STATES
 from ryadom.care.models import CareRequest
 from ryadom.catalogue.models import ServiceType
+from ryadom.demo.accounts import PEOPLE
 from ryadom.demo.context import Context
 from ryadom.demo.people import person
 from ryadom.demo.users import grant, new_user
@@ -42,6 +43,7 @@ ANSWERED = 1 / 3  # a call is answered; three calls reach about 70 %
 NO_PLAN = 10  # one discharge in ten still waits for a plan
 LATER = 7  # one plan in seven waits for consent given online
 KURSK, MOSCOW = "46", "77"
+DEMO_COORDINATORS = {"77": "coord-moscow", "61": "coord-rostov", "46": "coord-kursk"}
 
 
 def create(ctx: Context) -> None:
@@ -74,16 +76,21 @@ def _coordinators(ctx: Context) -> None:
         )
     )
     regions = [r for r in ctx.ref.regions if r.pk not in held]
-    users = [
-        new_user(
+    users = []
+    for r in regions:
+        # Moscow's, Rostov's and Kursk's are the demo accounts' (`ensure_demo_accounts` gives
+        # them a password later), so hand-overs there can be followed on the pages.
+        username = DEMO_COORDINATORS.get(r.code, f"coordinator-{r.code}")
+        user = new_user(
             ctx,
-            f"coordinator-{r.code}",
+            username,
             person(ctx.names, ctx.rng.choice("mf")),
             joined=ctx.days_ago(400),
             phone=f"+7900{ctx.rng.randint(1_000_000, 9_999_999)}",
         )
-        for r in regions
-    ]
+        if username in PEOPLE:
+            user.first_name, user.last_name, _try = PEOPLE[username]
+        users.append(user)
     ctx.loader.insert(users)
     grant(ctx, users, Role.REGIONAL_COORDINATOR, [r.pk for r in regions])
 
