@@ -173,7 +173,8 @@ def test_the_veteran_claims_the_admission_with_the_slip_code(cast: Cast) -> None
 
 def test_a_transfer_to_another_region_moves_open_requests(cast: Cast) -> None:
     make_ready_for_care(cast)
-    service = ServiceType.objects.filter(is_active=True).first()
+    # Not an "after discharge" service: those wait for the discharge plan (aftercare).
+    service = ServiceType.objects.filter(is_active=True).exclude(category="after_discharge").first()
     assert service is not None
     request = request_create(
         actor=cast.veteran_user,
@@ -202,7 +203,8 @@ def test_a_transfer_to_another_region_moves_open_requests(cast: Cast) -> None:
 
 def test_a_discharge_cancels_requests_not_yet_under_way(cast: Cast) -> None:
     make_ready_for_care(cast)
-    service = ServiceType.objects.filter(is_active=True).first()
+    # Not an "after discharge" service: those wait for the discharge plan (aftercare).
+    service = ServiceType.objects.filter(is_active=True).exclude(category="after_discharge").first()
     assert service is not None
     request = request_create(
         actor=cast.veteran_user,

@@ -102,7 +102,8 @@ def test_a_second_admission_of_the_same_phone_gets_409(cast: Cast) -> None:
 
 def _open_request(c: Cast) -> CareRequest:
     make_ready_for_care(c)
-    service = ServiceType.objects.filter(is_active=True).first()
+    # Not an "after discharge" service: those wait for the discharge plan (aftercare).
+    service = ServiceType.objects.filter(is_active=True).exclude(category="after_discharge").first()
     assert service is not None
     return request_create(
         actor=c.veteran_user,

@@ -16,6 +16,7 @@ import datetime
 from collections.abc import Sequence
 
 from django.db.models import Count
+from django.utils import timezone
 
 from ryadom.accounts.models import Role, RoleAssignment, User
 from ryadom.aftercare.contacts import contact_attempt_record
@@ -28,15 +29,16 @@ from ryadom.aftercare.models import (
     PlanStatus,
 )
 from ryadom.aftercare.services import CONSENT_LATER, PlanInput, plan_record
+from ryadom.care.deadlines import deadline_for
 from ryadom.care.lifecycle import OPEN_STATES
-from ryadom.care.models import CareRequest
+from ryadom.care.models import CareRequest, Event
 from ryadom.catalogue.models import ServiceType
 from ryadom.demo.accounts import PEOPLE
 from ryadom.demo.context import Context
 from ryadom.demo.people import person
 from ryadom.demo.users import grant, new_user
 from ryadom.geo.models import Region
-from ryadom.veterans.models import Stay
+from ryadom.veterans.models import Consent, Stay
 from ryadom.veterans.stays import stay_discharge
 
 ANSWERED = 1 / 3  # a call is answered; three calls reach about 70 %
@@ -105,14 +107,18 @@ def _to_discharge(ctx: Context) -> list[Stay]:
         .values_list("veteran_id", "n")
     )
     asked = set(open_count)
-    free = [s for s in ctx.world.stays if s.veteran_id not in asked]
+    free = [s for s in ctx.world.stays if s.veteran_id not in asked and s.admitted_on < ctx.today]
     count = min(len(free), ctx.plan.veterans // 6, 2000)
     chosen = ctx.rng.sample(free, count)
     # At least one from a Moscow hospital: the hand-over from Moscow to Kursk is the story.
     # Moscow's patients are busy: then the one with the fewest open requests (a discharge
     # cancels those, as it would).
     moscow = sorted(
-        (s for s in ctx.world.stays if s.institution.region.code == MOSCOW),
+        (
+            s
+            for s in ctx.world.stays
+            if s.institution.region.code == MOSCOW and s.admitted_on < ctx.today
+        ),
         key=lambda s: (s.veteran_id in asked, open_count.get(s.veteran_id, 0), s.pk),
     )[:1]
     if moscow and moscow[0] not in chosen and chosen:
@@ -124,11 +130,17 @@ def _discharge(ctx: Context, stay: Stay, home: Region | None, n: int) -> Dischar
     """Discharge on a day of the stay and, unless the n-th waits, record the plan (home:
     the veteran's home region unless given)."""
     liaison = User.objects.get(pk=ctx.world.liaisons[stay.institution_id])
-    span = max((ctx.today - stay.admitted_on).days, 1)
-    on = min(stay.admitted_on + datetime.timedelta(days=ctx.rng.randint(1, span)), ctx.today)
+    last = ctx.days_ago(1)  # the story ends at the midnight that began today
+    span = max((last - stay.admitted_on).days, 1)
+    on = max(
+        min(stay.admitted_on + datetime.timedelta(days=ctx.rng.randint(1, span)), last),
+        stay.admitted_on,
+    )
+    since = timezone.now()
     stay_discharge(actor=liaison, veteran=stay.veteran, on=on)
     stay.discharged_on = on
     if n % NO_PLAN == NO_PLAN - 1:
+        _restamp(stay.veteran_id, since, ctx.moment(on, 14))
         return None
     home = home or stay.veteran.home_region
     later = n % LATER == 1
@@ -154,6 +166,7 @@ def _discharge(ctx: Context, stay: Stay, home: Region | None, n: int) -> Dischar
         }
     DischargePlan.objects.filter(pk=plan.pk).update(**values)
     plan.refresh_from_db()
+    _restamp(stay.veteran_id, since, recorded, plan.first_contact_due)
     return plan
 
 
@@ -161,12 +174,14 @@ def _contacts(ctx: Context, plan: DischargePlan, service: ServiceType) -> int:
     """Make the plan's contacts due by today; returns the attempts made."""
     made = 0
     owner = plan.owner
-    for contact in plan.contacts.filter(due_on__lte=ctx.today).order_by("due_on"):
+    last = ctx.days_ago(1)
+    for contact in plan.contacts.filter(due_on__lte=last).order_by("due_on"):
         days: list[int] = []
         for attempt in range(3):
-            day = min(contact.due_on + datetime.timedelta(days=attempt), ctx.today)
+            day = min(contact.due_on + datetime.timedelta(days=attempt), last)
             answered = ctx.rng.random() < ANSWERED
             result = _answer(ctx) if answered else ContactOutcome.NO_ANSWER
+            since = timezone.now()
             contact_attempt_record(
                 actor=owner,  # type: ignore[arg-type]
                 contact=contact,
@@ -175,12 +190,40 @@ def _contacts(ctx: Context, plan: DischargePlan, service: ServiceType) -> int:
                 details="",
             )
             days.append((day - contact.due_on).days)
+            _restamp(plan.veteran_id, since, ctx.moment(day, 11))
             made += 1
             contact.refresh_from_db()
             if contact.outcome:
                 break
         _dated(ctx, contact, days)
     return made
+
+
+def _restamp(
+    veteran_id: int,
+    since: datetime.datetime,
+    at: datetime.datetime,
+    handed_over_due: datetime.datetime | None = None,
+) -> None:
+    """Put what the services just wrote about the veteran's requests and consents (by the
+    real clock, from `since`) on the story's moment `at`, so the same seed gives the same
+    rows: timeline events, changes, new requests with their deadline from `at`, requests
+    handed over with the first contact's deadline."""
+    requests = CareRequest.objects.filter(veteran_id=veteran_id)
+    Event.objects.filter(request__in=requests, at__gte=since).update(at=at)
+    Consent.objects.filter(veteran_id=veteran_id, given_at__gte=since).update(given_at=at)
+    for request in requests.filter(updated_at__gte=since).select_related("service_type"):
+        values: dict[str, datetime.datetime] = {"updated_at": at}
+        if request.created_at >= since:
+            start = {"created_at": at}
+            values |= start | {
+                "deadline": deadline_for(
+                    service_type=request.service_type, urgency=request.urgency, start=at
+                )
+            }
+        elif handed_over_due is not None and request.deadline >= since:
+            values["deadline"] = handed_over_due
+        CareRequest.objects.filter(pk=request.pk).update(**values)
 
 
 def _answer(ctx: Context) -> str:
