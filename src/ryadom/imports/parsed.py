@@ -3,7 +3,8 @@ against the database without reading and parsing the file a second time (for 100
 volunteers that reading is most of the check's time).
 
 Kept as compressed JSON, one list per column: text, numbers, yes/no, dates and lists of
-text. A kind whose cells read into anything else is not kept, and its import reads the
+text (a choice, a str, comes back as its plain value, which compares and saves the same).
+A kind whose cells read into anything else is not kept, and its import reads the
 file again. The packed rows name the file's SHA-256 and a format version; rows of another
 file or format are not used.
 """
@@ -16,7 +17,7 @@ import zlib
 from typing import Any
 
 VERSION = 1
-_SCALARS = (str, int, float, bool, type(None))
+_SCALARS = (str, int, float)  # and their subclasses: bool, a choice
 Rows = list[tuple[int, dict[str, Any]]]
 
 
@@ -32,10 +33,10 @@ def pack(sha256: str, keys: list[str], rows: Rows) -> bytes:
         if kinds <= {datetime.date, type(None)} and datetime.date in kinds:
             values = [v.isoformat() if v is not None else None for v in values]
             dates.append(name)
-        elif not all(k in _SCALARS or k is list for k in kinds):
+        elif not all(k is list or _scalar(k) for k in kinds):
             return b""
         elif list in kinds and not all(
-            type(x) in _SCALARS for v in values if type(v) is list for x in v
+            _scalar(type(x)) for v in values if type(v) is list for x in v
         ):
             return b""
         columns[name] = values
@@ -49,6 +50,10 @@ def pack(sha256: str, keys: list[str], rows: Rows) -> bytes:
     }
     text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
     return zlib.compress(text.encode(), 1)
+
+
+def _scalar(kind: type) -> bool:
+    return kind is type(None) or issubclass(kind, _SCALARS)
 
 
 def unpack(data: bytes, sha256: str) -> tuple[list[str], Rows] | None:
