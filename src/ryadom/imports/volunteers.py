@@ -153,6 +153,8 @@ class VolunteerImport(Kind):
         inns = {v["ngo"] for _n, v in rows if v["ngo"]}
         self.orgs = {o.inn: o.pk for o in Organisation.objects.filter(inn__in=inns)}
         self.seen: dict[str, int] = {}
+        # What an unknown name is called in its message, translated once, not on each row.
+        self.words = {"region": _("region"), "skill": _("skill"), "service": _("service")}
 
     def _remember(self, mapping: dict[str, int], key: str, pk: int) -> None:
         if key in mapping and mapping[key] != pk:
@@ -214,7 +216,7 @@ class VolunteerImport(Kind):
         user_id = self._user_id(row, values)
         if not values["consent"]:
             raise RowError("consent", _("Only volunteers who gave their consent are imported."))
-        region = pick(self.refs.regions, values["region"], "region", _("region"))
+        region = pick(self.refs.regions, values["region"], "region", self.words["region"])
         self.region_or_refuse(region, "region")
         settlement = None
         if values["settlement"]:
@@ -244,10 +246,15 @@ class VolunteerImport(Kind):
             "user__first_name": values["first_name"],
             "user__last_name": values["last_name"],
             "skills": set(
-                pick_many(self.refs.skills, values["skills"] or "", "skills", _("skill"))
+                pick_many(self.refs.skills, values["skills"] or "", "skills", self.words["skill"])
             ),
             "interests": set(
-                pick_many(self.refs.services, values["interests"] or "", "interests", _("service"))
+                pick_many(
+                    self.refs.services,
+                    values["interests"] or "",
+                    "interests",
+                    self.words["service"],
+                )
             ),
             "ngos": {ngo} if ngo else set(),
             "consent": values["consent_date"],
