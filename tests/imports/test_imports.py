@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from ryadom.accounts.models import User
 from ryadom.audit.models import AuditEvent
 from ryadom.imports.models import BatchStatus, ImportBatch, VolunteerConsent
 from ryadom.institutions.models import Institution
@@ -200,3 +201,19 @@ def test_checks_go_through_the_one_rule_of_recording_checks(cast: Any, client: C
     client.force_login(cast.coord_a)
     page = client.get(reverse("imports:start")).content.decode()
     assert 'value="checks"' not in page
+
+
+def test_the_import_refuses_a_row_the_database_no_longer_fits(cast: Any, client: Client) -> None:
+    run(client, cast.coord_a, "organisations", [NGO])
+    rows = [volunteer(1, email="a@example.org"), volunteer(2)]
+    upload(client, cast.coord_a, "volunteers", xlsx("volunteers", rows))
+    batch = ImportBatch.objects.latest("pk")
+    assert batch.status == BatchStatus.CHECKED
+    User.objects.create(username="phone-owner", phone="+79000000001")
+    User.objects.create(username="mail-owner", email="a@example.org")
+    client.post(reverse("imports:confirm", args=[batch.pk]))
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.FAILED_CHECK
+    assert batch.message == "Данные изменились после проверки: файл не импортирован."
+    assert [p[:3] for p in batch.problems] == [[2, "email", "a@example.org"]]
+    assert not Volunteer.objects.filter(user__phone__in=["+79000000001", "+79000000002"]).exists()

@@ -11,6 +11,7 @@ from django.db import models
 
 from ryadom.audit.context import client_ip
 from ryadom.audit.models import AuditEvent
+from ryadom.core.bulk import insert_objects
 
 
 def audit_event(
@@ -61,5 +62,7 @@ def audit_record(
 
 def audit_record_many(events: Sequence[AuditEvent]) -> list[AuditEvent]:
     """Append many events made by `audit_event` at once: for a batch service or an import of
-    thousands of rows, which `audit_record` would write one insert each."""
-    return AuditEvent.objects.bulk_create(events, batch_size=2000)
+    thousands of rows, which `audit_record` would write one insert each (on PostgreSQL
+    through COPY: core/bulk.py)."""
+    insert_objects(events)
+    return list(events)

@@ -50,6 +50,10 @@ class Outcome:
     planned: list[Planned]
     problems: list[list[Any]]  # [row, column key, value, message]
     problem_count: int
+    # The file's column keys and its rows as read (number, values by key): what
+    # `plan_rows` plans again at the import without reading the file.
+    keys: list[str] = field(default_factory=list)
+    parsed: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         counts = {CREATE: 0, UPDATE: 0, UNCHANGED: 0}
@@ -184,38 +188,70 @@ def parse_row(kind: Kind, raw: dict[str, str]) -> tuple[dict[str, Any], list[tup
 
 def check_table(kind: Kind, table: Table, progress: Callable[[int], None] | None = None) -> Outcome:
     """Plan every row; nothing is written. `progress` hears how many rows are done."""
-    problems: list[list[Any]] = []
-    count = 0
-    parsed: list[tuple[int, dict[str, Any]]] = []
     raw_by_row: dict[int, dict[str, str]] = {}
-
-    def problem(number: int, column: str, message: str) -> None:
-        nonlocal count
-        count += 1
-        if len(problems) < MAX_PROBLEMS:
-            problems.append([number, column, raw_by_row[number].get(column, ""), message])
-
+    found = _Problems(lambda number, column: raw_by_row[number].get(column, ""))
+    parsed: list[tuple[int, dict[str, Any]]] = []
     for number, raw in table.rows:
         raw_by_row[number] = raw
         values, errors = parse_row(kind, raw)
         for column, message in errors:
-            problem(number, column, message)
+            found.add(number, column, message)
         if not errors:
             parsed.append((number, values))
-    kind.present = set(table.keys)
+    return _plan_all(kind, list(table.keys), parsed, found, progress)
+
+
+def plan_rows(
+    kind: Kind,
+    keys: list[str],
+    parsed: list[tuple[int, dict[str, Any]]],
+    progress: Callable[[int], None] | None = None,
+) -> Outcome:
+    """Plan rows read before (`Outcome.parsed` of a clean check, with the file's column
+    keys) against the database as it is now; nothing is written. A problem's value is left
+    empty: the cells' text is not kept."""
+    return _plan_all(kind, keys, parsed, _Problems(lambda number, column: ""), progress)
+
+
+class _Problems:
+    def __init__(self, value_of: Callable[[int, str], str]) -> None:
+        self.value_of = value_of
+        self.kept: list[list[Any]] = []
+        self.count = 0
+
+    def add(self, number: int, column: str, message: str) -> None:
+        self.count += 1
+        if len(self.kept) < MAX_PROBLEMS:
+            self.kept.append([number, column, self.value_of(number, column), message])
+
+
+def _plan_all(
+    kind: Kind,
+    keys: list[str],
+    parsed: list[tuple[int, dict[str, Any]]],
+    found: _Problems,
+    progress: Callable[[int], None] | None,
+) -> Outcome:
+    kind.present = set(keys)
     kind.prepare(parsed)
     planned: list[Planned] = []
     for i, (number, values) in enumerate(parsed, 1):
         try:
             planned.append(kind.plan(number, values))
         except RowError as exc:
-            problem(number, exc.column, exc.message)
+            found.add(number, exc.column, exc.message)
         except InvalidInput as exc:
             for name, messages in exc.errors.items():
                 for message in messages:
-                    problem(number, kind.column_of(name), message)
+                    found.add(number, kind.column_of(name), message)
         except ApplicationError as exc:
-            problem(number, kind.column_of(exc.field or ""), exc.message)
+            found.add(number, kind.column_of(exc.field or ""), exc.message)
         if progress is not None and i % 2000 == 0:
             progress(i)
-    return Outcome(planned=planned, problems=problems, problem_count=count)
+    return Outcome(
+        planned=planned,
+        problems=found.kept,
+        problem_count=found.count,
+        keys=keys,
+        parsed=parsed,
+    )

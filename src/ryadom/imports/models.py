@@ -51,6 +51,8 @@ class ImportBatch(models.Model):
     # [[row, column key, value, message], ...], at most base.MAX_PROBLEMS of them.
     problems = models.JSONField(_("problems"), default=list, blank=True)
     problem_count = models.PositiveIntegerField(_("problems in all"), default=0)
+    # A clean dry run's rows as read (parsed.py), planned again by the import; emptied then.
+    parsed = models.BinaryField(_("rows as read"), default=b"", blank=True)
     message = models.TextField(_("message"), blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 

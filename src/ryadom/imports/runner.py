@@ -10,7 +10,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from ryadom.imports.base import UNCHANGED, Kind, Outcome, check_table
+from ryadom.imports import parsed
+from ryadom.imports.base import UNCHANGED, Kind, Outcome, check_table, plan_rows
 from ryadom.imports.checks import CheckImport
 from ryadom.imports.institutions import InstitutionImport
 from ryadom.imports.models import BatchStatus, ImportBatch
@@ -33,11 +34,18 @@ INLINE_ROWS = 2000
 # Rows written per transaction by a task: its progress moves with each.
 APPLY_CHUNK = {"volunteers": 5000}
 DEFAULT_CHUNK = 200
+# What a check or an import changes on the batch (its content is never written again).
+OUTCOME_FIELDS = ["counts", "problems", "problem_count", "status", "done_rows", "finished_at"]
+
+
+def _new_kind(batch: ImportBatch) -> Kind:
+    kind = KINDS[batch.kind](batch.created_by)
+    kind.batch_id = batch.pk
+    return kind
 
 
 def _kind(batch: ImportBatch, table: Table | None = None) -> tuple[Kind, Table]:
-    kind = KINDS[batch.kind](batch.created_by)
-    kind.batch_id = batch.pk
+    kind = _new_kind(batch)
     return kind, table or read_table(bytes(batch.content), batch.filename, kind.sheet)
 
 
@@ -52,7 +60,7 @@ def _record_outcome(batch: ImportBatch, outcome: Outcome, status: str) -> None:
     batch.status = status
     batch.done_rows = batch.total_rows
     batch.finished_at = timezone.now()
-    batch.save()
+    batch.save(update_fields=[*OUTCOME_FIELDS, "parsed", "message"])
 
 
 def batch_check(batch: ImportBatch, table: Table | None = None) -> ImportBatch:
@@ -61,6 +69,8 @@ def batch_check(batch: ImportBatch, table: Table | None = None) -> ImportBatch:
         kind, table = _kind(batch, table)
         outcome = check_table(kind, table, progress=lambda n: _progress(batch, n))
         status = BatchStatus.FAILED_CHECK if outcome.problem_count else BatchStatus.CHECKED
+        if status == BatchStatus.CHECKED:
+            batch.parsed = parsed.pack(batch.sha256, outcome.keys, outcome.parsed)
         _record_outcome(batch, outcome, status)
     return batch
 
@@ -79,15 +89,29 @@ def batch_import(batch: ImportBatch) -> ImportBatch:
                 "same file again completes it and leaves those rows unchanged."
             ) % {"error": exc.__class__.__name__}
             batch.finished_at = timezone.now()
-            batch.save()
+            batch.save(update_fields=["status", "message", "finished_at"])
     return batch
 
 
-def _import(batch: ImportBatch) -> None:
+def _replan(batch: ImportBatch) -> tuple[Kind, Outcome]:
+    """Every row planned again against the database as it is now: from the rows the dry run
+    read when they were kept, else (or to report a problem with its cell's value) from
+    the file."""
+    stored = parsed.unpack(bytes(batch.parsed), batch.sha256)
+    if stored is not None:
+        kind = _new_kind(batch)
+        outcome = plan_rows(kind, *stored)
+        if not outcome.problem_count:
+            return kind, outcome
     kind, table = _kind(batch)
-    outcome = check_table(kind, table)
+    return kind, check_table(kind, table)
+
+
+def _import(batch: ImportBatch) -> None:
+    kind, outcome = _replan(batch)
     if outcome.problem_count:
         batch.message = _("The data changed since the check: the file was not imported.")
+        batch.parsed = b""
         _record_outcome(batch, outcome, BatchStatus.FAILED_CHECK)
         return
     todo = [p for p in outcome.planned if p.action != UNCHANGED]
@@ -102,4 +126,5 @@ def _import(batch: ImportBatch) -> None:
             with transaction.atomic():
                 kind.apply(todo[start : start + size])
                 _progress(batch, done + min(start + size, len(todo)))
+    batch.parsed = b""
     _record_outcome(batch, outcome, BatchStatus.DONE)

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as gl
 from ryadom.accounts.models import AddressKind, Role, RoleAssignment, ScopeKind, User
 from ryadom.accounts.scopes import Scope
 from ryadom.audit.services import audit_event, audit_record, audit_record_many
+from ryadom.core.bulk import insert_rows
 from ryadom.imports.base import CREATE, UNCHANGED, UPDATE, Kind, Planned, RowError, pick, pick_many
 from ryadom.imports.columns import (
     CellError,
@@ -152,6 +153,8 @@ class VolunteerImport(Kind):
         inns = {v["ngo"] for _n, v in rows if v["ngo"]}
         self.orgs = {o.inn: o.pk for o in Organisation.objects.filter(inn__in=inns)}
         self.seen: dict[str, int] = {}
+        # What an unknown name is called in its message, translated once, not on each row.
+        self.words = {"region": _("region"), "skill": _("skill"), "service": _("service")}
 
     def _remember(self, mapping: dict[str, int], key: str, pk: int) -> None:
         if key in mapping and mapping[key] != pk:
@@ -213,7 +216,7 @@ class VolunteerImport(Kind):
         user_id = self._user_id(row, values)
         if not values["consent"]:
             raise RowError("consent", _("Only volunteers who gave their consent are imported."))
-        region = pick(self.refs.regions, values["region"], "region", _("region"))
+        region = pick(self.refs.regions, values["region"], "region", self.words["region"])
         self.region_or_refuse(region, "region")
         settlement = None
         if values["settlement"]:
@@ -243,10 +246,15 @@ class VolunteerImport(Kind):
             "user__first_name": values["first_name"],
             "user__last_name": values["last_name"],
             "skills": set(
-                pick_many(self.refs.skills, values["skills"] or "", "skills", _("skill"))
+                pick_many(self.refs.skills, values["skills"] or "", "skills", self.words["skill"])
             ),
             "interests": set(
-                pick_many(self.refs.services, values["interests"] or "", "interests", _("service"))
+                pick_many(
+                    self.refs.services,
+                    values["interests"] or "",
+                    "interests",
+                    self.words["service"],
+                )
             ),
             "ngos": {ngo} if ngo else set(),
             "consent": values["consent_date"],
@@ -293,97 +301,81 @@ class VolunteerImport(Kind):
 
     def _create(self, records: list[dict[str, Any]]) -> None:
         now = timezone.now()
-        wanted = [r["phone"] or r["email"] for r in records if r["user_id"] is None]
+        fresh = [r for r in records if r["user_id"] is None]
+        wanted = [r["phone"] or r["email"] for r in fresh]
         taken = set()
         for part in chunks(wanted):
             taken |= set(User.objects.filter(username__in=part).values_list("username", flat=True))
         users = []
-        for r in records:
-            if r["user_id"] is None:
-                name = r["phone"] or r["email"]
-                user = User(
-                    username=name if name not in taken else f"user-{secrets.token_hex(6)}",
-                    phone=r["phone"],
-                    email=r["email"],
-                    first_name=r["user__first_name"],
-                    last_name=r["user__last_name"],
-                    password=_unusable(),
-                    date_joined=now,
-                )
-                taken.add(user.username)
-                users.append(user)
-                r["user"] = user
-        User.objects.bulk_create(users, batch_size=1000)
-        for r in records:
-            if r["user_id"] is None:
-                r["user_id"] = r["user"].pk
-        volunteers = [
-            Volunteer(user_id=r["user_id"], created_at=now, **{k: r[k] for k in PROFILE})
-            for r in records
-        ]
-        Volunteer.objects.bulk_create(volunteers, batch_size=1000)
+        for r in fresh:
+            name = r["phone"] or r["email"]
+            name = name if name not in taken else f"user-{secrets.token_hex(6)}"
+            taken.add(name)
+            users.append(
+                (name, r["phone"], r["email"], r["user__first_name"], r["user__last_name"])
+            )
+        user_ids = insert_rows(
+            User,
+            ("username", "phone", "email", "first_name", "last_name", "password", "date_joined"),
+            ((*user, _unusable(), now) for user in users),
+            returning_ids=True,
+        )
+        for r, user_id in zip(fresh, user_ids, strict=True):
+            r["user_id"] = user_id
+        volunteer_ids = insert_rows(
+            Volunteer,
+            ("user_id", "created_at", *PROFILE),
+            ((r["user_id"], now, *(r[k] for k in PROFILE)) for r in records),
+            returning_ids=True,
+        )
+        role = ("user_id", "role", "scope_kind")
+        insert_rows(RoleAssignment, role, ((i, Role.VOLUNTEER, ScopeKind.SELF) for i in user_ids))
+        # An account that was there may hold the role already.
+        made = set(user_ids)
         RoleAssignment.objects.bulk_create(
             [
                 RoleAssignment(user_id=r["user_id"], role=Role.VOLUNTEER, scope_kind=ScopeKind.SELF)
                 for r in records
+                if r["user_id"] not in made
             ],
-            batch_size=1000,
             ignore_conflicts=True,
         )
-        self._links(list(zip(volunteers, records, strict=True)), now)
+        pairs = list(zip(volunteer_ids, records, strict=True))
+        self._links(pairs, now)
         audit_record_many(
             [
                 audit_event(
                     actor=self.actor,
                     action="volunteer.imported",
-                    target=v,
+                    target=Volunteer(pk=pk),
                     region_id=r["region_id"],
                     changes=_created(r),
                 )
-                for v, r in zip(volunteers, records, strict=True)
+                for pk, r in pairs
             ]
         )
 
-    def _links(self, pairs: list[tuple[Volunteer, dict[str, Any]]], now: datetime.datetime) -> None:
-        Skills, Interests = Volunteer.skills.through, Volunteer.interests.through
-        Skills.objects.bulk_create(
-            [Skills(volunteer_id=v.pk, skill_id=s) for v, r in pairs for s in r["skills"]],
-            batch_size=2000,
+    def _links(self, pairs: list[tuple[int, dict[str, Any]]], now: datetime.datetime) -> None:
+        """The new volunteers' skills, interests, membership and consent: all new rows."""
+        insert_rows(
+            Volunteer.skills.through,
+            ("volunteer_id", "skill_id"),
+            ((pk, s) for pk, r in pairs for s in r["skills"]),
         )
-        Interests.objects.bulk_create(
-            [
-                Interests(volunteer_id=v.pk, servicetype_id=s)
-                for v, r in pairs
-                for s in r["interests"]
-            ],
-            batch_size=2000,
+        insert_rows(
+            Volunteer.interests.through,
+            ("volunteer_id", "servicetype_id"),
+            ((pk, s) for pk, r in pairs for s in r["interests"]),
         )
-        Membership.objects.bulk_create(
-            [
-                Membership(
-                    volunteer_id=v.pk,
-                    organisation_id=o,
-                    status=MembershipStatus.APPROVED,
-                    requested_at=now,
-                    decided_at=now,
-                )
-                for v, r in pairs
-                for o in r["ngos"]
-            ],
-            batch_size=2000,
-            ignore_conflicts=True,
+        insert_rows(
+            Membership,
+            ("volunteer_id", "organisation_id", "status", "requested_at", "decided_at"),
+            ((pk, o, MembershipStatus.APPROVED, now, now) for pk, r in pairs for o in r["ngos"]),
         )
-        VolunteerConsent.objects.bulk_create(
-            [
-                VolunteerConsent(
-                    volunteer_id=v.pk,
-                    given_on=r["consent"],
-                    batch_id=self.batch_id,
-                    recorded_at=now,
-                )
-                for v, r in pairs
-            ],
-            batch_size=2000,
+        insert_rows(
+            VolunteerConsent,
+            ("volunteer_id", "given_on", "batch_id", "recorded_at"),
+            ((pk, r["consent"], self.batch_id, now) for pk, r in pairs),
         )
 
     def _update(self, p: Planned) -> None:
