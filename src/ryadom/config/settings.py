@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "ryadom.volunteers",
     "ryadom.veterans",
     "ryadom.care",
+    "ryadom.entitlements",
     "ryadom.dispatch",
     "ryadom.audit",
     "ryadom.attachments",
