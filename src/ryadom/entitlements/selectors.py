@@ -83,6 +83,11 @@ def veteran_for_navigator(*, actor: User | AnonymousUser | None, veteran_id: int
     return veteran
 
 
+def circumstances_of(*, veteran: Veteran) -> Circumstances | None:
+    """The veteran's answers (the caller has the veteran from `veteran_for_navigator`)."""
+    return Circumstances.objects.select_related("region").filter(veteran=veteran).first()
+
+
 def _read_log(actor: User | AnonymousUser | None, veteran: Veteran) -> None:
     """A watched reader's read of the answers goes to the audit log, in the region where the
     veteran is treated, else their home region (as `veteran_get_for_user` logs)."""
