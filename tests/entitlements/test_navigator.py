@@ -72,7 +72,7 @@ def test_the_veteran_marks_a_measure_applied_and_it_leaves_the_list_to_apply(
     answer(client, cast)
     page = client.get(f"/veterans/{cast.veteran_a.pk}/entitlements/").content.decode()
     assert page.count('data-testid="to-apply"') >= 2
-    assert "Demo sample, not legal advice" in page
+    assert "Демонстрационный образец, не юридическая консультация" in page
     response = client.post(
         f"/veterans/{cast.veteran_a.pk}/entitlements/regional.46.land_plot/mark/",
         {"status": "applied"},
@@ -108,7 +108,7 @@ def test_bad_answers_are_refused_on_the_page_with_the_field_named(
     bad["served_to"] = "2024-01-01"
     response = client.post(f"/veterans/{cast.veteran_a.pk}/entitlements/answers/", bad)
     assert response.status_code == 400
-    assert "Service cannot end before it starts." in response.content.decode()
+    assert "Служба не может закончиться раньше, чем началась." in response.content.decode()
     assert not Circumstances.objects.exists()
 
 
@@ -131,4 +131,4 @@ def test_the_public_catalogue_says_it_is_a_demo_sample(client: Client, cast: Cas
     assert len(measures) >= 12 and all(m["note"] for m in measures)
     assert client.get("/api/v1/entitlements/measures/federal.payment_2023").status_code == 404
     page = client.get("/entitlements/").content.decode()
-    assert "Demo sample, not legal advice" in page
+    assert "Демонстрационный образец, не юридическая консультация" in page

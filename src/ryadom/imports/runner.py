@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from ryadom.imports.base import UNCHANGED, Kind, Outcome, check_table
 from ryadom.imports.checks import CheckImport
 from ryadom.imports.institutions import InstitutionImport
+from ryadom.imports.measures import MeasureImport
 from ryadom.imports.models import BatchStatus, ImportBatch
 from ryadom.imports.organisations import AgreementImport, OrganisationImport
 from ryadom.imports.reader import Table, read_table
@@ -26,6 +27,7 @@ KINDS: dict[str, type[Kind]] = {
     "agreements": AgreementImport,
     "volunteers": VolunteerImport,
     "checks": CheckImport,
+    "measures": MeasureImport,
 }
 # Up to this many rows a file is checked and imported while the page waits, in one
 # transaction; a larger one goes to a task that commits as it goes and shows progress.
