@@ -215,6 +215,8 @@ def payment_contact_set(*, actor: User | None, region: Region, user: User) -> Pa
     """Name the person who answers payment questions in a region (a coordinator of it)."""
     contact = PaymentContact.objects.filter(region=region).first() or PaymentContact(region=region)
     old = contact.user_id if contact.pk else None
+    if old == user.pk:
+        return contact
     contact.user = user
     full_clean_or_raise(contact, exclude=["region"])
     contact.save()
