@@ -5,6 +5,7 @@ navigator's services, so the audit rows and the care requests are the real ones.
 from __future__ import annotations
 
 import datetime
+from typing import cast
 
 from ryadom.accounts.models import User
 from ryadom.care.models import CareRequest
@@ -44,15 +45,14 @@ def create(ctx: Context) -> None:
         _answer(ctx, veteran)
         if issues < PAYMENT_ISSUES and _may_ask(veteran):
             payment_issue_report(
-                actor=veteran.user, veteran=veteran, measure=None, details=WHY[issues]
+                actor=cast(User, veteran.user), veteran=veteran, measure=None, details=WHY[issues]
             )
             issues += 1
     ctx.loader.say(f"entitlements: {len(chosen):,} checklists, {issues} payment questions")
 
 
 def _answer(ctx: Context, veteran: Veteran) -> None:
-    rng, actor = ctx.rng, veteran.user
-    assert actor is not None
+    rng, actor = ctx.rng, cast(User, veteran.user)  # chosen among those with an account
     served_to = ctx.today - datetime.timedelta(days=rng.randint(10, 200))
     circumstances_record(
         actor=actor,
