@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ryadom.accounts.models import Role, RoleAssignment
 from ryadom.core.i18n import in_language
-from ryadom.entitlements import conditions
+from ryadom.entitlements import conditions as rules
 from ryadom.geo.models import Region
 from ryadom.veterans.models import Veteran
 
@@ -99,8 +99,8 @@ class Measure(models.Model):
     def gives(self) -> str:
         return in_language(self.gives_ru, self.gives_en)
 
-    def rule(self) -> conditions.Rule:
-        return conditions.Rule(
+    def rule(self) -> rules.Rule:
+        return rules.Rule(
             conditions=self.conditions or [],
             region=self.region.code if self.region_id and self.region else None,
             effective_from=self.effective_from,
@@ -109,7 +109,7 @@ class Measure(models.Model):
 
     def clean(self) -> None:
         errors: dict[str, list[str]] = {}
-        if found := conditions.problems(self.conditions):
+        if found := rules.problems(self.conditions):
             errors["conditions"] = found
         if self.level == Level.REGIONAL and self.region_id is None:
             errors["region"] = [str(_("A regional measure needs its region."))]
@@ -179,8 +179,8 @@ class Circumstances(models.Model):
     def __str__(self) -> str:
         return str(self.veteran)
 
-    def answers(self) -> conditions.Answers:
-        return conditions.Answers(
+    def answers(self) -> rules.Answers:
+        return rules.Answers(
             status=self.status,
             region=self.region.code,
             disability_group=self.disability_group,
