@@ -71,11 +71,6 @@ def create(ctx: Context) -> None:
         ctx.loader.say(f"requests: {done:,} of {total:,} with timelines, visits and feedback")
 
 
-# Payment questions go to a region's named person, not to helpers; the navigator's demo asks
-# its own through the service (demo/entitlements.py).
-NOT_DRAWN = frozenset({"benefits.payment_issue"})
-
-
 @dataclass(frozen=True)
 class Draw:
     """What each request draws from, prepared once."""
@@ -89,11 +84,7 @@ class Draw:
     @classmethod
     def of(cls, ctx: Context) -> Draw:
         by_id = ServiceType.objects.in_bulk(ctx.ref.service_types)
-        services = [
-            by_id[pk]
-            for pk in ctx.ref.service_types
-            if by_id[pk].is_active and by_id[pk].code not in NOT_DRAWN
-        ]
+        services = [by_id[pk] for pk in ctx.ref.service_types if by_id[pk].is_active]
         weights = [CATEGORY_WEIGHTS.get(s.category, 1.0) for s in services]
         # A request of a stay falls on any day of it: longer stays have more.
         days = [max(1, (ctx.today - stay.admitted_on).days) for stay in ctx.world.stays]
