@@ -62,6 +62,16 @@ def test_each_role_sees_the_checklist_as_far_as_it_may(client: Client, cast: Cas
         assert client.get(url).status_code == status, user.username
     logged = AuditEvent.objects.filter(action="checklist.viewed", veteran_id=cast.veteran_a.pk)
     assert sorted(e.actor_id for e in logged) == sorted([cast.coord_a.pk, cast.federal.pk])
+    client.force_login(cast.veteran_user)
+    refused = client.put(
+        f"/api/v1/veterans/{cast.veteran_a.pk}/circumstances",
+        {**KURSK_PARTICIPANT, "region": "00"},
+        content_type="application/json",
+    )
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == [
+        {"field": "region", "message": "Нет региона с таким кодом."}
+    ]
     client.logout()
     assert client.get(url).status_code == 401
 

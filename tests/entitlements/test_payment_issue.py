@@ -62,6 +62,10 @@ def test_a_payment_question_goes_to_the_regions_named_person_with_its_deadline(
 
     assert [q.payment_issues for q in open_questions_by_region(actor=care_cast.coord_a)] == [1]
     assert open_questions_by_region(actor=care_cast.coord_b) == []
+    client.force_login(care_cast.coord_a)
+    dashboard = client.get("/dashboard/regions/77/").content.decode()
+    shown = dashboard.split('data-testid="entitlement-questions"')[1].split("</dl>")[0]
+    assert [cell.split("<")[0] for cell in shown.split('value">')[1:]] == ["1", "0"]
 
 
 def test_without_a_named_person_the_regions_coordinator_owns_it_from_the_checklist_page(

@@ -15,7 +15,6 @@ from ryadom.care.models import CareRequest, Channel
 from ryadom.core.api_types import Day, Text
 from ryadom.entitlements import selectors, services
 from ryadom.entitlements.models import Measure
-from ryadom.geo.models import Region
 
 public = Router(tags=["entitlements"])
 router = Router(tags=["entitlements"], auth=AUTH)
@@ -145,7 +144,7 @@ def circumstances_put(
 ) -> dict[str, object]:
     actor = cast(User, request.user)
     veteran = selectors.veteran_for_navigator(actor=actor, veteran_id=veteran_id)
-    answers = {**payload.dict(), "region": Region.objects.filter(code=payload.region).first()}
+    answers = {**payload.dict(), "region": selectors.region_by_code(code=payload.region)}
     services.circumstances_record(actor=actor, veteran=veteran, **answers)
     return checklist_read(request, veteran_id)
 

@@ -9,13 +9,14 @@ import datetime
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ryadom.accounts.models import User
 from ryadom.accounts.scopes import scope_of
 from ryadom.audit.services import audit_record
 from ryadom.care.lifecycle import OPEN_STATES
 from ryadom.care.models import CareRequest
-from ryadom.core.errors import NotFoundError
+from ryadom.core.errors import ApplicationError, NotFoundError
 from ryadom.entitlements import conditions
 from ryadom.entitlements.models import ChecklistItem, Circumstances, Mark, Measure
 from ryadom.geo.models import Region
@@ -44,6 +45,14 @@ def measure_get(*, code: str) -> Measure:
     if measure is None:
         raise NotFoundError("Not found.")
     return measure
+
+
+def region_by_code(*, code: str) -> Region:
+    """A region by its subject code, or a refusal naming the field."""
+    region = Region.objects.filter(code=code).first()
+    if region is None:
+        raise ApplicationError(_("No region has this code."), field="region")
+    return region
 
 
 def may_answer_for(*, actor: User | AnonymousUser | None, veteran: Veteran) -> bool:

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from ryadom.accounts.models import Role
 from ryadom.accounts.scopes import scope_of
-from ryadom.entitlements.selectors import may_answer_for
+from ryadom.entitlements.selectors import may_answer_for, open_questions_by_region
+from ryadom.geo.models import Region
 from ryadom.veterans.models import Veteran
 
 register = template.Library()
@@ -39,3 +40,12 @@ def entitlements_link(context: dict[str, Any], veteran: Veteran) -> SafeString |
         link,
         _("Benefits and payments: answers and checklist"),
     )
+
+
+@register.inclusion_tag("entitlements/_open_questions.html", takes_context=True)
+def entitlement_questions(context: dict[str, Any], region: Region) -> dict[str, Any]:
+    """On a region's dashboard: its open payment questions and measures applied for and not
+    yet answered, as far as the reader coordinates the region."""
+    found = open_questions_by_region(actor=context["request"].user)
+    row = next((q for q in found if q.region.pk == region.pk), None)
+    return {"row": row, "region": region}
