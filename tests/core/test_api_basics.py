@@ -92,4 +92,4 @@ def test_list_endpoints_use_a_constant_number_of_queries(
     with django_assert_max_num_queries(3):  # type: ignore[operator]
         assert len(client.get("/api/v1/institutions?limit=30").json()["items"]) == 30
     with django_assert_max_num_queries(3):  # type: ignore[operator]
-        assert len(client.get("/api/v1/service-types").json()) == 24
+        assert len(client.get("/api/v1/service-types").json()) == 25

@@ -141,7 +141,8 @@ def region(request: HttpRequest, code: str) -> HttpResponse:
     page = reports.region_page(actor=_actor(request), region=chosen, filters=filters)
     title = _("Dashboard: %(region)s") % {"region": chosen.name}
     filename = f"ryadom-region-{chosen.code}"
-    return _page(request, filters, title, page["tables"], filename, show_region=False)
+    extra = {"region": chosen}  # the page adds the region's open entitlement questions
+    return _page(request, filters, title, page["tables"], filename, extra=extra, show_region=False)
 
 
 @login_required

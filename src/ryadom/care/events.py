@@ -46,3 +46,10 @@ other_planned_hours = Event(
     monday="first day (date) of the week",
     sunday="last day (date) of the week",
 )
+# A question: each subscriber answers the User who owns a new request of this service in this
+# region, or None; the first User answered wins, else the region's coordinator owns it.
+request_owner = Event(
+    "request_owner",
+    service_type="the ServiceType of the new request",
+    region_id="the id of the request's region",
+)

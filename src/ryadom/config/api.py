@@ -178,6 +178,8 @@ def _add_routers() -> None:
     from ryadom.catalogue.api import router as catalogue_router
     from ryadom.core.api import router as core_router
     from ryadom.dispatch.api import router as dispatch_router
+    from ryadom.entitlements.api import public as measures_router
+    from ryadom.entitlements.api import router as entitlements_router
     from ryadom.geo.api import router as geo_router
     from ryadom.institutions.api import router as institutions_router
     from ryadom.interop.api import router as hsds_router
@@ -196,6 +198,8 @@ def _add_routers() -> None:
     api.add_router("", volunteers_router)
     api.add_router("", web_router)
     api.add_router("", veterans_router)
+    api.add_router("", measures_router)
+    api.add_router("", entitlements_router)
     # Before care: its POST /requests/{id}/{action} would shadow GET .../recommendations.
     api.add_router("", dispatch_router)
     api.add_router("", care_router)

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "ryadom.veterans",
     "ryadom.care",
     "ryadom.aftercare",
+    "ryadom.entitlements",
     "ryadom.dispatch",
     "ryadom.audit",
     "ryadom.attachments",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("ryadom.openings.urls")),
     path("", include("ryadom.veterans.urls")),
     path("", include("ryadom.aftercare.urls")),
+    path("", include("ryadom.entitlements.urls")),
     path("", include("ryadom.privacy.urls")),
     path("imports/", include("ryadom.imports.urls")),
     path("dashboard/", include("ryadom.analytics.urls")),

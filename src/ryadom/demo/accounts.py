@@ -24,7 +24,7 @@ from ryadom.care.models import CareRequest, Channel, Urgency
 from ryadom.care.selectors import request_get_for_user, request_list
 from ryadom.catalogue.models import ServiceType, Skill
 from ryadom.core.validation import full_clean_or_raise
-from ryadom.demo import words
+from ryadom.demo import entitlements, words
 from ryadom.demo.context import Member
 from ryadom.demo.identifiers import company_inn, company_ogrn
 from ryadom.demo.institutions import VISITING_HOURS
@@ -107,6 +107,9 @@ def ensure_demo_accounts(*, today: datetime.date | None = None) -> list[DemoAcco
     _requests(volunteer, veteran, users["liaison"], anchor, now)
     _coordinators_own_their_regions(users)
     _staff_opened(veteran, users["coord-moscow"], volunteer)
+    entitlements.for_demo_accounts(
+        veteran=veteran, relative=users["relative"], coordinator=users["coord-moscow"]
+    )
     where = f"{veteran.addressed_as}, in {anchor.institution.name}"
     accounts += [
         _self_role(users["volunteer"], Role.VOLUNTEER, f"member of {anchor.organisation.name}"),

@@ -38,6 +38,12 @@ class Reference:
         return float(sum(s.population or 1_000 for s in self.settlements[region.pk]))
 
 
+# Services no helper delivers: a payment question goes to a region's named person, and the
+# navigator's demo asks its own through the service (demo/entitlements.py). Left out of what
+# NGOs offer, volunteers like and requests draw.
+NOT_DRAWN = frozenset({"benefits.payment_issue"})
+
+
 def load_reference(plan: Plan) -> Reference:
     """Regions of the plan (every region when it names none) with their settlements."""
     # Sorted in Python, not by the database: collations differ between SQLite and PostgreSQL
@@ -59,7 +65,11 @@ def load_reference(plan: Plan) -> Reference:
         regions=region_list,
         settlements=settlements,
         skills=[pk for _code, pk in sorted(Skill.objects.values_list("code", "pk"))],
-        service_types=[pk for _code, pk in sorted(ServiceType.objects.values_list("code", "pk"))],
+        service_types=[
+            pk
+            for code, pk in sorted(ServiceType.objects.values_list("code", "pk"))
+            if code not in NOT_DRAWN
+        ],
         agencies=dict(Agency.objects.values_list("code", "pk")),
         skill_codes=dict(Skill.objects.values_list("pk", "code")),
         service_skills=_service_skills(),

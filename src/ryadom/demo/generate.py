@@ -11,6 +11,7 @@ from faker import Faker
 
 from ryadom.demo import (
     aftercare,
+    entitlements,
     institutions,
     openings,
     organisations,
@@ -68,6 +69,16 @@ def generate(
     for inn, ogrn in Organisation.objects.values_list("inn", "ogrn"):
         ctx.taken |= {inn, ogrn}
     loader.say(f"scale {plan.name}, seed {seed}, {len(ctx.ref.regions)} regions")
-    for step in (institutions, organisations, volunteers, veterans, requests, openings, aftercare):
+    steps = (
+        institutions,
+        organisations,
+        volunteers,
+        veterans,
+        requests,
+        openings,
+        aftercare,
+        entitlements,
+    )
+    for step in steps:
         step.create(ctx)
     return loader

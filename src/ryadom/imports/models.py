@@ -15,6 +15,7 @@ class ImportKind(models.TextChoices):
     AGREEMENTS = "agreements", _("Agreements")
     VOLUNTEERS = "volunteers", _("Volunteers")
     CHECKS = "checks", _("Volunteers' checks")
+    MEASURES = "measures", _("Support measures")
 
 
 class BatchStatus(models.TextChoices):

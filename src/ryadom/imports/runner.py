@@ -14,6 +14,7 @@ from ryadom.imports import parsed
 from ryadom.imports.base import UNCHANGED, Kind, Outcome, check_table, plan_rows
 from ryadom.imports.checks import CheckImport
 from ryadom.imports.institutions import InstitutionImport
+from ryadom.imports.measures import MeasureImport
 from ryadom.imports.models import BatchStatus, ImportBatch
 from ryadom.imports.organisations import AgreementImport, OrganisationImport
 from ryadom.imports.reader import Table, read_table
@@ -27,6 +28,7 @@ KINDS: dict[str, type[Kind]] = {
     "agreements": AgreementImport,
     "volunteers": VolunteerImport,
     "checks": CheckImport,
+    "measures": MeasureImport,
 }
 # Up to this many rows a file is checked and imported while the page waits, in one
 # transaction; a larger one goes to a task that commits as it goes and shows progress.

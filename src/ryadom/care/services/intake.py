@@ -238,7 +238,7 @@ def _request_insert(
                 requested_by=actor,
                 requester_name=ask.requester_name.strip(),
                 wants_previous_volunteer=ask.wants_previous_volunteer,
-                coordinator=owner_for(ask.institution.region_id),
+                coordinator=_owner(ask),
                 deadline=deadlines.deadline_for(
                     service_type=ask.service_type, urgency=ask.urgency, start=now
                 ),
@@ -252,6 +252,14 @@ def _request_insert(
             return earlier, False
         raise
     return request, True
+
+
+def _owner(ask: Ask) -> User | None:
+    """Whom a higher app names for this service here (a payment question goes to the region's
+    named person), else the region's coordinator."""
+    region_id = ask.institution.region_id
+    named = events.request_owner.publish(service_type=ask.service_type, region_id=region_id)
+    return next((user for user in named if user is not None), None) or owner_for(region_id)
 
 
 def _request_announce(*, actor: User, request: CareRequest) -> None:
