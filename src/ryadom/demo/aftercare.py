@@ -42,6 +42,7 @@ from ryadom.veterans.models import Consent, Stay
 from ryadom.veterans.stays import stay_discharge
 
 ANSWERED = 1 / 3  # a call is answered; three calls reach about 70 %
+EARLY_FIRST_CALL = 0.8
 NO_PLAN = 10  # one discharge in ten still waits for a plan
 LATER = 7  # one plan in seven waits for consent given online
 KURSK, MOSCOW = "46", "77"
@@ -175,10 +176,15 @@ def _contacts(ctx: Context, plan: DischargePlan, service: ServiceType) -> int:
     made = 0
     owner = plan.owner
     last = ctx.days_ago(1)
-    for contact in plan.contacts.filter(due_on__lte=last).order_by("due_on"):
+    handed_over_day = plan.recorded_at.date()
+    for n, contact in enumerate(plan.contacts.filter(due_on__lte=last).order_by("due_on")):
         days: list[int] = []
+        # Most home coordinators call first within the 72 hours after the hand-over rather
+        # than wait for the 7-day contact; some are late (and the deadline escalates).
+        first = handed_over_day + datetime.timedelta(days=1)
+        starts = first if n == 0 and ctx.rng.random() < EARLY_FIRST_CALL else contact.due_on
         for attempt in range(3):
-            day = min(contact.due_on + datetime.timedelta(days=attempt), last)
+            day = min(starts + datetime.timedelta(days=attempt), last)
             answered = ctx.rng.random() < ANSWERED
             result = _answer(ctx) if answered else ContactOutcome.NO_ANSWER
             since = timezone.now()
