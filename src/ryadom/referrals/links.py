@@ -24,7 +24,9 @@ class LinkExpired(ApplicationError):
 
 
 def partner_token(referral: Referral) -> str:
-    return signing.TimestampSigner(salt=SALT).sign_object({"r": referral.pk, "k": referral.link_key})
+    return signing.TimestampSigner(salt=SALT).sign_object(
+        {"r": referral.pk, "k": referral.link_key}
+    )
 
 
 def partner_url(referral: Referral) -> str:

@@ -40,9 +40,11 @@ def serves_q(region_ids: Iterable[int]) -> Q:
     """Partner services based in, or serving, any of these regions."""
     ids = list(region_ids)
     return Q(region_id__in=ids) | Q(
-        Exists(PartnerService.service_area.through.objects.filter(
-            partnerservice_id=OuterRef("pk"), region_id__in=ids
-        ))
+        Exists(
+            PartnerService.service_area.through.objects.filter(
+                partnerservice_id=OuterRef("pk"), region_id__in=ids
+            )
+        )
     )
 
 

@@ -42,7 +42,9 @@ PARTNER_FIELDS = (
 
 def _may_edit_partners(actor: User, region_id: int) -> None:
     scope = scope_of(actor)
-    if not (scope.federal or (scope.has(Role.REGIONAL_COORDINATOR) and region_id in scope.region_ids)):
+    if not (
+        scope.federal or (scope.has(Role.REGIONAL_COORDINATOR) and region_id in scope.region_ids)
+    ):
         raise PermissionDeniedError(_("You may edit partner services only in your own region."))
 
 
@@ -296,7 +298,10 @@ def referrals_stop_sharing(*, actor: User, veteran: Veteran, purpose: str) -> No
     open_ones = Referral.objects.select_for_update().filter(veteran=veteran, status__in=OPEN_STATES)
     for referral in open_ones.order_by("pk"):
         _transition(
-            actor=actor, referral=referral, action=Action.CANCEL, timeline_action="consent_withdrawn"
+            actor=actor,
+            referral=referral,
+            action=Action.CANCEL,
+            timeline_action="consent_withdrawn",
         )
 
 
@@ -311,7 +316,9 @@ def referral_remind(*, referral_id: int) -> bool:
         return False
     referral = Referral.objects.select_related("partner").get(pk=referral_id)
     _timeline(referral, actor=None, action="remind")
-    audit_record(actor=None, action="referral.reminded", target=referral, region_id=referral.region_id)
+    audit_record(
+        actor=None, action="referral.reminded", target=referral, region_id=referral.region_id
+    )
     events.referral_answer_due.publish(referral=referral)
     return True
 

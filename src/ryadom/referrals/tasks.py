@@ -24,7 +24,9 @@ def sweep_now() -> tuple[int, int]:
     ).values_list("pk", flat=True)
     overdue = waiting.filter(escalated_at__isnull=True, answer_due__lte=now)
     reminded = sum(referral_remind(referral_id=pk) for pk in list(to_remind))
-    escalated = sum(referral_escalate(referral_id=pk) for pk in list(overdue.values_list("pk", flat=True)))
+    escalated = sum(
+        referral_escalate(referral_id=pk) for pk in list(overdue.values_list("pk", flat=True))
+    )
     return reminded, escalated
 
 

@@ -7,108 +7,319 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('geo', '0002_load_regions'),
-        ('veterans', '0006_consent_to_hand_over_and_share_with_partners'),
+        ("geo", "0002_load_regions"),
+        ("veterans", "0006_consent_to_hand_over_and_share_with_partners"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PartnerService',
+            name="PartnerService",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=300, verbose_name='name')),
-                ('kind', models.CharField(choices=[('employment', 'Employment centre'), ('education', 'College or university'), ('rehabilitation', 'Rehabilitation centre'), ('psychological', 'Psychological help'), ('legal', 'Legal aid'), ('social_fund', 'State fund social coordinator'), ('other', 'Other')], max_length=20, verbose_name='kind')),
-                ('inn', models.CharField(blank=True, help_text='10 or 12 digits, if known.', max_length=12, verbose_name='INN')),
-                ('address', models.CharField(blank=True, max_length=300, verbose_name='address')),
-                ('contact_person', models.CharField(blank=True, max_length=200, verbose_name='contact person')),
-                ('phone', models.CharField(blank=True, max_length=30, verbose_name='phone')),
-                ('email', models.EmailField(blank=True, help_text='Referrals and reminders are sent here.', max_length=254, verbose_name='e-mail')),
-                ('offers', models.TextField(blank=True, verbose_name='what it offers')),
-                ('quota_info', models.TextField(blank=True, help_text='For colleges and universities: places for veterans.', verbose_name='quotas')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='added')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.region', verbose_name='region')),
-                ('service_area', models.ManyToManyField(blank=True, help_text='Empty: its own region only.', related_name='+', to='geo.region', verbose_name='regions served')),
-                ('settlement', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.settlement', verbose_name='settlement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=300, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("employment", "Employment centre"),
+                            ("education", "College or university"),
+                            ("rehabilitation", "Rehabilitation centre"),
+                            ("psychological", "Psychological help"),
+                            ("legal", "Legal aid"),
+                            ("social_fund", "State fund social coordinator"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "inn",
+                    models.CharField(
+                        blank=True,
+                        help_text="10 or 12 digits, if known.",
+                        max_length=12,
+                        verbose_name="INN",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=300, verbose_name="address")),
+                (
+                    "contact_person",
+                    models.CharField(blank=True, max_length=200, verbose_name="contact person"),
+                ),
+                ("phone", models.CharField(blank=True, max_length=30, verbose_name="phone")),
+                (
+                    "email",
+                    models.EmailField(
+                        blank=True,
+                        help_text="Referrals and reminders are sent here.",
+                        max_length=254,
+                        verbose_name="e-mail",
+                    ),
+                ),
+                ("offers", models.TextField(blank=True, verbose_name="what it offers")),
+                (
+                    "quota_info",
+                    models.TextField(
+                        blank=True,
+                        help_text="For colleges and universities: places for veterans.",
+                        verbose_name="quotas",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="added"),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="geo.region",
+                        verbose_name="region",
+                    ),
+                ),
+                (
+                    "service_area",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Empty: its own region only.",
+                        related_name="+",
+                        to="geo.region",
+                        verbose_name="regions served",
+                    ),
+                ),
+                (
+                    "settlement",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="geo.settlement",
+                        verbose_name="settlement",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'partner service',
-                'verbose_name_plural': 'partner services',
-                'ordering': ['region__code', 'name'],
+                "verbose_name": "partner service",
+                "verbose_name_plural": "partner services",
+                "ordering": ["region__code", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Referral',
+            name="Referral",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('need', models.CharField(choices=[('work', 'Work'), ('study', 'Study'), ('rehabilitation', 'Rehabilitation'), ('psychological', 'Psychological help'), ('legal', 'Legal help'), ('benefits', 'Payments and benefits')], max_length=20, verbose_name='need')),
-                ('note', models.TextField(blank=True, verbose_name='note for the partner')),
-                ('share_phone', models.BooleanField(default=False, verbose_name="give the partner the veteran's phone")),
-                ('status', models.CharField(choices=[('sent', 'Sent'), ('accepted', 'Accepted'), ('declined', 'Declined'), ('in_progress', 'In progress'), ('done', 'Done'), ('cancelled', 'Cancelled')], default='sent', max_length=20, verbose_name='status')),
-                ('outcome', models.CharField(blank=True, choices=[('employed', 'Employed'), ('enrolled', 'Enrolled'), ('treatment_started', 'Treatment started'), ('help_given', 'Help given'), ('other', 'Other')], max_length=20, verbose_name='outcome')),
-                ('answer_note', models.TextField(blank=True, verbose_name="partner's note")),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='sent at')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='updated at')),
-                ('answer_due', models.DateTimeField(verbose_name='answer due')),
-                ('reminded_at', models.DateTimeField(blank=True, null=True, verbose_name='partner reminded at')),
-                ('escalated_at', models.DateTimeField(blank=True, null=True, verbose_name='escalated at')),
-                ('link_key', models.CharField(max_length=32, verbose_name='link key')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='referred by')),
-                ('partner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='referrals.partnerservice', verbose_name='partner service')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.region', verbose_name='region')),
-                ('veteran', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='veterans.veteran', verbose_name='veteran')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "need",
+                    models.CharField(
+                        choices=[
+                            ("work", "Work"),
+                            ("study", "Study"),
+                            ("rehabilitation", "Rehabilitation"),
+                            ("psychological", "Psychological help"),
+                            ("legal", "Legal help"),
+                            ("benefits", "Payments and benefits"),
+                        ],
+                        max_length=20,
+                        verbose_name="need",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note for the partner")),
+                (
+                    "share_phone",
+                    models.BooleanField(
+                        default=False, verbose_name="give the partner the veteran's phone"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("sent", "Sent"),
+                            ("accepted", "Accepted"),
+                            ("declined", "Declined"),
+                            ("in_progress", "In progress"),
+                            ("done", "Done"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="sent",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("employed", "Employed"),
+                            ("enrolled", "Enrolled"),
+                            ("treatment_started", "Treatment started"),
+                            ("help_given", "Help given"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="outcome",
+                    ),
+                ),
+                ("answer_note", models.TextField(blank=True, verbose_name="partner's note")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="sent at"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="updated at"
+                    ),
+                ),
+                ("answer_due", models.DateTimeField(verbose_name="answer due")),
+                (
+                    "reminded_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="partner reminded at"),
+                ),
+                (
+                    "escalated_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="escalated at"),
+                ),
+                ("link_key", models.CharField(max_length=32, verbose_name="link key")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="referred by",
+                    ),
+                ),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referrals",
+                        to="referrals.partnerservice",
+                        verbose_name="partner service",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="geo.region",
+                        verbose_name="region",
+                    ),
+                ),
+                (
+                    "veteran",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referrals",
+                        to="veterans.veteran",
+                        verbose_name="veteran",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'referral',
-                'verbose_name_plural': 'referrals',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "referral",
+                "verbose_name_plural": "referrals",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ReferralEvent',
+            name="ReferralEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='at')),
-                ('action', models.CharField(max_length=20, verbose_name='action')),
-                ('from_status', models.CharField(blank=True, max_length=20, verbose_name='from')),
-                ('to_status', models.CharField(blank=True, max_length=20, verbose_name='to')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='referrals.referral', verbose_name='referral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="at")),
+                ("action", models.CharField(max_length=20, verbose_name="action")),
+                ("from_status", models.CharField(blank=True, max_length=20, verbose_name="from")),
+                ("to_status", models.CharField(blank=True, max_length=20, verbose_name="to")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="by",
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="referrals.referral",
+                        verbose_name="referral",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'referral event',
-                'verbose_name_plural': 'referral events',
-                'ordering': ['at', 'pk'],
+                "verbose_name": "referral event",
+                "verbose_name_plural": "referral events",
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='partnerservice',
-            constraint=models.UniqueConstraint(fields=('region', 'name'), name='referrals_partner_name'),
+            model_name="partnerservice",
+            constraint=models.UniqueConstraint(
+                fields=("region", "name"), name="referrals_partner_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='partnerservice',
-            constraint=models.UniqueConstraint(condition=models.Q(('inn', ''), _negated=True), fields=('inn',), name='referrals_partner_inn'),
+            model_name="partnerservice",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("inn", ""), _negated=True),
+                fields=("inn",),
+                name="referrals_partner_inn",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='partnerservice',
-            constraint=models.CheckConstraint(condition=models.Q(('inn', ''), ('inn__regex', '^([0-9]{10}|[0-9]{12})$'), _connector='OR'), name='referrals_partner_inn_digits'),
+            model_name="partnerservice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("inn", ""), ("inn__regex", "^([0-9]{10}|[0-9]{12})$"), _connector="OR"
+                ),
+                name="referrals_partner_inn_digits",
+            ),
         ),
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['status', 'answer_due'], name='referrals_waiting'),
+            model_name="referral",
+            index=models.Index(fields=["status", "answer_due"], name="referrals_waiting"),
         ),
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['region', 'status'], name='referrals_region_status'),
+            model_name="referral",
+            index=models.Index(fields=["region", "status"], name="referrals_region_status"),
         ),
         migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.CheckConstraint(condition=models.Q(('outcome', ''), ('status', 'done'), _connector='OR'), name='referrals_outcome_when_done'),
+            model_name="referral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("outcome", ""), ("status", "done"), _connector="OR"),
+                name="referrals_outcome_when_done",
+            ),
         ),
     ]
