@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from ryadom.core.errors import ApplicationError
 from ryadom.notifications.models import Message
@@ -47,5 +48,5 @@ def test_withdrawal_cancels_open_referrals_and_hides_the_veteran_from_the_partne
     assert consented.addressed_as not in page and "+79001112233" not in page
     assert 'name="action"' not in page  # nothing left to answer
     assert Message.objects.filter(kind="referral_withdrawn").count() == 1
-    with pytest.raises(ApplicationError, match="has not agreed"):
+    with translation.override("en"), pytest.raises(ApplicationError, match="has not agreed"):
         refer(cast, consented, partner)

@@ -15,6 +15,7 @@ class ImportKind(models.TextChoices):
     AGREEMENTS = "agreements", _("Agreements")
     VOLUNTEERS = "volunteers", _("Volunteers")
     CHECKS = "checks", _("Volunteers' checks")
+    PARTNER_SERVICES = "partner_services", _("Partner services")
 
 
 class BatchStatus(models.TextChoices):

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ryadom.geo.models import Region, Settlement
 from ryadom.veterans.models import Veteran
@@ -92,12 +93,13 @@ class Need(models.TextChoices):
 
 
 class Status(models.TextChoices):
-    SENT = "sent", _("Sent")
-    ACCEPTED = "accepted", _("Accepted")
-    DECLINED = "declined", _("Declined")
-    IN_PROGRESS = "in_progress", _("In progress")
-    DONE = "done", _("Done")
-    CANCELLED = "cancelled", _("Cancelled")
+    # "referral" context: a referral's words agree with its own gender in Russian.
+    SENT = "sent", pgettext_lazy("referral", "Sent")
+    ACCEPTED = "accepted", pgettext_lazy("referral", "Accepted")
+    DECLINED = "declined", pgettext_lazy("referral", "Declined")
+    IN_PROGRESS = "in_progress", pgettext_lazy("referral", "In progress")
+    DONE = "done", pgettext_lazy("referral", "Done")
+    CANCELLED = "cancelled", pgettext_lazy("referral", "Cancelled")
 
 
 class Outcome(models.TextChoices):
