@@ -85,7 +85,7 @@ def partner_update(
 ) -> PartnerService:
     """Change a partner service's details; the audit row keeps old and new values."""
     _may_edit_partners(actor, partner.region_id)
-    changes = {
+    changes: dict[str, list[Any]] = {
         f: [str(getattr(partner, f)), str(v)] for f, v in fields.items() if getattr(partner, f) != v
     }
     for f, v in fields.items():
