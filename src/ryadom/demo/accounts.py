@@ -29,6 +29,7 @@ from ryadom.demo.context import Member
 from ryadom.demo.identifiers import company_inn, company_ogrn
 from ryadom.demo.institutions import VISITING_HOURS
 from ryadom.demo.loader import Loader
+from ryadom.demo.referrals import ensure_demo_referrals
 from ryadom.demo.stories import Helper, Story, plot, visit_slot
 from ryadom.demo.timelines import insert
 from ryadom.geo.models import Region, Settlement
@@ -106,6 +107,7 @@ def ensure_demo_accounts(*, today: datetime.date | None = None) -> list[DemoAcco
     _requests(volunteer, veteran, users["liaison"], anchor, now)
     _coordinators_own_their_regions(users)
     _staff_opened(veteran, users["coord-moscow"], volunteer)
+    ensure_demo_referrals(users=users, now=now)
     where = f"{veteran.addressed_as}, in {anchor.institution.name}"
     accounts += [
         _self_role(users["volunteer"], Role.VOLUNTEER, f"member of {anchor.organisation.name}"),

@@ -9,7 +9,15 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 from faker import Faker
 
-from ryadom.demo import institutions, openings, organisations, requests, veterans, volunteers
+from ryadom.demo import (
+    institutions,
+    openings,
+    organisations,
+    referrals,
+    requests,
+    veterans,
+    volunteers,
+)
 from ryadom.demo.context import Context, load_reference
 from ryadom.demo.loader import Loader, Output
 from ryadom.demo.people import NameBook
@@ -60,6 +68,6 @@ def generate(
     for inn, ogrn in Organisation.objects.values_list("inn", "ogrn"):
         ctx.taken |= {inn, ogrn}
     loader.say(f"scale {plan.name}, seed {seed}, {len(ctx.ref.regions)} regions")
-    for step in (institutions, organisations, volunteers, veterans, requests, openings):
+    for step in (institutions, organisations, volunteers, veterans, requests, openings, referrals):
         step.create(ctx)
     return loader
