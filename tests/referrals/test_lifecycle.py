@@ -104,3 +104,19 @@ def test_coordinator_refers_from_the_page_and_cancels(
     assert Message.objects.filter(kind="referral_withdrawn").count() == 1
     listing = client.get("/referrals/?status=cancelled").content.decode()
     assert f"#{referral.pk}" in listing
+
+
+def test_the_regional_dashboard_shows_loop_closure_and_outcomes(
+    cast: Cast, partner: PartnerService, consented: Veteran, client: Client
+) -> None:
+    done = refer(cast, consented, partner)
+    referral_move(actor=None, referral=done, action="accept")
+    referral_move(actor=None, referral=done, action="finish", outcome="employed")
+    other = PartnerService.objects.create(name="Колледж", kind="education", region=partner.region)
+    refer(cast, consented, other, need="study")
+    client.force_login(cast.coord_a)
+    page = client.get("/dashboard/regions/77/", headers={"Accept-Language": "en"})
+    text = page.content.decode()
+    assert "Referrals to partner services" in text
+    table = text[text.index("Referrals to partner services") :]
+    assert "Share closed, %" in table and "50.0" in table and "Employed" in table

@@ -171,15 +171,16 @@ class LoopClosure:
         return self.closed / counted if counted else None
 
 
-def loop_closure(*, actor: User | AnonymousUser | None) -> list[LoopClosure]:
-    """Per region (of the actor's scope), the share of referrals closed with an outcome (done
-    with an outcome, or declined) among those sent, and how many of each outcome."""
-    rows = (
-        referral_list(actor=actor)
-        .order_by()
-        .values("region_id", "status", "outcome")
-        .annotate(n=Count("pk"))
-    )
+def loop_closure(
+    *, actor: User | AnonymousUser | None, region_id: int | None = None
+) -> list[LoopClosure]:
+    """Per region (of the actor's scope, or the one given), the share of referrals closed
+    with an outcome (done with an outcome, or declined) among those sent, and how many of
+    each outcome."""
+    referrals = referral_list(actor=actor)
+    if region_id is not None:
+        referrals = referrals.filter(region_id=region_id)
+    rows = referrals.order_by().values("region_id", "status", "outcome").annotate(n=Count("pk"))
     by_region: dict[int, LoopClosure] = {}
     regions = {r.pk: r for r in Region.objects.filter(pk__in={row["region_id"] for row in rows})}
     for row in rows:
