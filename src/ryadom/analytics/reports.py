@@ -20,7 +20,7 @@ from ryadom.analytics.selectors import (
     institution_breakdown,
     organisation_breakdown,
 )
-from ryadom.analytics.tables import Table, hours, pct
+from ryadom.analytics.tables import Cell, Table, hours, pct
 from ryadom.analytics.volunteer_reports import idle_volunteers, volunteer_portrait
 from ryadom.catalogue.models import ServiceType
 from ryadom.geo.models import Region
@@ -247,7 +247,9 @@ def _referrals(*, actor: User, region: Region) -> Table:
     found = loop_closure(actor=actor, region_id=region.pk)
     row = found[0] if found else LoopClosure(region)
     share = None if row.share is None else round(100 * row.share, 1)
-    outcomes = [[str(label), row.outcomes.get(value, 0)] for value, label in Outcome.choices]
+    outcomes: list[list[Cell]] = [
+        [str(label), row.outcomes.get(value, 0)] for value, label in Outcome.choices
+    ]
     return Table(
         slug="referrals",
         title=_("Referrals to partner services"),
