@@ -120,3 +120,18 @@ def test_the_regional_dashboard_shows_loop_closure_and_outcomes(
     assert "Referrals to partner services" in text
     table = text[text.index("Referrals to partner services") :]
     assert "Share closed, %" in table and "50.0" in table and "Employed" in table
+
+
+def test_refer_page_takes_a_veterans_number_and_refuses_one_out_of_scope(
+    cast: Cast, partner: PartnerService, consented: Veteran, client: Client
+) -> None:
+    client.force_login(cast.coord_a)
+    outsider = client.post(
+        "/referrals/new/", {"veteran": cast.veteran_b.pk, "partner": partner.pk, "need": "work"}
+    )
+    assert outsider.status_code == 200 and not Referral.objects.exists()
+    made = client.post(
+        "/referrals/new/", {"veteran": consented.pk, "partner": partner.pk, "need": "work"}
+    )
+    assert made.status_code == 302
+    assert Referral.objects.get().veteran == consented

@@ -17,7 +17,14 @@ from ryadom.veterans.selectors import veteran_list
 
 
 class ReferralForm(PageForm):
-    veteran = forms.ModelChoiceField(label=_("Veteran"), queryset=Veteran.objects.none())
+    # A number typed in (lists of veterans run to thousands); hidden when the coordinator
+    # comes from the veteran's page.
+    veteran = forms.ModelChoiceField(
+        label=_("Veteran's number"),
+        help_text=_("As on the veteran's page (/veterans/<number>/)."),
+        queryset=Veteran.objects.none(),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
     partner = forms.ModelChoiceField(
         label=_("Partner service"), queryset=PartnerService.objects.none()
     )
@@ -35,11 +42,11 @@ class ReferralForm(PageForm):
 
     def __init__(self, *args: Any, actor: User, veteran: Veteran | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        veterans = veteran_list(actor=actor)
         field: Any = self.fields["veteran"]
-        field.queryset = veterans.filter(pk=veteran.pk) if veteran else veterans[:500]
+        field.queryset = veteran_list(actor=actor)
         if veteran is not None:
             field.initial = veteran.pk
+            field.widget = forms.HiddenInput()
         partner_field: Any = self.fields["partner"]
         partner_field.queryset = partners_for_referral(
             actor=actor, home_region_id=veteran.home_region_id if veteran else None
