@@ -50,3 +50,21 @@ def test_withdrawal_cancels_open_referrals_and_hides_the_veteran_from_the_partne
     assert Message.objects.filter(kind="referral_withdrawn").count() == 1
     with translation.override("en"), pytest.raises(ApplicationError, match="has not agreed"):
         refer(cast, consented, partner)
+
+
+def test_the_veterans_export_lists_referrals_and_anonymising_blanks_and_stops_them(
+    cast: Cast, partner: PartnerService, consented: Veteran, client: Client
+) -> None:
+    from ryadom.veterans.erasure import veteran_anonymise
+    from ryadom.veterans.export import veteran_export_data
+
+    referral = refer(cast, consented, partner)
+    exported = veteran_export_data(veteran=consented)["referrals"]
+    assert [(r["partner"], r["note"]) for r in exported] == [(partner.name, referral.note)]
+    link = partner_link(referral)
+
+    veteran_anonymise(actor=cast.federal, veteran=consented, reason="erasure")
+
+    referral.refresh_from_db()
+    assert (referral.status, referral.note) == (Status.CANCELLED, "")
+    assert client.get(link).status_code == 404

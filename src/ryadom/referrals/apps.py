@@ -12,8 +12,10 @@ class ReferralsConfig(AppConfig):
     def ready(self) -> None:
         # Define the sweep task against the configured backend at start-up; withdrawing the
         # consent to share with partners stops the sharing (veterans/events.py).
-        from ryadom.referrals import tasks  # noqa: F401
+        from ryadom.referrals import tasks, veteran_events  # noqa: F401
         from ryadom.referrals.services import referrals_stop_sharing
         from ryadom.veterans import events
 
         events.consent_withdrawn.subscribe(referrals_stop_sharing)
+        events.veteran_anonymising.subscribe(veteran_events.veteran_anonymising)
+        events.veteran_data_requested.subscribe(veteran_events.veteran_data)
