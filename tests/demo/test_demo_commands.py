@@ -85,6 +85,7 @@ def test_schedules_start_queues_each_chain_once_however_often_it_runs(
         "ryadom.volunteers.tasks.warn_expiring_checks",
         "ryadom.analytics.tasks.rebuild_rollups",
         "ryadom.notifications.tasks.digests_plan",
+        "ryadom.referrals.tasks.sweep_answers",
     ]
 
     def queued() -> dict[str, int]:
@@ -95,10 +96,10 @@ def test_schedules_start_queues_each_chain_once_however_often_it_runs(
     with django_capture_on_commit_callbacks(execute=True):
         call_command("schedules_start", stdout=first)
     # The digests are planned two days ahead: tomorrow's and the next day's.
-    assert queued() == {path: 1 for path in paths[:2]} | {paths[2]: 2}
+    assert queued() == {path: 1 for path in paths[:2]} | {paths[2]: 2, paths[3]: 1}
     again = io.StringIO()
     with django_capture_on_commit_callbacks(execute=True):
         call_command("schedules_start", stdout=again)
 
-    assert queued() == {path: 1 for path in paths[:2]} | {paths[2]: 2}
-    assert again.getvalue().count("already queued") == 3
+    assert queued() == {path: 1 for path in paths[:2]} | {paths[2]: 2, paths[3]: 1}
+    assert again.getvalue().count("already queued") == 4

@@ -261,3 +261,33 @@ def test_demo_accounts_find_visits_and_a_new_request_in_moscow() -> None:
     assert moscow.filter(status=Status.NEW, veteran__user__username="veteran").exists()
     coordinator = User.objects.get(username="coord-moscow")
     assert not moscow.exclude(coordinator=coordinator).exists()
+
+
+@pytest.mark.usefixtures("small_demo")
+def test_demo_referrals_close_most_loops_through_the_rules() -> None:
+    from ryadom.referrals.models import PartnerService, Referral, ReferralEvent
+    from ryadom.referrals.models import Status as ReferralStatus
+    from ryadom.referrals.selectors import loop_closure
+
+    regions = {r.code for r in Region.objects.filter(code__in=SMALL.region_codes)}
+    served = set(PartnerService.objects.values_list("region__code", flat=True))
+    assert served == regions
+    ensure_demo_accounts(today=TODAY)
+    ensure_demo_accounts(today=TODAY)
+
+    referrals = Referral.objects.all()
+    by_status = dict(referrals.values_list("status").annotate(n=Count("pk")))
+    assert set(by_status) >= {"sent", "accepted", "declined", "in_progress", "done", "cancelled"}
+    assert {r.region.code for r in referrals} == regions
+    for referral in referrals.prefetch_related("events"):
+        moves = [e for e in referral.events.all() if e.to_status]
+        assert moves[-1].to_status == referral.status  # the timeline ends in the status
+        assert referral.events.first().action == "create"  # type: ignore[union-attr]
+        assert referral.created_at <= NOW + datetime.timedelta(hours=9)
+    overdue = referrals.filter(status=ReferralStatus.SENT, answer_due__lt=NOW)
+    assert not overdue.filter(escalated_at__isnull=True).exists()
+    assert ReferralEvent.objects.filter(action="escalate").count() == overdue.count()
+    rows = loop_closure(actor=User.objects.get(username="federal"))
+    shares = [row.share for row in rows]
+    assert all(s is not None and 0.4 < s <= 1 for s in shares), shares
+    assert sum(row.sent for row in rows) == referrals.count() >= 20

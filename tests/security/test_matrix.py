@@ -223,6 +223,15 @@ PAGES: dict[str, Row] = {
     ),
     "GET /requests/new/": Row(E(403, federal=200, coord=200, anon=302)),
     "GET /s/<str:token>/": Row(E(404)),
+    # The partner's signed link: a forged token is not found, signed in or not.
+    "GET /p/r/<str:token>/": Row(E(404)),
+    # Referrals are the coordinators' pages.
+    "GET /referrals/": Row(E(403, federal=200, coord=200, anon=302)),
+    "GET /referrals/<int:pk>/": Row(E(403, federal=404, coord=404, anon=302)),
+    "POST /referrals/<int:pk>/<slug:action>/": Row(E(403, federal=404, coord=404, anon=302)),
+    "GET /referrals/closure/": Row(E(403, federal=200, coord=200, anon=302)),
+    "GET /referrals/new/": Row(E(403, federal=200, coord=200, anon=302)),
+    "GET /referrals/partners/": Row(E(403, federal=200, coord=200, anon=302)),
     "POST /telegram/webhook/<str:secret>/": Row(E(404)),
     "GET /volunteer/": Row(E(403, volunteer=200, anon=302)),
     "GET /volunteer/checklist/": Row(E(302, volunteer=200)),
@@ -292,6 +301,9 @@ API: dict[str, Row] = {
     "GET /api/v1/openings/{opening_id}/applications": Row(E(404, anon=401)),
     "GET /api/v1/organisations": Row(E(200)),
     "GET /api/v1/organisations/{organisation_id}": Row(E(200), E(200), obj="organisation"),
+    "GET /api/v1/partner-services": Row(E(200, anon=401)),
+    "GET /api/v1/referrals": Row(E(200, anon=401)),
+    "GET /api/v1/referrals/{referral_id}": Row(E(404, anon=401)),
     "GET /api/v1/regions": Row(E(200)),
     "GET /api/v1/regions/{code}": Row(E(200), E(200), obj="region"),
     "GET /api/v1/requests": Row(E(200, anon=401)),
@@ -333,6 +345,8 @@ API: dict[str, Row] = {
     "POST /api/v1/matching/runs": Row(E(403, federal=202, anon=401)),
     "POST /api/v1/matching/runs/{run_id}/accept": Row(E(404, anon=401)),
     "POST /api/v1/openings": Row(E(422, anon=401)),
+    "POST /api/v1/referrals": Row(E(422, anon=401)),
+    "POST /api/v1/referrals/{referral_id}/moves": Row(E(422, anon=401)),
     "POST /api/v1/openings/{opening_id}/applications": Row(E(404, anon=401)),
     "POST /api/v1/openings/{opening_id}/applications/{application_id}/accept": Row(
         E(404, anon=401)

@@ -246,6 +246,31 @@ def _account_create(kind: str, address: str, language: str) -> User:
 
 
 @transaction.atomic
+def contact_account_get_or_create(*, address: str, language: str = "ru") -> User:
+    """The account messages to an address go to (a partner service's e-mail): the one that
+    has the address, or a new inactive one with no password and no role, which only
+    receives messages until the person signs in with a code."""
+    kind, normalised = address_normalise(address)
+    found = _account_for(kind, normalised)
+    if found is not None:
+        return found
+    user = User(
+        username=_unused_username(normalised),
+        email=normalised if kind == AddressKind.EMAIL else "",
+        phone=normalised if kind == AddressKind.PHONE else "",
+        language=language if language in ("ru", "en") else "ru",
+        is_active=False,
+    )
+    user.set_unusable_password()
+    user.save()
+    events.account_created.publish(
+        user=user, channel="email" if kind == AddressKind.EMAIL else "sms"
+    )
+    audit_record(actor=None, action="user.contact_created", target=user, changes={"via": kind})
+    return user
+
+
+@transaction.atomic
 def code_send(
     *, address: str, language: str = "ru", message_kind: str = "one_time_code"
 ) -> OneTimeCode:

@@ -185,6 +185,7 @@ def _add_routers() -> None:
     from ryadom.interop.api import router as hsds_router
     from ryadom.openings.api import router as openings_router
     from ryadom.organisations.api import router as organisations_router
+    from ryadom.referrals.api import router as referrals_router
     from ryadom.veterans.api import router as veterans_router
     from ryadom.volunteers.api import router as volunteers_router
     from ryadom.web.api import router as web_router
@@ -204,6 +205,7 @@ def _add_routers() -> None:
     api.add_router("", dispatch_router)
     api.add_router("", care_router)
     api.add_router("", aftercare_router)
+    api.add_router("", referrals_router)
     api.add_router("", openings_router)
     api.add_router("/hsds", hsds_router)
 

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "ryadom.care",
     "ryadom.aftercare",
     "ryadom.entitlements",
+    "ryadom.referrals",
     "ryadom.dispatch",
     "ryadom.audit",
     "ryadom.attachments",
@@ -339,6 +340,14 @@ NOTIFICATIONS = {
     "STATUS_LINK_DAYS": int(os.environ.get("RYADOM_STATUS_LINK_DAYS", "30")),
     # Coordinators' daily digest, at this local time of their region.
     "DIGEST_AT": os.environ.get("RYADOM_DIGEST_AT", "08:00"),
+}
+# Referrals to partner services (referrals/conf.py): the partner's time to answer, the
+# reminder before it ends, how long the partner's signed link works, how often the sweep runs.
+REFERRALS = {
+    "ANSWER_HOURS": int(os.environ.get("RYADOM_REFERRAL_ANSWER_HOURS", "72")),
+    "REMIND_BEFORE_HOURS": int(os.environ.get("RYADOM_REFERRAL_REMIND_BEFORE_HOURS", "24")),
+    "LINK_MAX_AGE_DAYS": int(os.environ.get("RYADOM_REFERRAL_LINK_DAYS", "30")),
+    "SWEEP_MINUTES": int(os.environ.get("RYADOM_REFERRAL_SWEEP_MINUTES", "60")),
 }
 # The Redis-backed task backend (RYADOM_TASKS_BACKEND=django_tasks_rq.RQBackend) reads its
 # queues from django-rq; workers run `ryadom rqworker --job-class django_tasks_rq.Job

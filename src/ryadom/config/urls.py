@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("ryadom.aftercare.urls")),
     path("", include("ryadom.entitlements.urls")),
     path("", include("ryadom.privacy.urls")),
+    path("", include("ryadom.referrals.urls")),
     path("imports/", include("ryadom.imports.urls")),
     path("dashboard/", include("ryadom.analytics.urls")),
     path("regions/", web_views.region_list, name="region-list"),

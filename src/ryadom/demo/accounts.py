@@ -29,6 +29,7 @@ from ryadom.demo.context import Member
 from ryadom.demo.identifiers import company_inn, company_ogrn
 from ryadom.demo.institutions import VISITING_HOURS
 from ryadom.demo.loader import Loader
+from ryadom.demo.referrals import ensure_demo_referrals
 from ryadom.demo.stories import Helper, Story, plot, visit_slot
 from ryadom.demo.timelines import insert
 from ryadom.geo.models import Region, Settlement
@@ -110,6 +111,7 @@ def ensure_demo_accounts(*, today: datetime.date | None = None) -> list[DemoAcco
     entitlements.for_demo_accounts(
         veteran=veteran, relative=users["relative"], coordinator=users["coord-moscow"]
     )
+    ensure_demo_referrals(users=users, now=now)
     where = f"{veteran.addressed_as}, in {anchor.institution.name}"
     accounts += [
         _self_role(users["volunteer"], Role.VOLUNTEER, f"member of {anchor.organisation.name}"),

@@ -15,6 +15,7 @@ from ryadom.demo import (
     institutions,
     openings,
     organisations,
+    referrals,
     requests,
     veterans,
     volunteers,
@@ -78,6 +79,7 @@ def generate(
         openings,
         aftercare,
         entitlements,
+        referrals,
     )
     for step in steps:
         step.create(ctx)

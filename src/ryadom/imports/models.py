@@ -16,6 +16,7 @@ class ImportKind(models.TextChoices):
     VOLUNTEERS = "volunteers", _("Volunteers")
     CHECKS = "checks", _("Volunteers' checks")
     MEASURES = "measures", _("Support measures")
+    PARTNER_SERVICES = "partner_services", _("Partner services")
 
 
 class BatchStatus(models.TextChoices):

@@ -17,6 +17,7 @@ from ryadom.imports.institutions import InstitutionImport
 from ryadom.imports.measures import MeasureImport
 from ryadom.imports.models import BatchStatus, ImportBatch
 from ryadom.imports.organisations import AgreementImport, OrganisationImport
+from ryadom.imports.partners import PartnerImport
 from ryadom.imports.reader import Table, read_table
 from ryadom.imports.volunteers import VolunteerImport
 
@@ -29,6 +30,7 @@ KINDS: dict[str, type[Kind]] = {
     "volunteers": VolunteerImport,
     "checks": CheckImport,
     "measures": MeasureImport,
+    "partner_services": PartnerImport,
 }
 # Up to this many rows a file is checked and imported while the page waits, in one
 # transaction; a larger one goes to a task that commits as it goes and shows progress.

@@ -21,7 +21,8 @@ class NotificationsConfig(AppConfig):
         from ryadom.accounts import events as accounts
         from ryadom.aftercare import events as aftercare
         from ryadom.care import events as care
-        from ryadom.notifications import after_discharge, people, producers
+        from ryadom.notifications import after_discharge, people, producers, referrals
+        from ryadom.referrals import events as referral_events
         from ryadom.veterans import events as veterans
         from ryadom.volunteers import events as volunteers
 
@@ -42,6 +43,11 @@ class NotificationsConfig(AppConfig):
         care.request_escalated.subscribe(producers.request_escalated)
         care.complaint_made.subscribe(producers.complaint_made)
         care.debrief_upset.subscribe(producers.debrief_upset)
+        referral_events.referral_sent.subscribe(referrals.referral_sent)
+        referral_events.referral_answer_due.subscribe(referrals.referral_answer_due)
+        referral_events.referral_cancelled.subscribe(referrals.referral_cancelled)
+        referral_events.referral_answered.subscribe(referrals.referral_answered)
+        referral_events.referral_overdue.subscribe(referrals.referral_overdue)
         veterans.person_to_be_told.subscribe(people.person_to_be_told)
         veterans.erasure_asked.subscribe(people.erasure_asked)
         veterans.veteran_anonymising.subscribe(people.veteran_anonymising)

@@ -253,6 +253,39 @@ KINDS: dict[str, Kind] = {
         subject=_("%(organisation)s: %(decision)s"),
         body=_("%(organisation)s has answered your request to join: %(decision)s. %(url)s"),
     ),
+    "referral_to_partner": Kind(
+        subject=_("A referral from Ryadom: %(need)s"),
+        body=_(
+            "A coordinator of Ryadom refers a veteran to %(partner)s for help with: %(need)s. "
+            "Please accept or decline by %(due)s. The details and the answer are on this "
+            "page (no account needed): %(url)s"
+        ),
+    ),
+    "referral_reminder": Kind(
+        subject=_("Please answer the referral by %(due)s"),
+        body=_(
+            "A referral to %(partner)s (%(need)s) is still waiting for your answer, due by "
+            "%(due)s: %(url)s"
+        ),
+    ),
+    "referral_withdrawn": Kind(
+        subject=_("A referral has been withdrawn"),
+        body=_(
+            "The referral to %(partner)s (%(need)s) has been withdrawn: nothing more needs to "
+            "be done, and the veteran's details are no longer shared."
+        ),
+    ),
+    "referral_answered": Kind(
+        subject=_("Referral %(number)s: %(status)s"),
+        body=_("%(partner)s has answered referral %(number)s (%(need)s): %(status)s. %(url)s"),
+    ),
+    "referral_overdue": Kind(
+        subject=_("Referral %(number)s has no answer"),
+        body=_(
+            "%(partner)s has not answered referral %(number)s (%(need)s) by %(due)s. "
+            "Please get in touch with them (phone: %(phone)s): %(url)s"
+        ),
+    ),
 }
 
 

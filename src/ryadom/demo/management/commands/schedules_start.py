@@ -11,6 +11,7 @@ from django_tasks_db.models import DBTaskResult
 
 from ryadom.analytics.tasks import rebuild_rollups
 from ryadom.notifications.tasks import digests_plan
+from ryadom.referrals.tasks import sweep_answers
 from ryadom.volunteers.tasks import warn_expiring_checks
 
 DEFAULT_QUEUE = "default"  # where the chains' tasks go (they name no other queue)
@@ -22,6 +23,8 @@ CHAINS = (
     (rebuild_rollups, "analytics_rebuild", ("--nightly",)),
     # The digests plan themselves a day ahead; the same command requeues lost messages.
     (digests_plan, "notifications_requeue", ()),
+    # Partners reminded before a referral's answer is due, coordinators told after it.
+    (sweep_answers, "referrals_sweep", ()),
 )
 
 
@@ -47,7 +50,8 @@ def _waiting_task_paths() -> set[str]:
 class Command(BaseCommand):
     help = (
         "Start the periodic task chains (daily check-expiry warnings, the nightly analytics "
-        "rebuild, the coordinators' digests and the message safety net) unless already queued."
+        "rebuild, the coordinators' digests, the message safety net and the referrals' answer "
+        "sweep) unless already queued."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
