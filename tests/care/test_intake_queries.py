@@ -7,7 +7,6 @@ import datetime
 import uuid
 from typing import Any
 
-import pytest
 import time_machine
 from django.core.management import call_command
 from django.test import Client

@@ -177,7 +177,9 @@ class CareRequest(models.Model):
         indexes = [
             # The safety net's scan for requests whose announcement was lost: a few rows.
             models.Index(
-                fields=["created_at"], condition=Q(to_announce=True), name="care_request_to_announce"
+                fields=["created_at"],
+                condition=Q(to_announce=True),
+                name="care_request_to_announce",
             ),
             # The coordinator queue: a region's open requests by deadline.
             models.Index(fields=["region", "status", "deadline"]),

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import hashlib
 import functools
+import hashlib
 import json
 import logging
 from typing import Any

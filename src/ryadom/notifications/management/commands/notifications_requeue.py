@@ -20,9 +20,9 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        announced = requests_announce_waiting(older_than=notification_settings().lease)
-        self.stdout.write(f"requeued the announcement of {announced} request(s)")
         count = messages_requeue_stale()
         self.stdout.write(f"requeued {count} message(s)")
+        announced = requests_announce_waiting(older_than=notification_settings().lease)
+        self.stdout.write(f"requeued the announcement of {announced} request(s)")
         planned = digests_ensure()
         self.stdout.write(f"planned {planned} digest day(s)")
