@@ -26,6 +26,7 @@ from ryadom.care.services.volunteer_work import (
     request_complete,
     request_schedule,
 )
+from ryadom.care.tasks import request_announce
 from ryadom.catalogue.models import ServiceType
 from tests.conftest import Cast
 
@@ -68,14 +69,20 @@ def escalations(request: CareRequest) -> list[Event]:
     return list(Event.objects.filter(request=request, action="escalate").order_by("at", "pk"))
 
 
-def new_request(c: Cast, *, service: str = "laundry.wash", veteran: bool = True) -> CareRequest:
-    return request_create(
+def new_request(
+    c: Cast, *, service: str = "laundry.wash", veteran: bool = True, announce: bool = True
+) -> CareRequest:
+    """A request the liaison asks for; announced (its deadline watched) as its task does."""
+    request = request_create(
         actor=c.liaison,
         service_type=ServiceType.objects.get(code=service),
         institution=c.institution_a,
         veteran=c.veteran_a2 if veteran else None,
         channel=Channel.WARD,
     )
+    if announce:
+        request_announce.call(request_id=request.pk)
+    return request
 
 
 def at(moment: datetime.datetime) -> AbstractContextManager[Any]:
@@ -114,6 +121,10 @@ def test_creating_a_request_enqueues_one_deadline_check_due_at_the_deadline(
         )
     assert response.status_code == 201, response.json()
     request = CareRequest.objects.get(pk=response.json()["id"])
+    [announcement] = DBTaskResult.objects.all()  # the answer did not wait for the rest
+    assert announcement.task_path == "ryadom.care.tasks.request_announce"
+    with django_capture_on_commit_callbacks(execute=True):
+        request_announce.call(request_id=request.pk)
 
     [check] = DBTaskResult.objects.filter(task_path=CHECK)
     assert check.task_path == CHECK
@@ -128,8 +139,13 @@ def test_the_check_is_enqueued_only_when_the_request_is_committed(
     django_capture_on_commit_callbacks: Callable[..., AbstractContextManager[list[Any]]],
 ) -> None:
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        request = new_request(care_cast)
+        request = new_request(care_cast, announce=False)
     assert not DBTaskResult.objects.exists()  # a rolled-back request would leave no task
+    for callback in callbacks:
+        callback()  # the announcement's task
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        request_announce.call(request_id=request.pk)
+    assert checks_for(request) == []
     for callback in callbacks:
         callback()
     assert [t.run_after for t in checks_for(request)] == [request.deadline]

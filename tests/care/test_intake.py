@@ -127,8 +127,9 @@ def test_the_same_idempotency_key_and_body_twice_give_one_request(
     assert again.json()["id"] == first.json()["id"]
     assert CareRequest.objects.count() == 1
     assert list(Event.objects.values_list("action", flat=True)) == ["create"]
-    checks = DBTaskResult.objects.filter(task_path="ryadom.care.tasks.check_deadline")
-    assert checks.count() == 1  # one deadline check, not one per retry
+    # One announcement (the requester's message, the deadline's check), not one per retry.
+    announcements = DBTaskResult.objects.filter(task_path="ryadom.care.tasks.request_announce")
+    assert announcements.count() == 1
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from ryadom.care.models import CareRequest
 from ryadom.care.services.coordination import request_assign, request_triage
 from ryadom.care.services.intake import request_create
 from ryadom.care.services.volunteer_work import request_schedule
+from ryadom.care.tasks import request_announce
 from ryadom.catalogue.models import ServiceType
 from ryadom.notifications.models import Message
 from tests.conftest import Cast
@@ -27,8 +28,9 @@ def next_week_at(hour: int, *, days: int = 7) -> datetime.datetime:
 
 
 def ask(c: Cast, *, actor: User | None = None, service: str = "leisure.reading") -> CareRequest:
-    """The relative asks for the veteran in Moscow's hospital (or `actor` does)."""
-    return request_create(
+    """The relative asks for the veteran in Moscow's hospital (or `actor` does); the request
+    is announced, as its task does once the request is committed."""
+    request = request_create(
         actor=actor or c.relative,
         institution=c.institution_a,
         veteran=c.veteran_a,
@@ -36,6 +38,8 @@ def ask(c: Cast, *, actor: User | None = None, service: str = "leisure.reading")
         channel="web",
         details="Почитать вслух",
     )
+    request_announce.call(request_id=request.pk)
+    return request
 
 
 def assign_and_schedule(c: Cast, request: CareRequest, starts: datetime.datetime) -> CareRequest:

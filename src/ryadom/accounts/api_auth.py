@@ -13,7 +13,7 @@ from ryadom.accounts.services import api_token_authenticate
 
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        user = api_token_authenticate(token)
+        user = api_token_authenticate(token, request=request)
         if user is not None:
             request.user = user
         return user

@@ -25,6 +25,7 @@ from ryadom.care.selectors import (
     request_get_for_action,
     request_get_for_user,
     request_list,
+    request_read_back,
 )
 from ryadom.care.services.coordination import (
     complaint_answer,
@@ -295,7 +296,7 @@ def _intake_fields(payload: RequestIn, actor: User) -> dict[str, Any]:
     service = ServiceType.objects.filter(code=payload.service).first()
     if service is None:
         raise ApplicationError(f"Unknown service code “{payload.service}”.", field="service")
-    institutions = Institution.objects.filter(is_active=True)
+    institutions = Institution.objects.filter(is_active=True).select_related("region")
     return {
         "service_type": service,
         "institution": _known(institutions, payload.institution, "institution"),
@@ -322,7 +323,7 @@ def create_request(
         idempotency_key=idempotency_key,
         **_intake_fields(payload, _user(request)),
     )
-    return Status(201, request_get_for_user(actor=request.user, request_id=created.pk))
+    return Status(201, request_read_back(actor=request.user, request=created))
 
 
 @router.get("/requests/{request_id}", response=RequestDetailOut, summary="One request")

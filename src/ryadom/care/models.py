@@ -133,6 +133,10 @@ class CareRequest(models.Model):
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
     idempotency_key = models.CharField(max_length=100, blank=True)
     idempotency_hash = models.CharField(max_length=64, blank=True)
+    # Set by intake, cleared by the task that tells the apps above (the requester's message,
+    # rollups, the deadline's watch) in the transaction that writes their rows: a request
+    # accepted is announced exactly once, even if that task is lost (care/tasks.py).
+    to_announce = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 
@@ -171,6 +175,12 @@ class CareRequest(models.Model):
             ),
         ]
         indexes = [
+            # The safety net's scan for requests whose announcement was lost: a few rows.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(to_announce=True),
+                name="care_request_to_announce",
+            ),
             # The coordinator queue: a region's open requests by deadline.
             models.Index(fields=["region", "status", "deadline"]),
             models.Index(fields=["institution", "status"]),

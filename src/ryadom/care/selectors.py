@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -136,20 +137,45 @@ def request_list(
     return qs.order_by("deadline", "pk")
 
 
+# A request's timeline (steps with who took them, in order) and visits, as reads show them.
+TIMELINE_PREFETCH = (
+    Prefetch("events", queryset=Event.objects.select_related("actor").order_by("at", "pk")),
+    "visits",
+)
+
+
 @audited_read("request.viewed", lambda r: (r.region_id, r.veteran_id))
 def request_get_for_user(*, actor: User | AnonymousUser | None, request_id: int) -> CareRequest:
     """One request with its timeline, or NotFoundError when missing or not the actor's."""
     request = (
-        request_list(actor=actor)
-        .prefetch_related(
-            Prefetch("events", queryset=Event.objects.select_related("actor").order_by("at", "pk")),
-            "visits",
-        )
-        .filter(pk=request_id)
-        .first()
+        request_list(actor=actor).prefetch_related(*TIMELINE_PREFETCH).filter(pk=request_id).first()
     )
     if request is None:
         raise NotFoundError("Not found.")
+    return request
+
+
+@audited_read("request.viewed", lambda r: (r.region_id, r.veteran_id))
+def request_read_back(*, actor: User | AnonymousUser | None, request: CareRequest) -> CareRequest:
+    """A request the actor has just made or found by its Idempotency-Key, answered (and logged)
+    as `request_get_for_user` answers, without reading it again: it comes with its timeline."""
+    return request
+
+
+def timeline_known(
+    request: CareRequest, *, events: list[Event], visits: list[Visit]
+) -> CareRequest:
+    """A request whose timeline and visits are known (it was just made with them), ready to
+    read as if `request_get_for_user` had read it back, without the reads."""
+    known = {"events": events, "visits": visits}
+    cache: dict[str, QuerySet[Any]] = {}
+    for name, rows in known.items():
+        # What prefetch_related leaves behind: a queryset of the relation, already evaluated.
+        queryset = getattr(request, name).all()
+        queryset._result_cache = rows
+        queryset._prefetch_done = True
+        cache[name] = queryset
+    request._prefetched_objects_cache = cache  # type: ignore[attr-defined]
     return request
 
 

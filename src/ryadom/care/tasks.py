@@ -1,4 +1,5 @@
-"""Deadline checks. Idempotent: each re-reads the request and exits if it moved on."""
+"""Deadline checks and the announcement of new requests. Idempotent: each re-reads the
+request and exits if it moved on."""
 
 from __future__ import annotations
 
@@ -30,3 +31,12 @@ def check_deadline(request_id: int) -> str:
             lambda: check_deadline.using(run_after=next_due).enqueue(request_id=request_id)
         )
     return f"escalated to {escalated.escalation_level}"
+
+
+@task()
+def request_announce(request_id: int) -> str:
+    """Tell the apps above of a request just accepted (its message, rollups, the deadline's
+    watch), once: a second run, or one for a request announced since, does nothing."""
+    from ryadom.care.services.intake import request_announce as announce
+
+    return "announced" if announce(request_id=request_id) is not None else "done before"

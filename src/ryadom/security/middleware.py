@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
 from ryadom.accounts.models import TokenKind
-from ryadom.accounts.services import api_token_find
+from ryadom.accounts.services import api_token_find_once
 from ryadom.interop.fhir.codes import Outcome
 from ryadom.interop.fhir.http import outcome_answer
 from ryadom.security.ratelimit import RateLimitedError, client_key, rate_limit_hit
@@ -152,12 +152,13 @@ class RateLimitMiddleware:
 
 def _counted_as(request: HttpRequest, bucket: str) -> dict[str, str]:
     """The bucket and key a limited POST counts in. Ninja reads a bearer token only after
-    this middleware, so an API request's token is looked up here (one query, POSTs only).
+    this middleware, so an API request's token is looked up here (the one query that reads
+    it, POSTs only).
     """
     header = request.headers.get("Authorization", "")
     scheme, _, key = header.partition(" ")
     if _is_api(request) and scheme.lower() == "bearer":
-        token = api_token_find(key.strip())
+        token = api_token_find_once(request, key.strip())
         if token is not None and token.kind == TokenKind.INTEGRATION:
             return {"bucket": INTEGRATION_BUCKET, "key": f"client:{token.user_id}"}
         if token is not None:

@@ -15,7 +15,7 @@ from ryadom.audit.services import audit_record
 from ryadom.care import deadlines, events
 from ryadom.care.lifecycle import NEEDS_ACTION_STATES
 from ryadom.care.models import MAX_DETAILS_LENGTH, CareRequest, Channel, Status
-from ryadom.care.services.intake import _consent_check, _request_announce
+from ryadom.care.services.intake import consent_check, request_created_record
 from ryadom.care.timeline import coded, event_record
 from ryadom.catalogue.models import Category, ServiceType
 from ryadom.core.errors import ApplicationError, ConflictError, PermissionDeniedError
@@ -135,7 +135,7 @@ def home_request_create(
     )
     if left is None or Stay.objects.filter(veteran=veteran, discharged_on__isnull=True).exists():
         raise ApplicationError(_("The veteran is not discharged."), field="veteran")
-    _consent_check(actor=actor, veteran=veteran)
+    consent_check(actor=actor, veteran=veteran)
     institution: Institution = left.institution
     now = timezone.now()
     request = CareRequest.objects.create(
@@ -149,8 +149,9 @@ def home_request_create(
         requested_by=actor,
         coordinator=coordinator,
         deadline=deadlines.deadline_for(service_type=service_type, urgency=urgency, start=now),
+        to_announce=True,
         created_at=now,
         updated_at=now,
     )
-    _request_announce(actor=actor, request=request)
+    request_created_record(actor=actor, request=request)
     return request

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.db.models import QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,20 +25,30 @@ from ryadom.institutions.models import Institution
 HORIZON = datetime.timedelta(days=365)
 
 
+def _owners(kind: str, scope_id: int | None) -> QuerySet[RoleAssignment]:
+    return RoleAssignment.objects.filter(
+        scope_kind=kind,
+        scope_id=scope_id,
+        role__in=[Role.REGIONAL_COORDINATOR, Role.FEDERAL_COORDINATOR],
+    ).order_by("pk")
+
+
 def owner_for(region_id: int) -> User | None:
     """The coordinator who owns new requests of a region: its first regional coordinator,
     or a federal coordinator where the region has none yet."""
     for kind, scope_id in ((ScopeKind.REGION, region_id), (ScopeKind.FEDERAL, None)):
-        assignment = (
-            RoleAssignment.objects.filter(scope_kind=kind, scope_id=scope_id)
-            .filter(role__in=[Role.REGIONAL_COORDINATOR, Role.FEDERAL_COORDINATOR])
-            .select_related("user")
-            .order_by("pk")
-            .first()
-        )
+        assignment = _owners(kind, scope_id).select_related("user").first()
         if assignment is not None:
             return assignment.user
     return None
+
+
+def owner_id_of(region_id: int) -> Coalesce:
+    """`owner_for` as an expression giving the user's id, to read within another query."""
+    return Coalesce(
+        Subquery(_owners(ScopeKind.REGION, region_id).values("user_id")[:1]),
+        Subquery(_owners(ScopeKind.FEDERAL, None).values("user_id")[:1]),
+    )
 
 
 def aware(moment: datetime.datetime, institution: Institution) -> datetime.datetime:
