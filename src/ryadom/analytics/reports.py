@@ -237,7 +237,7 @@ def region_page(*, actor: User, region: Region, filters: Filters) -> dict[str, A
     )
     trend = _trend(by_week)
     portrait = volunteer_portrait(actor=actor, region=region, filters=filters)
-    idle = idle_volunteers(actor=actor, region=region)
+    idle = idle_volunteers(actor=actor, region=region, waiting=now_institution)
     aftercare = after_discharge_table(actor=actor, region=region, filters=filters)
     referrals = _referrals(actor=actor, region=region)
     return {"tables": [inst_table, svc_table, trend, *portrait, idle, aftercare, referrals]}

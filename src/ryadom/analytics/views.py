@@ -49,7 +49,8 @@ def _filters(request: HttpRequest, *, default_weeks: int = 12, **fixed: Any) -> 
     end = _date(request.GET.get("end")) or today
     if end < start:
         start, end = end, start
-    region = Region.objects.filter(code=_code(request.GET.get("region"))).first()
+    code = _code(request.GET.get("region"))
+    region = Region.objects.filter(code=code).first() if code else None
     values: dict[str, Any] = {
         "start": start,
         "end": end,

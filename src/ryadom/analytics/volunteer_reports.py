@@ -104,8 +104,16 @@ def _distance_travelled(*, region: Region, filters: Filters) -> list[tuple[str, 
     return [(_(label), bands[label]) for _limit, label in DISTANCE_BANDS]
 
 
-def idle_volunteers(*, actor: User, region: Region, limit: int = 50) -> Table:
-    """Eligible volunteers with no task in 14 days, and open needs near each of them."""
+def idle_volunteers(
+    *,
+    actor: User,
+    region: Region,
+    waiting: dict[int, tuple[int, int, int]] | None = None,
+    limit: int = 50,
+) -> Table:
+    """Eligible volunteers with no task in 14 days, and open needs near each of them
+    (`waiting`: the region's open, overdue and waiting requests per institution now, as the
+    page already read them; read here if not given)."""
     since = timezone.localdate() - IDLE_AFTER
     idle_ids = list(
         VolunteerSnapshot.objects.filter(region_id=region.pk, eligible=True, holding=False)
@@ -115,9 +123,10 @@ def idle_volunteers(*, actor: User, region: Region, limit: int = 50) -> Table:
     )
     last = dict(idle_ids)
     people = Volunteer.objects.filter(pk__in=last).select_related("user", "settlement")
-    waiting = backlog_by(
-        actor=actor, filters=Filters.last_weeks(1, region_id=region.pk), by="institution_id"
-    )
+    if waiting is None:
+        waiting = backlog_by(
+            actor=actor, filters=Filters.last_weeks(1, region_id=region.pk), by="institution_id"
+        )
     places = list(
         Institution.objects.filter(pk__in=[k for k, v in waiting.items() if v[2]]).values_list(
             "pk", "lat", "lon"

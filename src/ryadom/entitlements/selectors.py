@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q, QuerySet
@@ -150,15 +151,20 @@ class OpenQuestions:
         return self.payment_issues + self.applied_waiting
 
 
-def open_questions_by_region(*, actor: User | AnonymousUser | None) -> list[OpenQuestions]:
-    """Per region the actor coordinates: open payment questions, and measures applied for and
-    not yet answered (by the region the veteran lives in). Two grouped queries."""
+def open_questions_by_region(
+    *, actor: User | AnonymousUser | None, region: Region | None = None
+) -> list[OpenQuestions]:
+    """Per region the actor coordinates (or only `region`, if they coordinate it): open
+    payment questions, and measures applied for and not yet answered (by the region the
+    veteran lives in). Two grouped queries, and the regions unless one is given."""
     scope = scope_of(actor)
     if not is_coordinator(actor):
         return []
-    regions = Region.objects.order_by("code")
+    regions: Any = Region.objects.order_by("code")
     if not scope.federal:
         regions = regions.filter(pk__in=scope.region_ids)
+    if region is not None:
+        regions = [region] if scope.federal or region.pk in scope.region_ids else []
     issues = dict(
         CareRequest.objects.filter(
             service_type__code=PAYMENT_ISSUE, status__in=OPEN_STATES, region__in=regions

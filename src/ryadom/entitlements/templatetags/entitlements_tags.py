@@ -46,6 +46,6 @@ def entitlements_link(context: dict[str, Any], veteran: Veteran) -> SafeString |
 def entitlement_questions(context: dict[str, Any], region: Region) -> dict[str, Any]:
     """On a region's dashboard: its open payment questions and measures applied for and not
     yet answered, as far as the reader coordinates the region."""
-    found = open_questions_by_region(actor=context["request"].user)
-    row = next((q for q in found if q.region.pk == region.pk), None)
+    found = open_questions_by_region(actor=context["request"].user, region=region)
+    row = found[0] if found else None
     return {"row": row, "region": region}
