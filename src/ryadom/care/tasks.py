@@ -27,6 +27,7 @@ def check_deadline(request_id: int) -> str:
     if escalated.escalation_level < 2:
         next_due = escalated.deadline + FEDERAL_AFTER * escalated.escalation_level
         transaction.on_commit(
-            lambda: check_deadline.using(run_after=next_due).enqueue(request_id=request_id)
+            lambda: check_deadline.using(run_after=next_due).enqueue(request_id=request_id),
+            robust=True,
         )
     return f"escalated to {escalated.escalation_level}"

@@ -66,7 +66,7 @@ def digest_day_schedule(*, day: datetime.date) -> bool:
 
     run_after = max(plan_time(day), timezone.now())
     transaction.on_commit(
-        lambda: digests_plan.using(run_after=run_after).enqueue(day=day.isoformat())
+        lambda: digests_plan.using(run_after=run_after).enqueue(day=day.isoformat()), robust=True
     )
     return True
 
@@ -117,7 +117,9 @@ def digests_dispatch(*, day: datetime.date) -> list[tuple[int, datetime.datetime
         return []
     planned = [(user.pk, digest_send_at(user=user, day=day)) for user in regional_coordinators()]
     for user_id, at in planned:
-        transaction.on_commit(functools.partial(_enqueue_digest, user_id=user_id, day=day, at=at))
+        transaction.on_commit(
+            functools.partial(_enqueue_digest, user_id=user_id, day=day, at=at), robust=True
+        )
     digest_day_schedule(day=day + DAY)
     return planned
 

@@ -150,7 +150,7 @@ def notify(
         messages.append(message)
         if created:
             run_after = due if due > now else None
-            transaction.on_commit(functools.partial(_enqueue, message.pk, run_after))
+            transaction.on_commit(functools.partial(_enqueue, message.pk, run_after), robust=True)
     if not messages:
         logger.warning("user %s cannot be reached: no channel with an address", recipient.pk)
     return messages
@@ -253,7 +253,7 @@ def message_retry_later(*, message: Message, error: str) -> Message:
         status=MessageStatus.PENDING, due_at=due, lease_until=None, last_error=error[:ERROR_LENGTH]
     ):
         message_id = message.pk
-        transaction.on_commit(lambda: _enqueue(message_id, due))
+        transaction.on_commit(lambda: _enqueue(message_id, due), robust=True)
     message.refresh_from_db()
     return message
 
@@ -276,7 +276,7 @@ def message_resend(*, actor: User, message: Message) -> Message:
         changes={"status": [MessageStatus.FAILED, MessageStatus.PENDING]},
     )
     message_id = message.pk
-    transaction.on_commit(lambda: _enqueue(message_id, None))
+    transaction.on_commit(lambda: _enqueue(message_id, None), robust=True)
     message.refresh_from_db()
     return message
 
