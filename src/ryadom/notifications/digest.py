@@ -10,7 +10,6 @@ planned once; the digest itself is deduplicated per coordinator and day.
 from __future__ import annotations
 
 import datetime
-import functools
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -118,7 +117,7 @@ def digests_dispatch(*, day: datetime.date) -> list[tuple[int, datetime.datetime
     planned = [(user.pk, digest_send_at(user=user, day=day)) for user in regional_coordinators()]
     for user_id, at in planned:
         transaction.on_commit(
-            functools.partial(_enqueue_digest, user_id=user_id, day=day, at=at), robust=True
+            lambda u=user_id, d=day, a=at: _enqueue_digest(user_id=u, day=d, at=a), robust=True
         )
     digest_day_schedule(day=day + DAY)
     return planned

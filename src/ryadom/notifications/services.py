@@ -6,7 +6,6 @@ Business code calls notify() and nothing else; only the deliver task talks to ch
 from __future__ import annotations
 
 import datetime
-import functools
 import logging
 import zoneinfo
 from collections.abc import Mapping, Sequence
@@ -150,7 +149,10 @@ def notify(
         messages.append(message)
         if created:
             run_after = due if due > now else None
-            transaction.on_commit(functools.partial(_enqueue, message.pk, run_after), robust=True)
+            # robust: a queue that cannot be reached leaves the message to the safety net
+            # (messages_requeue_stale) instead of failing the committed request. A lambda,
+            # since Django names a failed robust callback by its __qualname__.
+            transaction.on_commit(lambda pk=message.pk, at=run_after: _enqueue(pk, at), robust=True)
     if not messages:
         logger.warning("user %s cannot be reached: no channel with an address", recipient.pk)
     return messages
