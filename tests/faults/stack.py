@@ -30,16 +30,20 @@ ROOT = Path(__file__).resolve().parents[2]
 START_BOUND = 120.0
 
 
-def wait_for(condition: Callable[[], Any], what: str, timeout: float = START_BOUND) -> Any:
-    """Poll until `condition()` is true-ish; its value."""
+def wait_for(
+    condition: Callable[[], Any], what: str | Callable[[], str], timeout: float = START_BOUND
+) -> Any:
+    """Poll until `condition()` is true-ish; its value. `what` may be a function, to say how
+    things stood when the wait ran out."""
     deadline = time.monotonic() + timeout
     while True:
         value = condition()
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(0.05)
+            said = what() if callable(what) else what
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {said}")
+        time.sleep(0.1)
 
 
 def postgres_bin() -> Path:
@@ -286,6 +290,12 @@ class Stack:
         """The process an RQ worker forked for the job in hand (it leads its own group)."""
         found = [pid for pid, group in children(self.worker.pid) if pid == group]
         return found[0] if found else None
+
+    def queued(self) -> int:
+        """Jobs waiting in the RQ queue."""
+        import redis
+
+        return int(redis.Redis.from_url(self.redis.url).llen("rq:queue:default"))
 
     def get(self, path: str) -> tuple[int, Any]:
         return self.call("GET", path)
