@@ -291,6 +291,10 @@ class Stack:
         found = [pid for pid, group in children(self.worker.pid) if pid == group]
         return found[0] if found else None
 
+    def scheduler_running(self) -> bool:
+        """Whether the worker's RQ scheduler process (in the worker's own group) is alive."""
+        return any(group == self.worker.pid for _pid, group in children(self.worker.pid))
+
     def queued(self) -> int:
         """Jobs waiting in the RQ queue."""
         import redis

@@ -3,7 +3,11 @@ PostgreSQL restarted during intake, Redis stopped, a task worker killed mid-task
 ask for help over the API with an Idempotency-Key and send the same request again after a
 broken connection or a 5xx, as docs/operations.md tells integrators to. Each drill prints
 its counts — sent, accepted, stored, lost, duplicated — and asserts nothing is lost or
-stored twice."""
+stored twice.
+
+The drills that wait for the worker come first, while its queue is short (the worker's
+first, while RQ's scheduler is alive: see the Redis drill); the two that leave it a backlog
+(forty requests' deliveries and dashboard refreshes) come last."""
 
 from __future__ import annotations
 
@@ -157,57 +161,49 @@ def requeue(stack: Stack) -> str:
     return done.stdout.splitlines()[0]
 
 
-def test_a_web_process_killed_mid_request_loses_and_duplicates_nothing(stack: Stack) -> None:
-    started = time.monotonic()
-    clients = Clients(stack, "web process killed")
-    sent = keys("kill-web", 20)
-    done = threading.Event()
-    kills = 0
-
-    def kill_web_workers() -> None:
-        # SIGKILL a gunicorn worker (no cleanup) now and then while requests are in flight;
-        # gunicorn's master starts a new one, as supervisord restarts a dead instance.
-        nonlocal kills
-        while not done.wait(0.6) and kills < 6:
-            workers = stack.web_workers()
-            if workers:
-                os.kill(random.choice(workers), signal.SIGKILL)  # noqa: S311
-                kills += 1
-
-    killer = threading.Thread(target=kill_web_workers)
-    killer.start()
-    try:
-        clients.run(sent, clients=4)
-    finally:
-        done.set()
-        killer.join()
-    counts = finish(clients, sent, started)
-    print(f"[web process killed] {kills} web workers killed")
-    assert kills >= 2
-    assert counts.answers[0] >= 1, "no kill landed while a request was in flight"
+def message_uid(message: Any) -> str:
+    """The outbox uid a mail carries in its Message-ID (<uid@host>)."""
+    return str(message["Message-ID"]).strip("<>").split("@")[0]
 
 
-def test_postgresql_restarted_during_intake_answers_retryable_errors_and_stores_once(
-    stack: Stack,
+def test_a_worker_killed_mid_task_runs_it_again_and_sends_one_message(
+    stack: Stack, relay: FakeSmtpServer
 ) -> None:
     started = time.monotonic()
-    clients = Clients(stack, "PostgreSQL restarted")
-    sent = keys("restart-pg", 20)
+    relay.hang_next, relay.hang_before_keeping = 1, False  # the relay keeps it, never answers
+    relay.hanging.clear()
+    clients = Clients(stack, "worker killed mid-task")
+    sent = keys("kill-worker", 1)
+    clients.run(sent, clients=1)
+    assert relay.hanging.wait(60), "the worker never reached the mail relay"
+    horse = wait_for(stack.work_horse, "the worker's job process", timeout=10)
+    os.kill(horse, signal.SIGKILL)  # mid-task: the message is with the relay, unconfirmed
+    relay.release()
+    uid = message_uid(relay.deliveries[-1])  # the message the killed job was sending
+    with psycopg.connect(stack.postgres.url, autocommit=True) as db:
 
-    def restart() -> None:
-        time.sleep(1.0)  # requests in flight
-        stack.postgres.restart_abruptly()
+        def message() -> Any:
+            return db.execute(
+                "SELECT status, attempts, dedupe_key FROM notifications_message WHERE uid = %s",
+                [uid],
+            ).fetchone()
 
-    restarter = threading.Thread(target=restart)
-    restarter.start()
-    try:
-        clients.run(sent, clients=4)
-    finally:
-        restarter.join()
-    counts = finish(clients, sent, started)
-    # While it was down, clients were told to try again (503), never that it was stored.
-    assert counts.answers[503] >= 1, counts.report()
-    assert set(counts.answers) <= {0, 200, 201, 503}, counts.report()
+        wait_for(lambda: message()[0] == "sent", "the message sent by the task run again")
+        _status, attempts, dedupe_key = message()
+        [same_key] = db.execute(
+            "SELECT count(*) FROM notifications_message WHERE dedupe_key = %s", [dedupe_key]
+        ).fetchone()
+    copies = [m for m in relay.deliveries if message_uid(m) == uid]
+    seen = [m for m in relay.messages if message_uid(m) == uid]
+    finish(clients, sent, started)
+    print(
+        f"[worker killed mid-task] message {uid} ({dedupe_key}): {attempts} attempts, "
+        f"{same_key} row in the outbox, {len(copies)} copies handed to the relay with one "
+        f"Message-ID, {len(seen)} in the mailbox"
+    )
+    assert attempts == 2  # the killed attempt, and the task run again
+    assert same_key == 1
+    assert len(copies) == 2 and len(seen) == 1  # the resend is the same message, dropped
 
 
 REDIS_DRILL = (
@@ -263,48 +259,62 @@ def test_with_redis_stopped_asking_works_and_messages_wait_in_the_outbox(
         f"{time.monotonic() - started:.1f} s"
     )
     assert all(mailbox[u] == 1 for u in uids)
+    # RQ's scheduler (a child of the worker) exits when Redis goes away, and the worker starts
+    # it again only at its next maintenance, up to 10 minutes on: until then tasks enqueued to
+    # run later (a delivery's watchdog, deadline checks, the periodic chains) wait
+    # (docs/operations.md). Shown here, not asserted: it is RQ's behaviour.
+    scheduler = stack.scheduler_running()
+    print(f"[Redis stopped] RQ's scheduler {'survived' if scheduler else 'exited'}")
 
 
-def message_uid(message: Any) -> str:
-    """The outbox uid a mail carries in its Message-ID (<uid@host>)."""
-    return str(message["Message-ID"]).strip("<>").split("@")[0]
+def test_a_web_process_killed_mid_request_loses_and_duplicates_nothing(stack: Stack) -> None:
+    started = time.monotonic()
+    clients = Clients(stack, "web process killed")
+    sent = keys("kill-web", 20)
+    done = threading.Event()
+    kills = 0
+
+    def kill_web_workers() -> None:
+        # SIGKILL a gunicorn worker (no cleanup) now and then while requests are in flight;
+        # gunicorn's master starts a new one, as supervisord restarts a dead instance.
+        nonlocal kills
+        while not done.wait(0.6) and kills < 6:
+            workers = stack.web_workers()
+            if workers:
+                os.kill(random.choice(workers), signal.SIGKILL)  # noqa: S311
+                kills += 1
+
+    killer = threading.Thread(target=kill_web_workers)
+    killer.start()
+    try:
+        clients.run(sent, clients=4)
+    finally:
+        done.set()
+        killer.join()
+    counts = finish(clients, sent, started)
+    print(f"[web process killed] {kills} web workers killed")
+    assert kills >= 2
+    assert counts.answers[0] >= 1, "no kill landed while a request was in flight"
 
 
-def test_a_worker_killed_mid_task_runs_it_again_and_sends_one_message(
-    stack: Stack, relay: FakeSmtpServer
+def test_postgresql_restarted_during_intake_answers_retryable_errors_and_stores_once(
+    stack: Stack,
 ) -> None:
     started = time.monotonic()
-    relay.hang_next, relay.hang_before_keeping = 1, False  # the relay keeps it, never answers
-    relay.hanging.clear()
-    clients = Clients(stack, "worker killed mid-task")
-    sent = keys("kill-worker", 1)
-    clients.run(sent, clients=1)
-    assert relay.hanging.wait(60), "the worker never reached the mail relay"
-    horse = wait_for(stack.work_horse, "the worker's job process", timeout=10)
-    os.kill(horse, signal.SIGKILL)  # mid-task: the message is with the relay, unconfirmed
-    relay.release()
-    uid = message_uid(relay.deliveries[-1])  # the message the killed job was sending
-    with psycopg.connect(stack.postgres.url, autocommit=True) as db:
+    clients = Clients(stack, "PostgreSQL restarted")
+    sent = keys("restart-pg", 20)
 
-        def message() -> Any:
-            return db.execute(
-                "SELECT status, attempts, dedupe_key FROM notifications_message WHERE uid = %s",
-                [uid],
-            ).fetchone()
+    def restart() -> None:
+        time.sleep(1.0)  # requests in flight
+        stack.postgres.restart_abruptly()
 
-        wait_for(lambda: message()[0] == "sent", "the message sent by the task run again")
-        _status, attempts, dedupe_key = message()
-        [same_key] = db.execute(
-            "SELECT count(*) FROM notifications_message WHERE dedupe_key = %s", [dedupe_key]
-        ).fetchone()
-    copies = [m for m in relay.deliveries if message_uid(m) == uid]
-    seen = [m for m in relay.messages if message_uid(m) == uid]
-    finish(clients, sent, started)
-    print(
-        f"[worker killed mid-task] message {uid} ({dedupe_key}): {attempts} attempts, "
-        f"{same_key} row in the outbox, {len(copies)} copies handed to the relay with one "
-        f"Message-ID, {len(seen)} in the mailbox"
-    )
-    assert attempts == 2  # the killed attempt, and the task run again
-    assert same_key == 1
-    assert len(copies) == 2 and len(seen) == 1  # the resend is the same message, dropped
+    restarter = threading.Thread(target=restart)
+    restarter.start()
+    try:
+        clients.run(sent, clients=4)
+    finally:
+        restarter.join()
+    counts = finish(clients, sent, started)
+    # While it was down, clients were told to try again (503), never that it was stored.
+    assert counts.answers[503] >= 1, counts.report()
+    assert set(counts.answers) <= {0, 200, 201, 503}, counts.report()
