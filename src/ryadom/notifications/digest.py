@@ -10,6 +10,7 @@ planned once; the digest itself is deduplicated per coordinator and day.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -116,11 +117,20 @@ def digests_dispatch(*, day: datetime.date) -> list[tuple[int, datetime.datetime
         return []
     planned = [(user.pk, digest_send_at(user=user, day=day)) for user in regional_coordinators()]
     for user_id, at in planned:
-        transaction.on_commit(
-            lambda u=user_id, d=day, a=at: _enqueue_digest(user_id=u, day=d, at=a), robust=True
-        )
+        transaction.on_commit(_digest_enqueuer(user_id=user_id, day=day, at=at), robust=True)
     digest_day_schedule(day=day + DAY)
     return planned
+
+
+def _digest_enqueuer(
+    *, user_id: int, day: datetime.date, at: datetime.datetime
+) -> Callable[[], None]:
+    """The after-commit callback (a named function: Django names a failed robust one)."""
+
+    def enqueue() -> None:
+        _enqueue_digest(user_id=user_id, day=day, at=at)
+
+    return enqueue
 
 
 def _enqueue_digest(*, user_id: int, day: datetime.date, at: datetime.datetime) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime
 import logging
 import zoneinfo
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
@@ -45,6 +45,16 @@ def _enqueue(message_id: int, run_after: datetime.datetime | None) -> None:
     deliver.using(queue_name=notification_settings().queue, run_after=run_after).enqueue(
         message_id=message_id
     )
+
+
+def _enqueuer(message_id: int, run_after: datetime.datetime | None) -> Callable[[], None]:
+    """The after-commit callback: a named function, as Django names a failed robust one by
+    its __qualname__ (which functools.partial lacks)."""
+
+    def enqueue() -> None:
+        _enqueue(message_id, run_after)
+
+    return enqueue
 
 
 def quiet_hours_end(
@@ -150,9 +160,8 @@ def notify(
         if created:
             run_after = due if due > now else None
             # robust: a queue that cannot be reached leaves the message to the safety net
-            # (messages_requeue_stale) instead of failing the committed request. A lambda,
-            # since Django names a failed robust callback by its __qualname__.
-            transaction.on_commit(lambda pk=message.pk, at=run_after: _enqueue(pk, at), robust=True)
+            # (messages_requeue_stale) instead of failing the committed request.
+            transaction.on_commit(_enqueuer(message.pk, run_after), robust=True)
     if not messages:
         logger.warning("user %s cannot be reached: no channel with an address", recipient.pk)
     return messages
