@@ -26,7 +26,7 @@ import psycopg
 import pytest
 
 from tests.faults.conftest import on_postgresql_pass
-from tests.faults.stack import BIN, ROOT, Stack, wait_for
+from tests.faults.stack import BIN, ROOT, START_BOUND, Stack, wait_for
 from tests.notifications.fakes import FakeSmtpServer
 
 pytestmark = [on_postgresql_pass, pytest.mark.xdist_group("faults")]
@@ -64,6 +64,7 @@ class Clients:
         self.stack, self.counts = stack, Counts(drill)
         self.lock = threading.Lock()
         self.ids: dict[str, set[int]] = {}  # key → the request ids its 2xx answers named
+        self.flowing = threading.Event()  # set at the first 2xx: requests are in flight
 
     def body(self, key: str) -> dict[str, Any]:
         return {
@@ -85,6 +86,7 @@ class Clients:
                 if 200 <= status < 300:
                     self.ids.setdefault(key, set()).add(int(answer["id"]))
             if 200 <= status < 300:
+                self.flowing.set()
                 return
             assert status == 0 or status >= 500, f"{key}: refused with {status}: {answer}"
             time.sleep(0.2)  # then the same request again, with the same key
@@ -270,7 +272,7 @@ def test_with_redis_stopped_asking_works_and_messages_wait_in_the_outbox(
 def test_a_web_process_killed_mid_request_loses_and_duplicates_nothing(stack: Stack) -> None:
     started = time.monotonic()
     clients = Clients(stack, "web process killed")
-    sent = keys("kill-web", 20)
+    sent = keys("kill-web", 30)
     done = threading.Event()
     kills = 0
 
@@ -278,7 +280,8 @@ def test_a_web_process_killed_mid_request_loses_and_duplicates_nothing(stack: St
         # SIGKILL a gunicorn worker (no cleanup) now and then while requests are in flight;
         # gunicorn's master starts a new one, as supervisord restarts a dead instance.
         nonlocal kills
-        while not done.wait(0.6) and kills < 6:
+        clients.flowing.wait(START_BOUND)
+        while kills < 6 and not done.wait(0.3):
             workers = stack.web_workers()
             if workers:
                 os.kill(random.choice(workers), signal.SIGKILL)  # noqa: S311
@@ -293,7 +296,7 @@ def test_a_web_process_killed_mid_request_loses_and_duplicates_nothing(stack: St
         killer.join()
     counts = finish(clients, sent, started)
     print(f"[web process killed] {kills} web workers killed")
-    assert kills >= 2
+    assert kills >= 1
     assert counts.answers[0] >= 1, "no kill landed while a request was in flight"
 
 
@@ -302,10 +305,10 @@ def test_postgresql_restarted_during_intake_answers_retryable_errors_and_stores_
 ) -> None:
     started = time.monotonic()
     clients = Clients(stack, "PostgreSQL restarted")
-    sent = keys("restart-pg", 20)
+    sent = keys("restart-pg", 30)
 
     def restart() -> None:
-        time.sleep(1.0)  # requests in flight
+        clients.flowing.wait(START_BOUND)  # requests in flight
         stack.postgres.restart_abruptly()
 
     restarter = threading.Thread(target=restart)
