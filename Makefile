@@ -111,7 +111,7 @@ nginx:
 
 test: install browser
 	mkdir -p $(RYADOM_VAR_DIR)
-	$(BIN)/pytest -n $(TEST_WORKERS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 # Every benchmark at full size (minutes to an hour; the analytics one needs PostgreSQL).
 bench: bench-matching bench-matching-db bench-analytics bench-imports

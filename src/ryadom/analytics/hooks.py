@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-
 from django.db import transaction
 
 
@@ -15,4 +13,4 @@ def _enqueue(request_id: int) -> None:
 
 def request_changed(request_id: int) -> None:
     """Queue a refresh of this request's fact and rollups once the caller's write commits."""
-    transaction.on_commit(functools.partial(_enqueue, request_id))
+    transaction.on_commit(lambda: _enqueue(request_id), robust=True)

@@ -37,5 +37,6 @@ def watch(request: CareRequest) -> None:
 
     request_id, run_after = request.pk, request.deadline
     transaction.on_commit(
-        lambda: check_deadline.using(run_after=run_after).enqueue(request_id=request_id)
+        lambda: check_deadline.using(run_after=run_after).enqueue(request_id=request_id),
+        robust=True,
     )

@@ -28,7 +28,8 @@ def check_deadline(request_id: int) -> str:
     next_due = next_check(deadline=escalated.deadline, level=escalated.escalation_level)
     if next_due is not None:
         transaction.on_commit(
-            lambda: check_deadline.using(run_after=next_due).enqueue(request_id=request_id)
+            lambda: check_deadline.using(run_after=next_due).enqueue(request_id=request_id),
+            robust=True,
         )
     return f"escalated to {escalated.escalation_level}"
 

@@ -6,7 +6,11 @@ from django.urls import include, path
 
 from ryadom.accounts import views as accounts_views
 from ryadom.config.api import api
+from ryadom.core.unavailable import server_error
 from ryadom.web import views as web_views
+
+# A database that cannot be reached answers 503 with Retry-After (core/unavailable.py).
+handler500 = server_error
 
 urlpatterns = [
     path("", web_views.home, name="home"),

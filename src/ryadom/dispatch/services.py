@@ -93,7 +93,7 @@ def matching_run_create(
     )
     from ryadom.dispatch.tasks import solve_run
 
-    transaction.on_commit(lambda: solve_run.enqueue(run_id=run.pk))
+    transaction.on_commit(lambda: solve_run.enqueue(run_id=run.pk), robust=True)
     return run
 
 

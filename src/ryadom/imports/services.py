@@ -47,7 +47,7 @@ def batch_upload(
     )
     if batch.total_rows <= runner.INLINE_ROWS:
         return runner.batch_check(batch, table)
-    transaction.on_commit(lambda: tasks.check_batch.enqueue(batch_id=batch.pk))
+    transaction.on_commit(lambda: tasks.check_batch.enqueue(batch_id=batch.pk), robust=True)
     return batch
 
 
@@ -63,5 +63,5 @@ def batch_confirm(*, actor: User, batch: ImportBatch) -> ImportBatch:
     batch.refresh_from_db()
     if batch.total_rows <= runner.INLINE_ROWS:
         return runner.batch_import(batch)
-    transaction.on_commit(lambda: tasks.import_batch.enqueue(batch_id=batch.pk))
+    transaction.on_commit(lambda: tasks.import_batch.enqueue(batch_id=batch.pk), robust=True)
     return batch

@@ -11,7 +11,7 @@ planned once; the digest itself is deduplicated per coordinator and day.
 from __future__ import annotations
 
 import datetime
-import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -69,7 +69,7 @@ def digest_day_schedule(*, day: datetime.date) -> bool:
 
     run_after = max(plan_time(day), timezone.now())
     transaction.on_commit(
-        lambda: digests_plan.using(run_after=run_after).enqueue(day=day.isoformat())
+        lambda: digests_plan.using(run_after=run_after).enqueue(day=day.isoformat()), robust=True
     )
     return True
 
@@ -120,9 +120,20 @@ def digests_dispatch(*, day: datetime.date) -> list[tuple[int, datetime.datetime
         return []
     planned = [(user.pk, digest_send_at(user=user, day=day)) for user in regional_coordinators()]
     for user_id, at in planned:
-        transaction.on_commit(functools.partial(_enqueue_digest, user_id=user_id, day=day, at=at))
+        transaction.on_commit(_digest_enqueuer(user_id=user_id, day=day, at=at), robust=True)
     digest_day_schedule(day=day + DAY)
     return planned
+
+
+def _digest_enqueuer(
+    *, user_id: int, day: datetime.date, at: datetime.datetime
+) -> Callable[[], None]:
+    """The after-commit callback (a named function: Django names a failed robust one)."""
+
+    def enqueue() -> None:
+        _enqueue_digest(user_id=user_id, day=day, at=at)
+
+    return enqueue
 
 
 def _enqueue_digest(*, user_id: int, day: datetime.date, at: datetime.datetime) -> None:

@@ -169,7 +169,7 @@ def visit_scheduled(*, request: CareRequest, visit: Visit) -> None:
                 visit_id=visit_id, starts=starts.isoformat(), which=which
             )
 
-        transaction.on_commit(enqueue)
+        transaction.on_commit(enqueue, robust=True)
 
 
 def visit_reminders_send(*, visit: Visit, which: str) -> None:
@@ -241,7 +241,7 @@ def request_opened(*, request: CareRequest) -> None:
     from ryadom.notifications.tasks import volunteers_alert
 
     request_id = request.pk
-    transaction.on_commit(lambda: volunteers_alert.enqueue(request_id=request_id))
+    transaction.on_commit(lambda: volunteers_alert.enqueue(request_id=request_id), robust=True)
 
 
 def volunteer_request_url(request: CareRequest) -> str:

@@ -6,10 +6,9 @@ Business code calls notify() and nothing else; only the deliver task talks to ch
 from __future__ import annotations
 
 import datetime
-import functools
 import logging
 import zoneinfo
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
@@ -46,6 +45,16 @@ def _enqueue(message_id: int, run_after: datetime.datetime | None) -> None:
     deliver.using(queue_name=notification_settings().queue, run_after=run_after).enqueue(
         message_id=message_id
     )
+
+
+def _enqueuer(message_id: int, run_after: datetime.datetime | None) -> Callable[[], None]:
+    """The after-commit callback: a named function, as Django names a failed robust one by
+    its __qualname__ (which functools.partial lacks)."""
+
+    def enqueue() -> None:
+        _enqueue(message_id, run_after)
+
+    return enqueue
 
 
 def quiet_hours_end(
@@ -150,7 +159,9 @@ def notify(
         messages.append(message)
         if created:
             run_after = due if due > now else None
-            transaction.on_commit(functools.partial(_enqueue, message.pk, run_after))
+            # robust: a queue that cannot be reached leaves the message to the safety net
+            # (messages_requeue_stale) instead of failing the committed request.
+            transaction.on_commit(_enqueuer(message.pk, run_after), robust=True)
     if not messages:
         logger.warning("user %s cannot be reached: no channel with an address", recipient.pk)
     return messages
@@ -253,7 +264,7 @@ def message_retry_later(*, message: Message, error: str) -> Message:
         status=MessageStatus.PENDING, due_at=due, lease_until=None, last_error=error[:ERROR_LENGTH]
     ):
         message_id = message.pk
-        transaction.on_commit(lambda: _enqueue(message_id, due))
+        transaction.on_commit(lambda: _enqueue(message_id, due), robust=True)
     message.refresh_from_db()
     return message
 
@@ -276,7 +287,7 @@ def message_resend(*, actor: User, message: Message) -> Message:
         changes={"status": [MessageStatus.FAILED, MessageStatus.PENDING]},
     )
     message_id = message.pk
-    transaction.on_commit(lambda: _enqueue(message_id, None))
+    transaction.on_commit(lambda: _enqueue(message_id, None), robust=True)
     message.refresh_from_db()
     return message
 

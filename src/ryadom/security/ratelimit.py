@@ -3,11 +3,14 @@
 Limits live in one setting, ``RATE_LIMITS`` (bucket → (attempts, seconds)). A window is
 counted with ``cache.add`` + ``cache.incr``, which are atomic on Redis and per process on the
 local-memory cache, so several web processes need the Redis cache (see docs/security.md).
+While the cache's server is down nothing is counted (a warning is logged): asking for help
+must not wait on it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import time
 
@@ -18,6 +21,8 @@ from django.utils.translation import ngettext
 
 from ryadom.core.errors import ApplicationError
 from ryadom.core.http import client_ip
+
+logger = logging.getLogger(__name__)
 
 
 class RateLimitedError(ApplicationError):
@@ -56,11 +61,19 @@ def rate_limit_hit(*, bucket: str, key: str) -> None:
     window = int(now // seconds)
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]  # addresses are personal data
     cache_key = f"ratelimit:{bucket}:{digest}:{window}"
-    cache.add(cache_key, 0, timeout=seconds + 1)
     try:
-        hits = cache.incr(cache_key)
-    except ValueError:  # the window expired between add and incr
-        cache.set(cache_key, 1, timeout=seconds + 1)
-        hits = 1
+        hits = _count(cache_key, seconds)
+    except Exception:  # the cache's server is down: the limit waits, the service does not
+        logger.warning("rate limit %s not counted: the cache is unavailable", bucket, exc_info=True)
+        return
     if hits > attempts:
         raise RateLimitedError(retry_after=max(1, int((window + 1) * seconds - now)))
+
+
+def _count(cache_key: str, seconds: int) -> int:
+    cache.add(cache_key, 0, timeout=seconds + 1)
+    try:
+        return int(cache.incr(cache_key))
+    except ValueError:  # the window expired between add and incr
+        cache.set(cache_key, 1, timeout=seconds + 1)
+        return 1

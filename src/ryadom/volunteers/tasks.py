@@ -39,6 +39,7 @@ def warn_expiring_checks(day: str | None = None) -> str:
         run.save(update_fields=["warned"])
         tomorrow = (on + datetime.timedelta(days=1)).isoformat()
         transaction.on_commit(
-            lambda: warn_expiring_checks.using(run_after=next_sweep_at(on)).enqueue(day=tomorrow)
+            lambda: warn_expiring_checks.using(run_after=next_sweep_at(on)).enqueue(day=tomorrow),
+            robust=True,
         )
     return f"{on}: warned about {run.warned} checks"
