@@ -109,6 +109,8 @@ cluster-check: install nginx
 nginx:
 	$(call debian_package,nginx,nginx)
 
+# loadgroup: tests marked with one xdist_group run on one worker (the fault drills share
+# their processes); the rest are spread as they come.
 test: install browser
 	mkdir -p $(RYADOM_VAR_DIR)
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup

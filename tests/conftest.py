@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,8 @@ from django.test import Client
 from django.utils import timezone, translation
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from ryadom.accounts.models import Role, User
 from ryadom.accounts.services import role_assign
@@ -22,6 +25,26 @@ from ryadom.organisations.models import Organisation
 from ryadom.veterans.models import Consent, ConsentPurpose, Veteran
 from ryadom.volunteers.models import Check, CheckKind, CheckStatus, Volunteer
 from tests import factories as f
+
+# How many examples a property test over the database tries comes from a profile, not from
+# each test: "ci" (what CI runs, CI=1) keeps the suite, run twice there, within its time;
+# "dev" (the default) tries more; HYPOTHESIS_PROFILE=thorough searches far wider, for a
+# change to the rules the properties are about. Each run draws new examples (no saved
+# database), so every CI run searches afresh.
+hypothesis_settings.register_profile(
+    "ci",
+    max_examples=20,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+hypothesis_settings.register_profile("dev", hypothesis_settings.get_profile("ci"), max_examples=40)
+hypothesis_settings.register_profile(
+    "thorough", hypothesis_settings.get_profile("ci"), max_examples=300
+)
+hypothesis_settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+)
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.db import transaction
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from ryadom.accounts.models import Role, RoleAssignment
@@ -147,12 +147,6 @@ def test_fact_columns_are_in_table_order() -> None:
     assert list(fact_columns()) == FACT_FIELDS
 
 
-@settings(
-    max_examples=30,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
 @given(steps=STEPS)
 def test_rollups_equal_a_direct_count_after_any_events(
     care_cast: Cast, django_capture_on_commit_callbacks: Any, steps: list[Any]

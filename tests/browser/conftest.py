@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import connection, connections
 from django.test import override_settings
 from playwright.sync_api import (
@@ -54,6 +55,43 @@ PHONE_WIDTH = 390
 # The share of a phone's first screen the page header may take.
 HEADER_SHARE = 0.15
 SHOT_SCREENS = 4
+
+
+# On PostgreSQL a journey runs in one variant only: this one (or its first, if it has no such).
+POSTGRES_VARIANT = {"viewport": "desktop", "language": "ru"}
+
+
+def _params(item: pytest.Item) -> dict[str, Any]:
+    callspec = getattr(item, "callspec", None)
+    return dict(callspec.params) if callspec is not None else {}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """CI runs the suite on SQLite, then on PostgreSQL. The variants of a journey (desktop and
+    phone, Russian and English) differ in layout and wording, which the browser checks and
+    the database does not touch: the SQLite pass runs every variant, the PostgreSQL pass
+    one per journey, which still takes each journey through the server on PostgreSQL."""
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        return
+    here = Path(__file__).parent
+    variants: dict[tuple[Path, str], list[pytest.Item]] = {}
+    for item in items:
+        if here in item.path.parents and isinstance(item, pytest.Function):
+            variants.setdefault((item.path, item.originalname), []).append(item)
+    drop: set[pytest.Item] = set()
+    for journey in variants.values():
+        chosen = next(
+            (
+                item
+                for item in journey
+                if all(_params(item).get(k, v) == v for k, v in POSTGRES_VARIANT.items())
+            ),
+            journey[0],
+        )
+        drop.update(item for item in journey if item is not chosen)
+    if drop:
+        config.hook.pytest_deselected(items=[item for item in items if item in drop])
+        items[:] = [item for item in items if item not in drop]
 
 
 def _free_port() -> int:

@@ -22,7 +22,7 @@ import pytest
 import time_machine
 from django.db import transaction
 from django.utils import timezone
-from hypothesis import HealthCheck, settings
+from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
@@ -68,13 +68,8 @@ from tests.conftest import Cast
 
 pytestmark = pytest.mark.django_db
 
-SETTINGS = settings(
-    max_examples=60,
-    stateful_step_count=20,
-    deadline=None,
-    database=None,  # no .hypothesis/ directory in the working tree
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+# The number of examples comes from the profile (tests/conftest.py).
+SETTINGS = settings(stateful_step_count=20)
 
 VOLUNTEER_USERS = ("volunteer_user", "volunteer2")
 ACTORS = (

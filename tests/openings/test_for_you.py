@@ -11,7 +11,7 @@ import pytest
 from django.db import transaction
 from django.test import Client
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from ryadom.care.eligibility import request_missing_steps
@@ -244,12 +244,6 @@ def places(care_cast: Cast) -> list[Institution]:
     return institutions
 
 
-@settings(
-    max_examples=25,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
 @given(
     volunteers=st.lists(volunteer_st, min_size=1, max_size=3),
     openings=st.lists(opening_st, min_size=1, max_size=5),
