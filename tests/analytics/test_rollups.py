@@ -241,3 +241,34 @@ def test_rebuild_command_and_the_nightly_chain(care_cast: Cast) -> None:
         assert queued.run_after == datetime.datetime(2026, 11, 24, 0, 30, tzinfo=datetime.UTC)
         rebuild_rollups.call(reschedule=True)
         assert DBTaskResult.objects.filter(task_path=rebuild_rollups.module_path).count() == 2
+
+
+def test_a_request_handed_over_home_counts_in_the_home_region_beside_the_hospitals(
+    care_cast: Cast, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Two requests of one service at one hospital: one stays in the hospital's region, the
+    other goes home with its veteran (aftercare). Each counts in its own region, incrementally
+    and after a rebuild."""
+    from tests.aftercare.conftest import discharge, plan_with_consent
+
+    c = care_cast
+    service = ServiceType.objects.get(code="after_discharge.home_help")
+    with django_capture_on_commit_callbacks(execute=True):
+        for veteran in (c.veteran_a, c.veteran_a2):
+            request_create(
+                actor=c.liaison,
+                service_type=service,
+                institution=c.institution_a,
+                veteran=veteran,
+                channel=Channel.WARD,
+            )
+    with django_capture_on_commit_callbacks(execute=True):
+        plan_with_consent(c, discharge(c))
+    run_refreshes()
+    regions = set(CareRequest.objects.values_list("region__code", flat=True))
+    assert regions == {c.institution_a.region.code, "61"}
+    expected = direct_rollups()
+    assert stored_rollups() == expected
+
+    rollups_rebuild()
+    assert stored_rollups() == expected

@@ -132,8 +132,10 @@ class Measures(models.Model):
         return " · ".join(str(getattr(self, key)) for key in keys)
 
 
-# What makes a daily rollup row unique (the rest of its keys follow from these).
-DAY_CELL = ["day", "institution_id", "service_type_id", "organisation_id"]
+# What makes a daily rollup row unique (the agency and the week follow from these). The region
+# is not the institution's when a request went home with its veteran (aftercare): it still
+# names the hospital it was asked in, and counts in the home region.
+DAY_CELL = ["day", "institution_id", "service_type_id", "organisation_id", "region_id"]
 
 
 class DayRollup(Measures):
@@ -224,8 +226,10 @@ class InstitutionTotal(Measures):
         verbose_name = _("institution total")
         verbose_name_plural = _("institution totals")
         constraints = [
+            # The region as in DAY_CELL: a request handed over home counts there.
             models.UniqueConstraint(
-                fields=["institution_id", "service_type_id"], name="analytics_institution_cell"
+                fields=["institution_id", "service_type_id", "region_id"],
+                name="analytics_institution_cell",
             )
         ]
 
