@@ -74,6 +74,10 @@ def test_federal_page_renders_every_region_within_a_query_bound(
         assert re.search(rf'<th scope="row"[^>]*>{region.code}</th>', page), region.code
     assert "Coverage gaps" in page
     assert 'href="/dashboard/regions/77/"' in page
+    # After the ward: a line for each region the demo discharged from or referred in.
+    assert "After the ward, by region" in page
+    after = page[page.index("After the ward, by region") :]
+    assert re.search(r'<th scope="row"[^>]*>77</th>', after)
 
 
 def test_regional_page_renders_within_a_query_bound_and_only_for_its_region(
@@ -133,7 +137,7 @@ def test_region_table_exports_as_csv_and_xlsx(national: dict[str, Any]) -> None:
     assert len(csv_rows) == 1 + 89
     response = client.get("/dashboard/", {"export": "all", "format": "xlsx"})
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["Regions", "Coverage gaps"]
+    assert book.sheetnames == ["Regions", "Coverage gaps", "After the ward, by region"]
     sheet = book["Regions"]
     assert sheet.max_row == 1 + 89
     assert sum(row[6] or 0 for row in sheet.iter_rows(min_row=2, values_only=True)) == sum(

@@ -161,7 +161,7 @@ def test_the_status_link_shows_the_request_without_personal_data(
     ):
         assert private not in page
     assert response["Cache-Control"] == "private, no-store"
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
 
 
 def test_the_requester_confirms_and_gives_feedback_through_the_link_without_signing_in(

@@ -1,4 +1,4 @@
-"""The regional dashboard's table of the time after discharge (aftercare's measures)."""
+"""The dashboards' tables of the time after discharge (aftercare's and referrals' measures)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ from django.utils.translation import gettext as _
 
 from ryadom.accounts.models import User
 from ryadom.aftercare.measures import REFERENCE_REACH, region_measures
-from ryadom.analytics.selectors import Filters
+from ryadom.analytics.selectors import Filters, Row
 from ryadom.analytics.tables import Table, hours, pct
 from ryadom.geo.models import Region
+from ryadom.referrals.selectors import loop_closure
 
 
 def after_discharge_table(*, actor: User, region: Region, filters: Filters) -> Table:
@@ -38,3 +39,44 @@ def after_discharge_table(*, actor: User, region: Region, filters: Filters) -> T
         note=_("Reference: the US VA's Solid Start reached %(share)s%% of veterans in 2021.")
         % {"share": round(REFERENCE_REACH * 100)},
     )
+
+
+def after_the_ward_by_region(*, actor: User, filters: Filters, rows: list[Row]) -> Table:
+    """The federal page's view of the time after discharge, a line per region of `rows`:
+    plans, the first contact, reach (since the period's start) and referral loops closed (all
+    time). Five queries however many regions."""
+    measures = {m.region_id: m for m in region_measures(actor=actor, since=filters.start)}
+    loops = {c.region.pk: c for c in loop_closure(actor=actor)}
+    table = Table(
+        slug="after-the-ward",
+        title=_("After the ward, by region"),
+        headers=[
+            _("Code"),
+            _("Region"),
+            _("Discharges"),
+            _("With a plan, %"),
+            _("Median hours to first contact"),
+            _("Reached, %"),
+            _("Referrals sent"),
+            _("Share closed, %"),
+        ],
+        note=_("Reference: the US VA's Solid Start reached %(share)s%% of veterans in 2021.")
+        % {"share": round(REFERENCE_REACH * 100)},
+    )
+    for r in rows:
+        m, loop = measures.get(r.key), loops.get(r.key)
+        if m is None and loop is None:
+            continue
+        table.rows.append(
+            [
+                r.code,
+                r.label,
+                m.discharges if m else 0,
+                pct(m.plan_share) if m else None,
+                hours(m.median_hours_to_first_contact) if m else None,
+                pct(m.reach_rate) if m else None,
+                loop.sent if loop else 0,
+                pct(loop.share) if loop else None,
+            ]
+        )
+    return table

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_noop, ngettext, pgettext
 
 from ryadom.accounts.models import User
 from ryadom.analytics import charts
-from ryadom.analytics.after_discharge import after_discharge_table
+from ryadom.analytics.after_discharge import after_discharge_table, after_the_ward_by_region
 from ryadom.analytics.selectors import (
     Filters,
     Row,
@@ -110,7 +110,8 @@ def federal_page(*, actor: User, filters: Filters, measure: str) -> dict[str, An
             link="/dashboard/regions/{code}/",
         ),
     )
-    return {"tables": [regions, _gaps(rows)], "rows": rows, "measure_label": _(label)}
+    after = after_the_ward_by_region(actor=actor, filters=filters, rows=rows)
+    return {"tables": [regions, _gaps(rows), after], "rows": rows, "measure_label": _(label)}
 
 
 def _gaps(rows: list[Row]) -> Table:

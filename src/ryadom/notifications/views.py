@@ -27,9 +27,11 @@ from ryadom.notifications.links import LinkExpired, StatusLink, status_link_open
 from ryadom.notifications.producers import helper_name
 
 PRIVATE_HEADERS = {
-    # The token in the address is the key: keep it out of caches, referrers and search.
+    # The token in the address is the key: keep it out of caches, other sites' referrers and
+    # search. Not "no-referrer": the browser would then send its forms with `Origin: null`,
+    # which Django's CSRF check rightly refuses.
     "Cache-Control": "private, no-store",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
     "X-Robots-Tag": "noindex, nofollow",
 }
 
