@@ -104,14 +104,14 @@ def _generate_requests(requests: int) -> None:
         """INSERT INTO care_carerequest (region_id, institution_id, service_type_id, details,
              urgency, channel, requester_name, wants_previous_volunteer, status,
              organisation_id, volunteer_id, deadline, escalation_level, idempotency_key,
-             idempotency_hash, created_at, updated_at)
+             idempotency_hash, to_announce, created_at, updated_at)
            SELECT i.region_id, i.id, s.id, '', 'normal', 'web', '', false, st.status,
              CASE WHEN st.status IN ('new', 'triaged') THEN NULL ELSE o.id END,
              CASE WHEN st.status IN ('new', 'triaged', 'cancelled') THEN NULL ELSE v.id END,
              g.created + make_interval(hours => s.standard_hours),
              CASE WHEN st.status IN ('new', 'triaged', 'assigned') AND random() < 0.3
                   THEN 1 ELSE 0 END,
-             '', '', g.created, g.created
+             '', '', false, g.created, g.created
            FROM (SELECT n, now() - (random() * interval '730 days') AS created, random() AS u
                  FROM generate_series(1, %s) AS n) AS g
            JOIN b_inst i ON i.n = mod(g.n, (SELECT count(*) FROM b_inst))
