@@ -8,6 +8,7 @@ import datetime
 import pytest
 import time_machine
 from django.test import Client
+from django.utils import timezone
 
 from ryadom.accounts.models import Role
 from ryadom.accounts.services import role_assign
@@ -22,6 +23,7 @@ from ryadom.entitlements.services import (
     circumstances_record,
     payment_contact_set,
 )
+from ryadom.veterans.stays import stay_discharge
 from tests import factories as f
 from tests.conftest import Cast
 
@@ -105,3 +107,34 @@ def test_measures_applied_for_and_not_answered_count_as_open_questions(cast: Cas
     assert (row.region.code, row.applied_waiting, row.payment_issues) == ("46", 1, 0)
     checklist_mark(actor=cast.relative, veteran=cast.veteran_a, measure=measure, status="granted")
     assert open_questions_by_region(actor=cast.federal) == []
+
+
+def test_after_discharge_a_payment_question_goes_to_the_home_regions_named_person(
+    client: Client, care_cast: Cast
+) -> None:
+    c = care_cast
+    home = c.veteran_a.home_region
+    named = f.UserFactory(username="payments_home", first_name="Ирина", last_name="Смирнова")
+    role_assign(actor=None, user=named, role=Role.REGIONAL_COORDINATOR, scope_id=home.pk)
+    payment_contact_set(actor=c.federal, region=home, user=named)
+    stay_discharge(actor=c.liaison, veteran=c.veteran_a, on=timezone.localdate())
+
+    client.force_login(c.veteran_user)
+    response = client.post(
+        f"/api/v1/veterans/{c.veteran_a.pk}/payment-issues",
+        {"measure": "federal.monthly_payment", "details": "Выплата пришла не полностью"},
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    request = CareRequest.objects.get(pk=response.json()["request_id"])
+    assert (request.region, request.coordinator) == (home, named)
+    assert request.deadline == request.created_at + datetime.timedelta(hours=72)
+    # Someone with no tie to the veteran cannot ask at home for them.
+    client.force_login(c.volunteer_user)
+    refused = client.post(
+        f"/api/v1/veterans/{c.veteran_a.pk}/payment-issues",
+        {"details": "?"},
+        content_type="application/json",
+    )
+    assert refused.status_code in (403, 404)
+    assert CareRequest.objects.filter(service_type__code="benefits.payment_issue").count() == 1

@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 from ryadom.accounts.models import User
 from ryadom.audit.services import audit_record
 from ryadom.care.models import CareRequest, Channel
+from ryadom.care.services.handover import home_request_create
 from ryadom.care.services.intake import request_create
+from ryadom.care.services.transitions import owner_for
 from ryadom.catalogue.models import ServiceType
 from ryadom.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from ryadom.core.validation import full_clean_or_raise
@@ -176,24 +178,34 @@ def payment_issue_report(
     channel: str = Channel.WEB,
 ) -> CareRequest:
     """ "A payment is late or wrong": a request of its own service, owned by the region's named
-    person (`owner_of_payment_issue`) with the service's deadline."""
+    person (`owner_of_payment_issue`) with the service's deadline: the hospital's region during
+    a stay, the home region after discharge."""
     _answerer_or_raise(actor, veteran)
     stay = (
         Stay.objects.filter(veteran=veteran, discharged_on__isnull=True)
         .select_related("institution")
         .first()
     )
-    if stay is None:
-        raise ApplicationError(
-            _("Ryadom takes payment questions during a stay in hospital; the veteran has none now.")
-        )
     details = details.strip()
     if not details:
         raise ApplicationError(_("Say which payment and what is wrong with it."), field="details")
     about = f"[{measure.code}] " if measure is not None else ""
+    service_type = ServiceType.objects.get(code=PAYMENT_ISSUE)
+    if stay is None:
+        home = veteran.home_region
+        return home_request_create(
+            actor=actor,
+            veteran=veteran,
+            service_type=service_type,
+            region=home,
+            coordinator=owner_of_payment_issue(service_type=service_type, region_id=home.pk)
+            or owner_for(home.pk),
+            details=about + details,
+            channel=channel,
+        )
     return request_create(
         actor=actor,
-        service_type=ServiceType.objects.get(code=PAYMENT_ISSUE),
+        service_type=service_type,
         institution=stay.institution,
         department=stay.department,
         veteran=veteran,

@@ -21,7 +21,7 @@ from ryadom.catalogue.models import Category, ServiceType
 from ryadom.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from ryadom.geo.models import Region
 from ryadom.institutions.models import Institution
-from ryadom.veterans.models import Stay, Veteran
+from ryadom.veterans.models import Proxy, Stay, Veteran
 
 # What still makes sense at home: the catalogue's "after discharge" services. Waiting ones
 # of this category are kept at discharge (care/veteran_events.py) for the plan to take home.
@@ -96,8 +96,13 @@ def request_hand_over(
     return request
 
 
-def _may_ask_at_home(actor: User, region: Region) -> bool:
-    """Coordinators of the home region (federal ones too) and managers of NGOs working there."""
+def _may_ask_at_home(actor: User, region: Region, veteran: Veteran) -> bool:
+    """The veteran, a relative who may act for them, coordinators of the home region (federal
+    ones too) and managers of NGOs working there."""
+    if veteran.user_id == actor.pk or (
+        Proxy.objects.filter(veteran=veteran, user=actor, may_act=True).exists()
+    ):
+        return True
     scope = scope_of(actor)
     if scope.federal or (scope.has(Role.REGIONAL_COORDINATOR) and region.pk in scope.region_ids):
         return True
@@ -113,15 +118,19 @@ def home_request_create(
     veteran: Veteran,
     service_type: ServiceType,
     region: Region,
-    coordinator: User,
+    coordinator: User | None,
     details: str = "",
     urgency: str = "normal",
+    channel: str = Channel.PHONE,
 ) -> CareRequest:
     """A request for a veteran at home after discharge, owned by their home coordinator. It
     names the hospital the veteran left (every request names an institution)."""
-    if not _may_ask_at_home(actor, region):
+    if not _may_ask_at_home(actor, region, veteran):
         raise PermissionDeniedError(
-            _("Only the home region's coordinators or an NGO working there may ask for this.")
+            _(
+                "Only the veteran, a relative acting for them, the home region's coordinators "
+                "or an NGO working there may ask for this."
+            )
         )
     if not service_type.is_active:
         raise ApplicationError(_("This service is not offered."), field="service")
@@ -145,7 +154,7 @@ def home_request_create(
         service_type=service_type,
         details=details.strip(),
         urgency=urgency,
-        channel=Channel.PHONE,
+        channel=channel,
         requested_by=actor,
         coordinator=coordinator,
         deadline=deadlines.deadline_for(service_type=service_type, urgency=urgency, start=now),
