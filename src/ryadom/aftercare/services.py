@@ -175,7 +175,7 @@ def _hand_over(*, actor: User | None, plan: DischargePlan) -> DischargePlan:
     plan.refresh_from_db()
     moved = _requests_hand_over(actor=actor, plan=plan)
     discharged_on: datetime.date = plan.stay.discharged_on  # type: ignore[assignment]
-    FollowUpContact.objects.bulk_create(
+    contacts = FollowUpContact.objects.bulk_create(
         FollowUpContact(
             plan=plan,
             days_after=days,
@@ -193,6 +193,7 @@ def _hand_over(*, actor: User | None, plan: DischargePlan) -> DischargePlan:
         changes={"owner": [None, owner.pk], "requests": moved},
     )
     _watch_first_contact(plan)
+    _watch_contacts(plan, contacts)
     events.handover_received.publish(plan=plan)
     return plan
 
@@ -224,6 +225,22 @@ def _watch_first_contact(plan: DischargePlan) -> None:
     transaction.on_commit(
         lambda: check_first_contact.using(run_after=run_after).enqueue(plan_id=plan_id)
     )
+
+
+def _watch_contacts(plan: DischargePlan, contacts: list[FollowUpContact]) -> None:
+    """Each contact is announced on its day, at CONTACT_DUE_AT in the home region."""
+    from ryadom.aftercare.tasks import announce_contact_due
+
+    zone = plan.home_region.zone
+    for contact in contacts:
+        contact_id = contact.pk
+        run_after = datetime.datetime.combine(contact.due_on, conf.CONTACT_DUE_AT, tzinfo=zone)
+        transaction.on_commit(
+            lambda c=contact_id, at=run_after: announce_contact_due.using(run_after=at).enqueue(
+                contact_id=c
+            ),
+            robust=True,
+        )
 
 
 @transaction.atomic
