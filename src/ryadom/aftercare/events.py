@@ -23,6 +23,6 @@ contact_due = Event(
 )
 help_asked = Event(
     "help_asked",
-    contact="the FollowUpContact the veteran answered themself with \"I need help\" (closed "
+    contact='the FollowUpContact the veteran answered themself with "I need help" (closed '
     "with new needs, no request yet: the home coordinator calls)",
 )

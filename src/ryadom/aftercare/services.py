@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -231,16 +232,16 @@ def _watch_contacts(plan: DischargePlan, contacts: list[FollowUpContact]) -> Non
     """Each contact is announced on its day, at CONTACT_DUE_AT in the home region."""
     from ryadom.aftercare.tasks import announce_contact_due
 
+    def enqueuer(contact_id: int, run_after: datetime.datetime) -> Callable[[], None]:
+        def enqueue() -> None:
+            announce_contact_due.using(run_after=run_after).enqueue(contact_id=contact_id)
+
+        return enqueue
+
     zone = plan.home_region.zone
     for contact in contacts:
-        contact_id = contact.pk
-        run_after = datetime.datetime.combine(contact.due_on, conf.CONTACT_DUE_AT, tzinfo=zone)
-        transaction.on_commit(
-            lambda c=contact_id, at=run_after: announce_contact_due.using(run_after=at).enqueue(
-                contact_id=c
-            ),
-            robust=True,
-        )
+        at = datetime.datetime.combine(contact.due_on, conf.CONTACT_DUE_AT, tzinfo=zone)
+        transaction.on_commit(enqueuer(contact.pk, at), robust=True)
 
 
 @transaction.atomic
