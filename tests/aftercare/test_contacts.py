@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from ryadom.aftercare.contacts import contact_attempt_record, contact_delegate
@@ -80,3 +82,26 @@ def test_an_outsider_may_not_make_the_contact_but_a_delegated_ngo_may(
     contact_attempt_record(actor=c.ngo_manager, contact=contact, result="reached")
     contact.refresh_from_db()
     assert contact.outcome == ContactOutcome.REACHED
+
+
+def test_each_contact_is_announced_on_its_day_and_not_before(
+    care_cast: Cast, django_capture_on_commit_callbacks: Any
+) -> None:
+    import datetime
+
+    from django_tasks_db.models import DBTaskResult
+
+    from ryadom.aftercare.tasks import announce_contact_due
+    from tests.aftercare.conftest import discharge, plan_with_consent
+
+    with django_capture_on_commit_callbacks(execute=True):
+        plan = plan_with_consent(care_cast, discharge(care_cast))
+    planned = DBTaskResult.objects.filter(task_path__endswith="announce_contact_due")
+    zone = plan.home_region.zone
+    assert sorted(t.run_after for t in planned) == [
+        datetime.datetime.combine(c.due_on, datetime.time(10), tzinfo=zone)
+        for c in plan.contacts.order_by("due_on")
+    ]
+    first = plan.contacts.order_by("due_on").first()
+    assert first is not None
+    assert announce_contact_due.call(contact_id=first.pk) == "not open or not due"

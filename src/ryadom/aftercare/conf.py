@@ -11,6 +11,9 @@ DEFAULT_CONTACT_DAYS = (7, 30, 90, 180, 365)
 DEFAULT_FIRST_CONTACT_HOURS = 72
 # Failed attempts (no answer) after which a contact goes to the region's coordinators.
 FAILED_ATTEMPTS_TO_ESCALATE = 3
+# The local time of the home region at which a contact's day is announced (the veteran
+# with a linked Telegram chat is asked how they are).
+CONTACT_DUE_AT = datetime.time(10)
 
 
 def contact_days() -> tuple[int, ...]:

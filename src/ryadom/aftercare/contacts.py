@@ -118,6 +118,63 @@ def contact_attempt_record(
     return attempt
 
 
+def contact_due_announce(*, contact: FollowUpContact) -> bool:
+    """Tell the apps above that an open contact's day has come (True if it was told)."""
+    plan = contact.plan
+    if plan.status != PlanStatus.HANDED_OVER or contact.outcome:
+        return False
+    if contact.due_on > timezone.localdate(timezone=plan.home_region.zone):
+        return False
+    events.contact_due.publish(contact=contact)
+    return True
+
+
+@transaction.atomic
+def contact_answer_by_veteran(
+    *, actor: User, contact: FollowUpContact, needs_help: bool
+) -> ContactAttempt:
+    """The veteran answers a contact that is due themself ("all is well" or "I need help").
+    Help asked closes the contact with new needs and no request yet: the home coordinator
+    calls to find out what help, and opens the request."""
+    plan = contact.plan
+    if actor.pk is None or plan.veteran.user_id != actor.pk:
+        raise PermissionDeniedError(_("Only the veteran may answer this."))
+    if plan.status != PlanStatus.HANDED_OVER or contact.outcome:
+        raise ConflictError(_("Your answer is already noted, thank you."))
+    if contact.due_on > timezone.localdate(timezone=plan.home_region.zone):
+        raise ConflictError(_("It is too early to answer this; we will ask you on the day."))
+    result = ContactOutcome.NEW_NEEDS if needs_help else ContactOutcome.REACHED
+    now = timezone.now()
+    changed = FollowUpContact.objects.filter(pk=contact.pk, outcome="").update(
+        outcome=result, closed_at=now
+    )
+    if changed != 1:
+        raise ConflictError(_("Your answer is already noted, thank you."))
+    contact.refresh_from_db()
+    DischargePlan.objects.filter(pk=plan.pk, first_contact_at__isnull=True).update(
+        first_contact_at=now
+    )
+    note = (
+        _("The veteran answered in Telegram: needs help. Call to find out what help.")
+        if needs_help
+        else _("The veteran answered in Telegram: all is well.")
+    )
+    attempt = ContactAttempt.objects.create(
+        contact=contact, at=now, by=actor, result=result, note=note
+    )
+    audit_record(
+        actor=actor,
+        action="followup_contact.answered",
+        target=contact,
+        region_id=plan.home_region_id,
+        veteran_id=plan.veteran_id,
+        changes={"result": result, "outcome": contact.outcome},
+    )
+    if needs_help:
+        events.help_asked.publish(contact=contact)
+    return attempt
+
+
 @transaction.atomic
 def contact_delegate(
     *, actor: User, contact: FollowUpContact, organisation: Organisation | None

@@ -17,3 +17,12 @@ contact_escalated = Event(
     "contact_escalated",
     contact="the FollowUpContact closed after three attempts without an answer",
 )
+contact_due = Event(
+    "contact_due",
+    contact="the open FollowUpContact whose day has come (the veteran may be asked how they are)",
+)
+help_asked = Event(
+    "help_asked",
+    contact='the FollowUpContact the veteran answered themself with "I need help" (closed '
+    "with new needs, no request yet: the home coordinator calls)",
+)

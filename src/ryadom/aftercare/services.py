@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -175,7 +176,7 @@ def _hand_over(*, actor: User | None, plan: DischargePlan) -> DischargePlan:
     plan.refresh_from_db()
     moved = _requests_hand_over(actor=actor, plan=plan)
     discharged_on: datetime.date = plan.stay.discharged_on  # type: ignore[assignment]
-    FollowUpContact.objects.bulk_create(
+    contacts = FollowUpContact.objects.bulk_create(
         FollowUpContact(
             plan=plan,
             days_after=days,
@@ -193,6 +194,7 @@ def _hand_over(*, actor: User | None, plan: DischargePlan) -> DischargePlan:
         changes={"owner": [None, owner.pk], "requests": moved},
     )
     _watch_first_contact(plan)
+    _watch_contacts(plan, contacts)
     events.handover_received.publish(plan=plan)
     return plan
 
@@ -224,6 +226,22 @@ def _watch_first_contact(plan: DischargePlan) -> None:
     transaction.on_commit(
         lambda: check_first_contact.using(run_after=run_after).enqueue(plan_id=plan_id)
     )
+
+
+def _watch_contacts(plan: DischargePlan, contacts: list[FollowUpContact]) -> None:
+    """Each contact is announced on its day, at CONTACT_DUE_AT in the home region."""
+    from ryadom.aftercare.tasks import announce_contact_due
+
+    def enqueuer(contact_id: int, run_after: datetime.datetime) -> Callable[[], None]:
+        def enqueue() -> None:
+            announce_contact_due.using(run_after=run_after).enqueue(contact_id=contact_id)
+
+        return enqueue
+
+    zone = plan.home_region.zone
+    for contact in contacts:
+        at = datetime.datetime.combine(contact.due_on, conf.CONTACT_DUE_AT, tzinfo=zone)
+        transaction.on_commit(enqueuer(contact.pk, at), robust=True)
 
 
 @transaction.atomic

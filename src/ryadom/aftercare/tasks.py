@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from ryadom.aftercare.models import DischargePlan, PlanStatus
+from ryadom.aftercare.models import DischargePlan, FollowUpContact, PlanStatus
 from ryadom.care.deadlines import next_check
 
 
@@ -28,3 +28,14 @@ def check_first_contact(plan_id: int) -> str:
             lambda: check_first_contact.using(run_after=next_due).enqueue(plan_id=plan_id)
         )
     return f"escalated to {escalated.escalation_level}"
+
+
+@task()
+def announce_contact_due(contact_id: int) -> str:
+    """A follow-up contact's day has come: tell the apps above, if it is still open."""
+    from ryadom.aftercare.contacts import contact_due_announce
+
+    contact = FollowUpContact.objects.select_related("plan").filter(pk=contact_id).first()
+    if contact is None:
+        return "gone"
+    return "announced" if contact_due_announce(contact=contact) else "not open or not due"

@@ -9,6 +9,8 @@ from django.db.models import QuerySet
 from ryadom.accounts.models import Role, User
 from ryadom.aftercare import conf
 from ryadom.aftercare.models import DischargePlan, FollowUpContact
+from ryadom.notifications.models import ChannelName
+from ryadom.notifications.selectors import preference_of
 from ryadom.notifications.services import notify
 from ryadom.veterans.models import Proxy, ProxyStatus
 
@@ -107,3 +109,38 @@ def contact_escalated(*, contact: FollowUpContact) -> None:
             context=context,
             dedupe_key=f"contact:{contact.pk}:unreached",
         )
+
+
+def contact_due(*, contact: FollowUpContact) -> None:
+    """A follow-up contact's day: a veteran who linked Telegram is asked how they are there,
+    with buttons to answer (the telegram app's); anyone else waits for the call."""
+    person = contact.plan.veteran.user
+    if person is None or not person.is_active:
+        return
+    preference = preference_of(user=person)
+    if ChannelName.TELEGRAM not in preference.channels or not preference.telegram_chat_id:
+        return
+    notify(
+        recipient=person,
+        kind="followup_due",
+        context={"veteran": contact.plan.veteran.addressed_as, "days": contact.days_after},
+        dedupe_key=f"contact:{contact.pk}:due",
+        only_channel=ChannelName.TELEGRAM,
+    )
+
+
+def help_asked(*, contact: FollowUpContact) -> None:
+    """The veteran asked for help in Telegram: the contact's owner calls them."""
+    owner = contact.owner
+    if not owner.is_active:
+        return
+    notify(
+        recipient=owner,
+        kind="followup_help_asked",
+        context={
+            "number": f"#{contact.pk}",
+            "url": f"{settings.SITE_URL}/aftercare/contacts/{contact.pk}/",
+        },
+        urgent=True,
+        dedupe_key=f"contact:{contact.pk}:help_asked",
+    )

@@ -54,3 +54,5 @@ class NotificationsConfig(AppConfig):
         aftercare.handover_received.subscribe(after_discharge.handover_received)
         aftercare.first_contact_overdue.subscribe(after_discharge.first_contact_overdue)
         aftercare.contact_escalated.subscribe(after_discharge.contact_escalated)
+        aftercare.contact_due.subscribe(after_discharge.contact_due)
+        aftercare.help_asked.subscribe(after_discharge.help_asked)

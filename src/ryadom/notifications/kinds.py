@@ -148,6 +148,20 @@ KINDS: dict[str, Kind] = {
             "after discharge) got no answer. Please decide what to do: %(url)s"
         ),
     ),
+    "followup_due": Kind(
+        subject=_("How are you, %(veteran)s?"),
+        body=_(
+            "It is %(days)s days since you came home from hospital. How are you? Answer with "
+            "a button below: your coordinator at home will see it."
+        ),
+    ),
+    "followup_help_asked": Kind(
+        subject=_("Follow-up contact %(number)s: the veteran needs help"),
+        body=_(
+            "The veteran answered follow-up contact %(number)s in Telegram: they need help. "
+            "Please call them to find out what help: %(url)s"
+        ),
+    ),
     "erasure_asked": Kind(
         subject=_("A request to erase personal data"),
         body=_(

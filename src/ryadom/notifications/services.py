@@ -118,8 +118,10 @@ def notify(
     context: Mapping[str, Any],
     dedupe_key: str,
     urgent: bool = False,
+    only_channel: str = "",
 ) -> list[Message]:
     """Write one message per chosen channel to the outbox; they are sent after commit.
+    `only_channel` keeps to that one channel (a question only its buttons can answer).
 
     The same (recipient, dedupe_key) never makes a second message, so a producer that runs
     twice (a retried task, a double click) notifies once.
@@ -140,6 +142,8 @@ def notify(
     )
     messages = []
     for channel, address in _addresses(recipient, preference).items():
+        if only_channel and channel != only_channel:
+            continue
         # get_or_create: of two producers racing on the same key, the second one's insert
         # waits for the first and hits the unique constraint; it reads that row instead.
         message, created = Message.objects.get_or_create(

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from ryadom.care.page_selectors import page_roles
 from ryadom.core.errors import ApplicationError
+from ryadom.telegram.aftercare_chat import AftercareChat
 from ryadom.telegram.client import Call
 from ryadom.telegram.models import Step, TelegramLink
 from ryadom.telegram.requester_chat import RequesterChat
@@ -116,7 +117,7 @@ def _not_linked_text() -> str:
     )
 
 
-class Conversation(RequesterChat, VolunteerChat):
+class Conversation(RequesterChat, VolunteerChat, AftercareChat):
     """Answers to one update from one chat: commands and buttons to the side they belong to."""
 
     def on_text(self, text: str) -> None:
@@ -162,6 +163,8 @@ class Conversation(RequesterChat, VolunteerChat):
             "claim": self.claim,
             "in": self.check_in,
             "out": self.check_out,
+            "well": self.contact_well,
+            "needhelp": self.contact_help,
         }
         action = actions.get(verb)
         if action is None:

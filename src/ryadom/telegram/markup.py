@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 # Producers key a request's messages "request:<id>:…" (notifications/producers.py, alerts.py).
 REQUEST_KEY = re.compile(r"^request:(\d+):")
+# … and the follow-up contact's "how are you?" "contact:<id>:due" (after_discharge.py).
+CONTACT_DUE_KEY = re.compile(r"^contact:(\d+):due$")
 
 # kind → (button text, the bot's callback verb for the request)
 BUTTONS: dict[str, tuple[Promise, str]] = {
@@ -26,6 +28,15 @@ BUTTONS: dict[str, tuple[Promise, str]] = {
 
 def message_markup(*, kind: str, dedupe_key: str, language: str) -> dict[str, Any] | None:
     """An inline keyboard for a message of this kind about a request, or None."""
+    contact = CONTACT_DUE_KEY.match(dedupe_key)
+    if kind == "followup_due" and contact is not None:
+        with translation.override(language):
+            well, help_ = str(_("All is well")), str(_("I need help"))
+        row = [
+            {"text": well, "callback_data": f"well:{contact.group(1)}"},
+            {"text": help_, "callback_data": f"needhelp:{contact.group(1)}"},
+        ]
+        return {"inline_keyboard": [row]}
     button = BUTTONS.get(kind)
     match = REQUEST_KEY.match(dedupe_key)
     if button is None or match is None:
