@@ -93,7 +93,7 @@ def contact_attempt_record(
             veteran=plan.veteran,
             service_type=service_type,
             region=plan.home_region,
-            coordinator=plan.owner,  # type: ignore[arg-type]
+            coordinator=plan.owner,
             details=details,
         )
         FollowUpContact.objects.filter(pk=contact.pk).update(care_request=request)
