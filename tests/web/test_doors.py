@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 # Pages reached only from outside the site: a link in a message, a downloaded file, a feed,
 # the sign-in flow's second step, the API.
-NOT_CRAWLED = re.compile(r"^/(s/|calendar/.+\.ics|api/|admin/|static/|i18n/|logout/)")
+NOT_CRAWLED = re.compile(r"^/(s/|p/r/|calendar/.+\.ics|api/|admin/|static/|i18n/|logout/)")
 MAX_PAGES = 400
 
 # README "Pages to try": the page (as a pattern of its path) and who must reach it.
@@ -68,6 +68,12 @@ PAGES: list[tuple[str, list[str]]] = [
     (r"/admissions/new/", ["coord-moscow", "liaison"]),
     (r"/admissions/claims/", ["coord-moscow", "liaison"]),
     (r"/my/relatives/", ["veteran", "relative"]),
+    (r"/aftercare/", ["coord-moscow", "liaison"]),
+    (r"/referrals/", ["coord-moscow"]),
+    (r"/referrals/partners/", ["coord-moscow"]),
+    (r"/referrals/new/", ["coord-moscow"]),
+    (r"/entitlements/", ["veteran", "relative", "coord-moscow"]),
+    (r"/my/entitlements/", ["veteran", "relative"]),
     (r"/privacy/deletions/", ["coord-moscow"]),
     (r"/audit/export/", ["coord-moscow"]),
 ]
@@ -95,8 +101,11 @@ def crawl(client: Client) -> dict[str, int]:
         path = urlsplit(url).path
         if url in seen or NOT_CRAWLED.match(path):
             continue
-        response = client.get(url)
+        # A link that redirects takes the browser on, as it does a person.
+        response = client.get(url, follow=True)
         seen[url] = response.status_code
+        for hop, _status in response.redirect_chain:
+            seen.setdefault(urlsplit(hop).path, response.status_code)
         if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
             continue
         parser = Links()
