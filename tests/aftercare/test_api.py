@@ -48,7 +48,7 @@ def test_the_plan_goes_home_over_the_api_and_each_role_sees_its_share(care_cast:
         assert _as(outsider).get(one).status_code == 404
         assert _as(outsider).get("/api/v1/aftercare/plans").json()["count"] == 0
     assert _as(c.coord_b).get(one).status_code == 200
-    assert AuditEvent.objects.filter(action="discharge_plan.read", actor=c.coord_b).count() == 1
+    assert AuditEvent.objects.filter(action="discharge_plan.viewed", actor=c.coord_b).count() == 1
 
     contacts = _as(c.coord_b).get("/api/v1/aftercare/contacts").json()
     assert [x["days_after"] for x in contacts["items"]] == [7, 30, 90, 180, 365]

@@ -7,6 +7,7 @@ import datetime
 import re
 
 import pytest
+import time_machine
 from django.utils import timezone
 from playwright.sync_api import expect
 from tests.browser.conftest import Visit, with_browser_password
@@ -36,21 +37,26 @@ def _ask(cast: Cast, code: str) -> CareRequest:
 
 
 def _completed_without_respect(cast: Cast) -> CareRequest:
-    request = _ask(cast, "laundry.wash")
-    request_triage(actor=cast.coord_a, request=request)
-    request = request_assign(actor=cast.coord_a, request=request, volunteer=cast.volunteer_a)
-    start = timezone.now() + datetime.timedelta(hours=2)
-    request = request_schedule(
-        actor=cast.volunteer_user,
-        request=request,
-        starts=start,
-        ends=start + datetime.timedelta(hours=1),
-    )
-    request = request_check_in(actor=cast.volunteer_user, request=request)
-    request = request_complete(actor=cast.volunteer_user, request=request)
-    request_feedback(
-        actor=cast.relative, request=request, done=True, respectful=False, comment="Грубо."
-    )
+    """Asked, visited and rated yesterday, within the ward's visiting hours whatever the time
+    of day the test runs at."""
+    zone = cast.institution_a.region.zone
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    with time_machine.travel(datetime.datetime.combine(yesterday, datetime.time(11), zone)):
+        request = _ask(cast, "laundry.wash")
+        request_triage(actor=cast.coord_a, request=request)
+        request = request_assign(actor=cast.coord_a, request=request, volunteer=cast.volunteer_a)
+        start = timezone.now() + datetime.timedelta(hours=2)
+        request = request_schedule(
+            actor=cast.volunteer_user,
+            request=request,
+            starts=start,
+            ends=start + datetime.timedelta(hours=1),
+        )
+        request = request_check_in(actor=cast.volunteer_user, request=request)
+        request = request_complete(actor=cast.volunteer_user, request=request)
+        request_feedback(
+            actor=cast.relative, request=request, done=True, respectful=False, comment="Грубо."
+        )
     return request
 
 

@@ -23,6 +23,7 @@ from ryadom.care.services.intake import request_create
 from ryadom.catalogue.models import ServiceType
 from ryadom.config.api import api
 from ryadom.openings.services import opening_create
+from ryadom.referrals.services import partner_create
 from ryadom.veterans.models import Consent, Veteran
 from ryadom.veterans.services import consent_code_resend
 from tests.conftest import Cast
@@ -214,6 +215,10 @@ CALLERS = {
     "transfer": "liaison",
     "discharge": "liaison",
     "what_matters": "veteran",
+    "plan_record": "liaison",
+    "circumstances_put": "veteran",
+    "checklist_mark": "veteran",
+    "payment_issue": "veteran",
 }
 
 
@@ -241,6 +246,7 @@ def make_world(c: Cast) -> World:
     c.veteran_a.refresh_from_db()
     consent_code_resend(actor=c.liaison, veteran=c.veteran_a)
     soon = (NOW + datetime.timedelta(days=1)).replace(microsecond=0)
+    after = _after_the_ward(c)
     world = World(
         path={
             "request_id": new.pk,
@@ -255,6 +261,7 @@ def make_world(c: Cast) -> World:
             "volunteer_id": c.volunteer_a.pk,
             "code": "77",
             "action": "triage",
+            **after,
         },
         bodies={
             "RequestIn": {
@@ -294,6 +301,25 @@ def make_world(c: Cast) -> World:
             "ConsentCodeIn": {"code": "123456"},
             "TransferIn": {"institution_id": c.institution_b.pk, "on": today.isoformat()},
             "DischargeIn": {"on": today.isoformat()},
+            "PlanIn": {
+                "home_region_id": c.veteran_a2.home_region_id,
+                "needs": ["home_help"],
+                "family_name": "Анна Петрова",
+                "family_phone": "+7 900 123-45-67",
+                "consent_method": "spoken",
+                "witness": "Сестра Анна Смирнова",
+            },
+            "AttemptIn": {"result": "no_answer", "note": "Не взял трубку"},
+            "ReferralIn": {
+                "veteran": c.veteran_a.pk,
+                "partner": after["partner_id"],
+                "need": "work",
+                "note": "Ищет работу",
+            },
+            "MoveIn": {"action": "cancel", "note": "Передумал"},
+            "CircumstancesIn": {"status": "svo_participant", "region": "77"},
+            "MarkIn": {"status": "applied"},
+            "PaymentIssueIn": {"details": "Выплата не пришла"},
             "WhatMattersIn": {
                 "addressed_as": "Иван Петрович",
                 "what_matters": "Внуки и шахматы",
@@ -311,6 +337,35 @@ def make_world(c: Cast) -> World:
         world.clients[role] = signed_in(user)
     world.clients.update({op: world.clients[role] for op, role in CALLERS.items()})
     return world
+
+
+def _after_the_ward(c: Cast) -> dict[str, int]:
+    """A discharge handed over home with its contacts, and a referral to a partner service,
+    for the ids of the operations after the ward."""
+    from tests.aftercare.conftest import discharge, plan_with_consent
+    from tests.referrals.conftest import consent, refer
+
+    stay = discharge(c)
+    plan = plan_with_consent(c, stay)
+    partner = partner_create(
+        actor=c.coord_a,
+        name="Центр занятости",
+        kind="employment",
+        region=c.institution_a.region,
+        contact_person="Ольга Сидорова",
+        phone="+7 495 000-00-01",
+        email="centre@example.org",
+        offers="Вакансии",
+    )
+    consent(c.veteran_a, c.federal)
+    referral = refer(c, c.veteran_a, partner)
+    return {
+        "stay_id": stay.pk,
+        "plan_id": plan.pk,
+        "contact_id": plan.contacts.order_by("pk").first().pk,  # type: ignore[union-attr]
+        "partner_id": partner.pk,
+        "referral_id": referral.pk,
+    }
 
 
 def signed_in(user: User) -> Client:

@@ -140,6 +140,30 @@ PAGES: dict[str, Row] = {
     "GET /my/data/<int:veteran_id>/export.pdf": Row(
         E(404, veteran=200, relative=200, anon=302), E(404, anon=302), obj="veteran"
     ),
+    # The entitlement navigator (docs/entitlements.md): the catalogue is public; a veteran's
+    # answers and checklist are for the veteran, a relative who acts for them and the
+    # coordinators who see the veteran.
+    "GET /entitlements/": Row(E(200)),
+    "GET /my/entitlements/": Row(E(200, veteran=302, relative=302, anon=302)),
+    "GET /veterans/<int:veteran_id>/entitlements/": Row(
+        E(404, federal=200, coord=200, veteran=200, relative=200, anon=302),
+        E(404, federal=200, anon=302),
+        obj="veteran",
+    ),
+    "GET /veterans/<int:veteran_id>/entitlements/answers/": Row(
+        E(404, federal=200, coord=200, veteran=200, relative=200, anon=302),
+        E(404, federal=200, anon=302),
+        obj="veteran",
+    ),
+    # No measure has the code the matrix sends: turned away the same for everyone.
+    "POST /veterans/<int:veteran_id>/entitlements/<str:code>/mark/": Row(
+        E(404, anon=302), E(404, anon=302), obj="veteran"
+    ),
+    "POST /veterans/<int:veteran_id>/entitlements/payment-issue/": Row(
+        E(404, federal=OK, coord=OK, veteran=OK, relative=OK, anon=302),
+        E(404, federal=OK, anon=302),
+        obj="veteran",
+    ),
     "GET /ngo/members/": Row(E(403, ngo=200, anon=302)),
     "POST /ngo/members/<int:membership_id>/decide/": Row(E(404, anon=302)),
     "GET /ngo/wellbeing/": Row(E(403, ngo=200, anon=302)),
@@ -330,6 +354,13 @@ API: dict[str, Row] = {
         E(404, federal=200, anon=401),
         obj="veteran",
     ),
+    "GET /api/v1/entitlements/measures": Row(E(200)),
+    "GET /api/v1/entitlements/measures/{code}": Row(E(404), E(404), obj="region"),
+    "GET /api/v1/veterans/{veteran_id}/checklist": Row(
+        E(404, federal=200, coord=200, veteran=200, relative=200, anon=401),
+        E(404, federal=200, anon=401),
+        obj="veteran",
+    ),
     "GET /api/v1/volunteers": Row(E(200, anon=401)),
     "GET /api/v1/volunteers/me/eligibility": Row(E(422, anon=401)),
     "GET /api/v1/volunteers/{volunteer_id}": Row(
@@ -346,6 +377,9 @@ API: dict[str, Row] = {
     "POST /api/v1/matching/runs/{run_id}/accept": Row(E(404, anon=401)),
     "POST /api/v1/openings": Row(E(422, anon=401)),
     "POST /api/v1/referrals": Row(E(422, anon=401)),
+    "POST /api/v1/veterans/{veteran_id}/checklist/{code}": Row(E(422, anon=401)),
+    "POST /api/v1/veterans/{veteran_id}/payment-issues": Row(E(422, anon=401)),
+    "PUT /api/v1/veterans/{veteran_id}/circumstances": Row(E(422, anon=401)),
     "POST /api/v1/referrals/{referral_id}/moves": Row(E(422, anon=401)),
     "POST /api/v1/openings/{opening_id}/applications": Row(E(404, anon=401)),
     "POST /api/v1/openings/{opening_id}/applications/{application_id}/accept": Row(

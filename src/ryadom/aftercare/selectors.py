@@ -77,7 +77,7 @@ def _plan_where(plan: DischargePlan) -> tuple[int | None, int | None]:
     return plan.home_region_id, plan.veteran_id
 
 
-@audited_read("discharge_plan.read", _plan_where)
+@audited_read("discharge_plan.viewed", _plan_where)
 def plan_get_for_user(*, actor: Actor, plan_id: int) -> DischargePlan:
     """One plan, with its family contact; the same 404 for missing and not yours."""
     plan = plan_list(actor=actor).filter(pk=plan_id).first()
@@ -113,7 +113,7 @@ def _contact_where(contact: FollowUpContact) -> tuple[int | None, int | None]:
     return contact.plan.home_region_id, contact.plan.veteran_id
 
 
-@audited_read("followup_contact.read", _contact_where)
+@audited_read("followup_contact.viewed", _contact_where)
 def contact_get_for_user(*, actor: Actor, contact_id: int) -> FollowUpContact:
     """One contact with the veteran's phone and family contact, for the person making it."""
     contact = contact_list(actor=actor).filter(pk=contact_id).first()

@@ -62,7 +62,7 @@ def measure_list(request: HttpRequest) -> list[Measure]:
     response=MeasureOut,
     summary="One support measure in force",
 )
-def measure_detail(request: HttpRequest, code: str) -> Measure:
+def measure_detail(request: HttpRequest, code: Text) -> Measure:
     return selectors.measure_get(code=code)
 
 
@@ -159,7 +159,7 @@ class MarkIn(Schema):
     summary="Mark a measure applied, granted or refused",
 )
 def checklist_mark(
-    request: HttpRequest, veteran_id: int, code: str, payload: MarkIn
+    request: HttpRequest, veteran_id: int, code: Text, payload: MarkIn
 ) -> dict[str, object]:
     actor = cast(User, request.user)
     veteran = selectors.veteran_for_navigator(actor=actor, veteran_id=veteran_id)
@@ -171,7 +171,7 @@ def checklist_mark(
 
 
 class PaymentIssueIn(Schema):
-    measure: str | None = Field(None, description="The measure's code, if it is about one")
+    measure: Text | None = Field(None, description="The measure's code, if it is about one")
     details: Text
 
 
