@@ -12,7 +12,7 @@ TEST_WORKERS ?= 2
 SITE_CSS := src/ryadom/web/static/web/site.css
 
 .PHONY: demo test lint install browser fonts messages clean bench bench-smoke bench-matching \
-	bench-analytics bench-matching-db bench-imports cluster cluster-check nginx
+	bench-analytics bench-matching-db bench-imports bench-load cluster cluster-check nginx
 
 # Debian packages the two commands need: installed through apt-get when we are root,
 # otherwise make stops at once with the one line to run.
@@ -116,19 +116,32 @@ test: install browser
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 # Every benchmark at full size (minutes to an hour; the analytics one needs PostgreSQL).
-bench: bench-matching bench-matching-db bench-analytics bench-imports
+bench: bench-matching bench-matching-db bench-analytics bench-imports bench-load
 
-# Every benchmark at a tiny size, in about a minute: CI runs it (.ci/run) so that a change
+# The load run against the production topology (docs/performance.md): health, intake, the
+# mix and a sign-up surge; e.g. make bench-load BENCH_ARGS="--phases soak --soak-minutes 30"
+bench-load: install nginx
+	$(BIN)/python bench/load/run.py $(BENCH_ARGS)
+
+# Every benchmark at a tiny size, in a few minutes: CI runs it (.ci/run) so that a change
 # that breaks a benchmark fails there. The analytics one makes (and drops first) its own
-# PostgreSQL database, BENCH_SMOKE_DATABASE_URL.
+# PostgreSQL database, BENCH_SMOKE_DATABASE_URL; the load run starts the cluster on its own
+# database and Redis database (both emptied first), which the HSDS export then reads.
 BENCH_SMOKE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ryadom_bench_smoke
-bench-smoke: install
+BENCH_SMOKE_CLUSTER_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ryadom_cluster_smoke
+BENCH_SMOKE_CLUSTER_REDIS_URL ?= redis://127.0.0.1:6379/3
+bench-smoke: install nginx
 	$(BIN)/python bench/matching.py --sizes tiny --calls 50 --scan-calls 10
 	$(BIN)/python bench/matching_db.py --volunteers 300 --requests 100 --institutions 12 \
 	  --organisations 8 --repeat 1
 	$(BIN)/python bench/analytics.py --database-url $(BENCH_SMOKE_DATABASE_URL) \
 	  --requests 3000 --volunteers 300 --institutions 200 --organisations 30 --veterans 200
 	$(BIN)/python bench/imports.py --rows 500
+	RYADOM_CLUSTER_DATABASE_URL=$(BENCH_SMOKE_CLUSTER_DATABASE_URL) \
+	RYADOM_CLUSTER_REDIS_URL=$(BENCH_SMOKE_CLUSTER_REDIS_URL) \
+	  $(BIN)/python bench/load/run.py --seconds 3 --signups 30 \
+	  --phases health,intake,mix,surge,soak --soak-minutes 0.5 --every 5 --drain-seconds 5
+	$(BIN)/python bench/hsds_export.py --database-url $(BENCH_SMOKE_CLUSTER_DATABASE_URL)
 
 # Matching benchmark (docs/matching.md); e.g. make bench-matching BENCH_ARGS="--sizes small"
 bench-matching: install

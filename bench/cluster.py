@@ -95,6 +95,20 @@ def database_create(env: dict[str, str]) -> None:
         print(f"created database {name}")
 
 
+def reset(env: dict[str, str]) -> None:
+    """Drop the cluster's database and empty its Redis database: a benchmark starts from the
+    small demo alone, not from what an earlier run left (its users, its queued tasks)."""
+    import psycopg
+    import redis
+
+    url = env["DATABASE_URL"]
+    name = url.rsplit("/", 1)[1].split("?")[0]
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # noqa: S608 - our own setting
+    for setting_name in ("RYADOM_CACHE_URL", "RYADOM_REDIS_URL"):
+        redis.Redis.from_url(env[setting_name]).flushdb()
+
+
 def nginx_render(env: dict[str, str]) -> None:
     """deploy/nginx.conf.template with this machine's addresses and paths."""
     template = (DEPLOY / "nginx.conf.template").read_text()
@@ -162,30 +176,40 @@ def base_url(env: dict[str, str]) -> str:
     return env["RYADOM_SITE_URL"]
 
 
-def wait_healthy(env: dict[str, str], timeout: float = 60) -> float:
-    """Wait until /api/v1/health answers 200 through nginx; the seconds it took."""
+def wait_healthy(env: dict[str, str], timeout: float = 120) -> float:
+    """Wait until /api/v1/health answers 200 from each web instance and through nginx (which
+    stops sending to an instance for a while when it refused a connection); the seconds it
+    took."""
     started = time.monotonic()
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base_url(env)}/api/v1/health", timeout=5) as r:  # noqa: S310
-                if r.status == 200:
-                    return time.monotonic() - started
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        if time.monotonic() - started > timeout:
-            raise TimeoutError(f"the cluster was not healthy within {timeout:.0f} s")
-        time.sleep(0.3)
+    urls = [f"http://{env[f'RYADOM_WEB{n}_BIND']}" for n in (1, 2)] + [base_url(env)]
+    for url in urls:
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/api/v1/health", timeout=5) as r:  # noqa: S310
+                    if r.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            if time.monotonic() - started > timeout:
+                raise TimeoutError(f"{url} was not healthy within {timeout:.0f} s")
+            time.sleep(0.3)
+    return time.monotonic() - started
 
 
 class Cluster:
     """The cluster as a context: started in the background, stopped however the block ends."""
 
-    def __init__(self, *, demo: bool = True, extra_env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, *, demo: bool = True, fresh: bool = False, extra_env: dict[str, str] | None = None
+    ) -> None:
         self.env = {**environment(), **(extra_env or {})}
         self.demo = demo
+        self.fresh = fresh  # start from an empty database and Redis database (reset())
         self.process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> Cluster:
+        if self.fresh:
+            reset(self.env)
         prepare(self.env, demo=self.demo)
         log = (Path(self.env["RYADOM_RUN_DIR"]) / "supervisord.out").open("wb")
         self.process = subprocess.Popen(

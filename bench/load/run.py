@@ -1,7 +1,8 @@
 """Load figures of the production topology, as ratios to GET /api/v1/health in the same run.
 
     python bench/load/run.py                      # start the cluster, run every phase, stop it
-    python bench/load/run.py --seconds 5 --signups 200   # the tiny run of make bench-smoke
+    python bench/load/run.py --seconds 5 --signups 200   # a short run
+    python bench/load/run.py --phases soak --soak-minutes 30     # the soak alone
 
 Phases, each with the same number of closed-loop clients (no think time), after a short
 warm-up whose requests are not counted:
@@ -11,6 +12,9 @@ warm-up whose requests are not counted:
            the public directory (bench/load/locustfile.py MIX)
   surge    volunteers signing up at /join/ (a code by e-mail each), until --signups are in;
            then every code message must be in the outbox, and sent or waiting to be sent
+  soak     the mix for --soak-minutes, reading every program's memory and the task queue's
+           depth (bench/load/soak.py); only when asked: --phases soak --soak-minutes 30
+The cluster starts from a fresh database with the small demo and an empty Redis database.
 Also: how many SQL queries one API intake runs. The rate limits are raised for the run (all
 clients come from one address and a few accounts), as is the staff second factor, which
 costs a sign-in and not a request.
@@ -36,6 +40,7 @@ sys.path[:0] = [str(HERE), str(HERE.parent)]
 import locustfile as lf  # noqa: E402
 from cluster import BIN, Cluster  # noqa: E402
 from cluster_check import tokens  # noqa: E402
+from soak import soak, soak_report  # noqa: E402
 
 LOAD_ENV = {
     "RYADOM_RATE_INTAKE": "1000000/h",
@@ -60,6 +65,9 @@ with CaptureQueriesContext(connection) as queries:
 assert answer.status_code == 201, answer.content
 print(len(queries))
 """
+
+
+PHASES = ("health", "intake", "mix", "surge", "soak")
 
 
 def phase(
@@ -131,63 +139,103 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--signups", type=int, default=2000)
+    parser.add_argument(
+        "--phases",
+        default="health,intake,mix,surge",
+        help=f"which phases, in this order, of {','.join(PHASES)}",
+    )
+    parser.add_argument("--soak-minutes", type=float, default=30)
+    parser.add_argument("--every", type=float, default=30, help="seconds between soak readings")
+    parser.add_argument(
+        "--drain-seconds",
+        type=float,
+        default=120,
+        help="how long to wait after the surge for the code messages to be sent",
+    )
     parser.add_argument("--json", type=Path, help="write the figures here too")
     args = parser.parse_args()
+    phases = [p for p in args.phases.split(",") if p]
+    if unknown := set(phases) - set(PHASES):
+        parser.error(f"unknown phases: {', '.join(sorted(unknown))}")
     run = str(int(time.time()))
-    with Cluster(extra_env={**LOAD_ENV, "RYADOM_LOAD_RUN": run}) as cluster:
+    figures: dict[str, Any] = {"rows": []}
+    problems: list[str] = []
+    with Cluster(fresh=True, extra_env={**LOAD_ENV, "RYADOM_LOAD_RUN": run}) as cluster:
         env, host = cluster.env, cluster.env["RYADOM_SITE_URL"]
         keys = tokens(env, "relative", "coord-moscow")
         os.environ["RYADOM_LOAD_TOKENS"] = json.dumps(keys)
         os.environ["RYADOM_LOAD_RUN"] = run
-        rows = []
-        health = phase(host, [lf.Health], args.users, args.seconds).stats.total
-        base = health.num_requests / max(health.last_request_timestamp - health.start_time, 1e-9)
-        rows.append(row("health", health, base))
-        intake = phase(host, [lf.Relative], args.users, args.seconds).stats
-        rows.append(row("intake", intake.get("POST /api/v1/requests", "POST"), base))
-        mix = phase(host, lf.weights(lf.MIX), args.users, args.seconds).stats
-        rows.append(row("mix: all", mix.total, base))
-        rows += [
-            row(f"  {e.name}", e, base, mix.total)
-            for e in mix.entries.values()
-            if e.name != "/login/"
-        ]
-        signups = phase(
-            host,
-            [lf.SignUp],
-            args.users,
-            3600,
-            until=lambda e: e.stats.get("POST /join/", "POST").num_requests >= args.signups,
+        rows = figures["rows"]
+        base = 0.0
+        if "health" in phases:
+            health = phase(host, [lf.Health], args.users, args.seconds).stats.total
+            base = health.num_requests / max(
+                health.last_request_timestamp - health.start_time, 1e-9
+            )
+            rows.append(row("health", health, base))
+        if "intake" in phases:
+            intake = phase(host, [lf.Relative], args.users, args.seconds).stats
+            rows.append(row("intake", intake.get("POST /api/v1/requests", "POST"), base))
+        if "mix" in phases:
+            mix = phase(host, lf.weights(lf.MIX), args.users, args.seconds).stats
+            rows.append(row("mix: all", mix.total, base))
+            rows += [
+                row(f"  {e.name}", e, base, mix.total)
+                for e in mix.entries.values()
+                if e.name != "/login/"
+            ]
+        if "surge" in phases:
+            signups = phase(
+                host,
+                [lf.SignUp],
+                args.users,
+                3600,
+                until=lambda e: e.stats.get("POST /join/", "POST").num_requests >= args.signups,
+            )
+            rows.append(row("surge: POST /join/", signups.stats.get("POST /join/", "POST"), base))
+            drained = time.monotonic()
+            outbox = surge_outbox(env, lf.JOINED, timeout=args.drain_seconds)
+            figures["surge"] = {
+                "accepted": len(lf.JOINED),
+                "messages": outbox,
+                "seconds_after": round(time.monotonic() - drained),
+            }
+            if outbox["missing"]:
+                problems.append(f"{outbox['missing']} sign-ups have no code message")
+        if "soak" in phases:
+            soaked = soak(cluster, args.users, args.soak_minutes * 60, args.every)
+            rows.append(row("soak: all", soaked.pop("total"), base))
+            figures["soak"] = soaked
+            problems += soaked["problems"]
+        figures["queries"] = intake_queries(
+            env, keys["relative"], body_of_relative(host, keys["relative"])
         )
-        joined = signups.stats.get("POST /join/", "POST")
-        rows.append(row("surge: POST /join/", joined, base))
-        surge_took = time.monotonic()
-        outbox = surge_outbox(env, lf.JOINED, timeout=120)
-        surge_took = time.monotonic() - surge_took
-        detail = cluster.ctl("status")
-        queries = intake_queries(env, keys["relative"], body_of_relative(host, keys["relative"]))
-    accepted = len(lf.JOINED)
-    lost = outbox["missing"]
+        figures["processes"] = cluster.ctl("status")
+    report(figures)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=1, default=str))
+    problems += [f"{r['failures']} failed: {r['what'].strip()}" for r in rows if r["failures"]]
+    if problems:
+        sys.exit("load run failed: " + "; ".join(problems))
+
+
+def report(figures: dict[str, Any]) -> None:
     print(f"{'what':42} {'requests':>8} {'fail':>5} {'rps':>7} {'ratio':>6} {'p50':>6} {'p95':>6}")
-    for r in rows:
+    for r in figures["rows"]:
         print(
             f"{r['what'][:42]:42} {r['requests']:8} {r['failures']:5} {r['rps']:7} "
             f"{r['ratio']!s:>6} {r['p50_ms']!s:>6} {r['p95_ms']!s:>6}"
         )
-    print(
-        f"surge: {accepted} sign-ups accepted; their code messages: {outbox} "
-        f"({surge_took:.0f} s after the last sign-up); lost {lost}"
-    )
-    print(f"one API intake runs {queries} SQL queries")
-    print(detail)
-    if args.json:
-        args.json.write_text(
-            json.dumps(
-                {"rows": rows, "surge": outbox, "queries": queries, "accepted": accepted}, indent=1
-            )
+    if surge := figures.get("surge"):
+        print(
+            f"surge: {surge['accepted']} sign-ups accepted; their code messages: "
+            f"{surge['messages']} ({surge['seconds_after']} s after the last sign-up); "
+            f"lost {surge['messages']['missing']}"
         )
-    if lost or any(r["failures"] for r in rows):
-        sys.exit("lost sign-ups or failed requests: see above")
+    if soaked := figures.get("soak"):
+        soak_report(soaked)
+    print(f"one API intake runs {figures['queries']} SQL queries")
+    print(figures["processes"])
 
 
 def body_of_relative(host: str, relative: str) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -151,6 +152,26 @@ def test_the_health_command_prints_the_figures_and_holds_on_the_small_demo() -> 
     assert "the eligibility rule refuses 0 of their takers" in report
     assert report.rstrip().endswith("The demo holds: every check passed.")
     assert not MatchingRun.objects.exists()
+
+
+@pytest.mark.usefixtures("small_demo")
+def test_the_health_command_reports_the_time_after_the_ward_and_the_dashboards_cost() -> None:
+    ensure_demo_accounts(today=TODAY)
+    out = io.StringIO()
+
+    call_command("demo_health", "--after-the-ward", stdout=out)
+
+    report = out.getvalue()
+    figures = re.search(
+        r"follow-up contacts reached (\d+) of (\d+) .*referral loops closed (\d+) of (\d+)", report
+    )
+    assert figures, report
+    reached, closed, loops, referrals = map(int, figures.groups())
+    assert 0 < reached <= closed and 0 < loops <= referrals
+    assert re.search(r"^/dashboard/: 200, \d+ queries \(bound 20\)", report, re.M), report
+    assert re.search(r"^/dashboard/regions/\d+/: 200, \d+ queries \(bound 30\)", report, re.M)
+    assert "Suggested volunteers" not in report  # only the part asked for
+    assert report.rstrip().endswith("The demo holds: every check passed.")
 
 
 def test_the_health_command_asks_for_the_demo_accounts_first() -> None:

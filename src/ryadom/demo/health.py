@@ -8,15 +8,20 @@ Each function only reads, except the Moscow matching run, which is rolled back.
 from __future__ import annotations
 
 import datetime
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, OuterRef, Subquery
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
 from ryadom.accounts.models import User
+from ryadom.aftercare.measures import REACHED
+from ryadom.aftercare.models import ContactOutcome, DischargePlan, FollowUpContact, PlanStatus
 from ryadom.audit.models import AuditEvent
 from ryadom.care.eligibility import request_missing_steps
 from ryadom.care.models import CareRequest, Event
@@ -28,6 +33,8 @@ from ryadom.dispatch.services import matching_run_create, matching_run_solve
 from ryadom.geo.models import Region
 from ryadom.openings.models import Application
 from ryadom.openings.selectors import opening_list
+from ryadom.referrals.models import Referral, Status
+from ryadom.veterans.models import Stay
 from ryadom.volunteers.eligibility import REQUIRED_CHECKS
 from ryadom.volunteers.models import Check, CheckKind, CheckStatus, Membership, MembershipStatus
 from ryadom.volunteers.models import Volunteer as VolunteerRow
@@ -185,3 +192,71 @@ def checks_figures() -> ChecksFigures:
             Check.objects.filter(kind=CheckKind.SCREENING).values_list("status", flat=True)
         ),
     )
+
+
+# The dashboards' bounds, as tests/analytics/test_pages.py asserts them on a country's shape.
+FEDERAL_PAGE_QUERIES = 20
+REGION_PAGE_QUERIES = 30
+
+
+@dataclass
+class AfterTheWardFigures:
+    """The time after discharge over the whole demo, counted straight from the records."""
+
+    discharges: int  # stays ended by a discharge (not a transfer)
+    with_plan: int
+    handed_over: int
+    contacts_closed: int  # follow-up contacts with an outcome (not stopped by consent)
+    contacts_reached: int
+    referrals: int  # sent, not cancelled
+    loops_closed: int  # done with an outcome, or declined
+    outcomes: Counter[str]
+
+
+def after_the_ward_figures() -> AfterTheWardFigures:
+    discharged = Stay.objects.filter(discharged_on__isnull=False).exclude(
+        pk__in=Stay.objects.filter(transferred_from__isnull=False).values("transferred_from")
+    )
+    closed = FollowUpContact.objects.exclude(outcome__in=["", ContactOutcome.STOPPED])
+    referrals = Referral.objects.exclude(status=Status.CANCELLED)
+    return AfterTheWardFigures(
+        discharges=discharged.count(),
+        with_plan=DischargePlan.objects.filter(stay__in=discharged).count(),
+        handed_over=DischargePlan.objects.filter(status=PlanStatus.HANDED_OVER).count(),
+        contacts_closed=closed.count(),
+        contacts_reached=closed.filter(outcome__in=REACHED).count(),
+        referrals=referrals.count(),
+        loops_closed=referrals.filter(status__in=[Status.DONE, Status.DECLINED]).count(),
+        outcomes=Counter(referrals.filter(status=Status.DONE).values_list("outcome", flat=True)),
+    )
+
+
+@dataclass
+class PageCost:
+    path: str
+    status: int
+    queries: int
+    seconds: float
+
+
+def dashboard_costs(*, actor: User) -> list[PageCost]:
+    """The federal dashboard and the page of the region most veterans came home to, as the
+    actor sees them: SQL queries and seconds of each (second factor set aside: a reading)."""
+    home = (
+        DischargePlan.objects.values("home_region__code")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "home_region__code")
+        .first()
+    )
+    code = home["home_region__code"] if home else MOSCOW
+    costs = []
+    with override_settings(TWO_FACTOR_REQUIRED=False):
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.force_login(actor)
+        for path in ("/dashboard/", f"/dashboard/regions/{code}/"):
+            client.get(path)  # warm: the first request fills caches of the process
+            began = time.monotonic()
+            with CaptureQueriesContext(connection) as queries:
+                answer = client.get(path)
+            costs.append(PageCost(path, answer.status_code, len(queries), time.monotonic() - began))
+    return costs

@@ -28,13 +28,23 @@ class Command(BaseCommand):
             help="ask for suggestions for only this many open requests of each region "
             "(the newest; default: all)",
         )
+        parser.add_argument(
+            "--after-the-ward",
+            action="store_true",
+            help="only the time after discharge: plans, reach of follow-up contacts, referral "
+            "loops closed, and the dashboards' queries (minutes sooner on a country's demo)",
+        )
 
     @no_translations  # an operator's report, in English like the other demo commands
     def handle(self, *args: Any, **options: Any) -> None:
         users = {u.username: u for u in User.objects.filter(username__in=_ACCOUNTS)}
         if len(users) < len(_ACCOUNTS):
             raise CommandError("The demo accounts are missing: run `ryadom demo-accounts` first.")
-        failed = [name for name, ok in self._report(users, options["per_region"]) if not ok]
+        if options["after_the_ward"]:
+            results = self._after_the_ward(users)
+        else:
+            results = self._report(users, options["per_region"]) + self._after_the_ward(users)
+        failed = [name for name, ok in results if not ok]
         if failed:
             raise CommandError(f"The demo does not hold: {', '.join(failed)}.")
         self.stdout.write("The demo holds: every check passed.")
@@ -74,6 +84,40 @@ class Command(BaseCommand):
         results.append(("every historical assignee was eligible", not takers.refused))
         return results
 
+    def _after_the_ward(self, users: dict[str, User]) -> list[tuple[str, bool]]:
+        a = health.after_the_ward_figures()
+        self.stdout.write(
+            f"After the ward: {a.with_plan:,} of {a.discharges:,} discharges have a plan "
+            f"({_share(a.with_plan, a.discharges)}), {a.handed_over:,} handed over home; "
+            f"follow-up contacts reached {a.contacts_reached:,} of {a.contacts_closed:,} "
+            f"({_share(a.contacts_reached, a.contacts_closed)}; the VA's Solid Start 71 %); "
+            f"referral loops closed {a.loops_closed:,} of {a.referrals:,} "
+            f"({_share(a.loops_closed, a.referrals)}); outcomes "
+            + ", ".join(f"{outcome} {n:,}" for outcome, n in sorted(a.outcomes.items()))
+        )
+        results = [
+            (
+                "discharges have plans and contacts reach veterans",
+                a.with_plan > 0 and a.contacts_reached > 0,
+            ),
+            ("referral loops close", a.loops_closed > 0),
+        ]
+        bounds = [health.FEDERAL_PAGE_QUERIES, health.REGION_PAGE_QUERIES]
+        for cost, bound in zip(
+            health.dashboard_costs(actor=users[health.FEDERAL]), bounds, strict=True
+        ):
+            self.stdout.write(
+                f"{cost.path}: {cost.status}, {cost.queries} queries (bound {bound}), "
+                f"{cost.seconds:.2f} s"
+            )
+            results.append(
+                (
+                    f"{cost.path} within {bound} queries",
+                    cost.status == 200 and cost.queries <= bound,
+                )
+            )
+        return results
+
     def _openings(self) -> list[tuple[str, bool]]:
         o = health.openings_figures()
         self.stdout.write(
@@ -102,6 +146,10 @@ class Command(BaseCommand):
 
 
 _ACCOUNTS = (health.FEDERAL, health.COORDINATOR, health.VOLUNTEER)
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part / whole:.0%}" if whole else "-"
 
 
 def _all_most(regions: dict[str, health.RegionSuggestions]) -> bool:
