@@ -78,11 +78,12 @@ def test_demo_data_command_builds_the_dashboards_figures() -> None:
     total = RegionWeekTotal.objects.aggregate(created=Sum("created"), confirmed=Sum("confirmed"))
     assert total["created"] == CareRequest.objects.count() == SMALL.requests
     assert total["confirmed"] == CareRequest.objects.filter(status=Status.CONFIRMED).count()
-    # And the figures after the ward: every discharge and referral of the demo.
+    # And the figures after the ward: every discharge and plan of the demo (referrals come
+    # with the demo accounts).
     after = AfterWardDay.objects.aggregate(
         discharges=Sum("discharges"), plans=Sum("with_plan"), sent=Sum("referrals_sent")
     )
-    assert after["sent"] == Referral.objects.count() > 0
+    assert (after["sent"] or 0) == Referral.objects.count()
     assert 0 < after["plans"] == DischargePlan.objects.count() < after["discharges"]
 
 
