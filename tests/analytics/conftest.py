@@ -19,7 +19,7 @@ from ryadom.analytics.models import (
     MEASURES,
     ROLLUPS,
 )
-from ryadom.analytics.tasks import refresh_request
+from ryadom.analytics.tasks import refresh_discharge, refresh_referral, refresh_request
 from ryadom.care.models import CareRequest, Complaint, Event, Feedback, Visit
 from ryadom.care.tasks import request_announce
 
@@ -28,15 +28,17 @@ OPEN = {"new", "triaged", "assigned", "scheduled", "in_progress", "completed"}
 
 
 def run_refreshes() -> int:
-    """Run every enqueued rollup refresh, as the database worker would, after the
-    announcements of new requests (which enqueue theirs); how many refreshes ran."""
+    """Run every enqueued rollup refresh (of requests, discharges and referrals), as the
+    database worker would, after the announcements of new requests (which enqueue theirs);
+    how many refreshes ran."""
     for row in DBTaskResult.objects.ready().filter(task_path=request_announce.module_path):
         result = row.task_result
         with TestCase.captureOnCommitCallbacks(execute=True):
             row.task.call(*result.args, **result.kwargs)
         row.set_successful(None)
     ran = 0
-    for row in DBTaskResult.objects.ready().filter(task_path=refresh_request.module_path):
+    refreshes = [t.module_path for t in (refresh_request, refresh_discharge, refresh_referral)]
+    for row in DBTaskResult.objects.ready().filter(task_path__in=refreshes):
         result = row.task_result
         row.task.call(*result.args, **result.kwargs)
         row.set_successful(None)
@@ -133,3 +135,59 @@ def stored_rollups() -> dict[str, dict[tuple[Any, ...], dict[str, int]]]:
             cells[tuple(row[k] for k in model.KEYS)] = measures
         tables[model.__name__] = cells
     return tables
+
+
+def direct_after_ward(actor: Any, since: datetime.date) -> dict[int, dict[str, Any]]:
+    """Per region, the figures after the ward computed from the live tables for discharges
+    on or after `since`, as the dashboards did before the rollups: discharges and those with
+    a plan by the hospital's region; the median hours to the first contact, contacts closed
+    and reached by the home region. Scoped as the dashboards are."""
+    from django.db.models import Exists, OuterRef
+
+    from ryadom.accounts.models import Role
+    from ryadom.accounts.scopes import scope_of
+    from ryadom.aftercare.models import DischargePlan, FollowUpContact
+    from ryadom.veterans.models import Stay
+
+    scope = scope_of(actor)
+    if scope.federal or scope.has(Role.AGENCY_OBSERVER):
+        regions = None
+    else:
+        regions = scope.region_ids if scope.has(Role.REGIONAL_COORDINATOR) else frozenset()
+
+    def visible(region_id: int) -> bool:
+        return regions is None or region_id in regions
+
+    rows: dict[int, dict[str, Any]] = defaultdict(
+        lambda: {"discharges": 0, "with_plan": 0, "hours": [], "closed": 0, "reached": 0}
+    )
+    transferred = Stay.objects.filter(transferred_from=OuterRef("pk"))
+    for stay in (
+        Stay.objects.filter(discharged_on__gte=since)
+        .exclude(Exists(transferred))
+        .select_related("institution")
+    ):
+        if visible(stay.institution.region_id):
+            row = rows[stay.institution.region_id]
+            row["discharges"] += 1
+            row["with_plan"] += int(DischargePlan.objects.filter(stay=stay).exists())
+    for plan in DischargePlan.objects.filter(
+        stay__discharged_on__gte=since, first_contact_at__isnull=False
+    ).select_related("stay"):
+        if visible(plan.home_region_id):
+            start = datetime.datetime.combine(
+                plan.stay.discharged_on, datetime.time(), tzinfo=datetime.UTC
+            )
+            rows[plan.home_region_id]["hours"].append(
+                (plan.first_contact_at - start).total_seconds() / 3600
+            )
+    for contact in FollowUpContact.objects.filter(
+        plan__stay__discharged_on__gte=since
+    ).select_related("plan"):
+        if contact.outcome in ("", "stopped") or not visible(contact.plan.home_region_id):
+            continue
+        rows[contact.plan.home_region_id]["closed"] += 1
+        rows[contact.plan.home_region_id]["reached"] += int(
+            contact.outcome in ("reached", "declined", "new_needs")
+        )
+    return dict(rows)

@@ -13,10 +13,12 @@ from django.db.models import Count, Sum
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from ryadom.analytics.models import RegionWeekTotal
+from ryadom.aftercare.models import DischargePlan
+from ryadom.analytics.models import AfterWardDay, RegionWeekTotal
 from ryadom.care.models import CareRequest, Status
 from ryadom.demo.accounts import ensure_demo_accounts
 from ryadom.institutions.models import Institution
+from ryadom.referrals.models import Referral
 from ryadom.veterans.models import Veteran
 from tests.demo.small import SMALL, TODAY, fingerprint, make_small
 
@@ -76,6 +78,13 @@ def test_demo_data_command_builds_the_dashboards_figures() -> None:
     total = RegionWeekTotal.objects.aggregate(created=Sum("created"), confirmed=Sum("confirmed"))
     assert total["created"] == CareRequest.objects.count() == SMALL.requests
     assert total["confirmed"] == CareRequest.objects.filter(status=Status.CONFIRMED).count()
+    # And the figures after the ward: every discharge and plan of the demo (referrals come
+    # with the demo accounts).
+    after = AfterWardDay.objects.aggregate(
+        discharges=Sum("discharges"), plans=Sum("with_plan"), sent=Sum("referrals_sent")
+    )
+    assert (after["sent"] or 0) == Referral.objects.count()
+    assert 0 < after["plans"] == DischargePlan.objects.count() < after["discharges"]
 
 
 def test_schedules_start_queues_each_chain_once_however_often_it_runs(

@@ -3,6 +3,8 @@ reported; the table's rules; a stale answer loses the compare-and-set."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 
@@ -13,6 +15,7 @@ from ryadom.referrals.models import PartnerService, Referral, Status
 from ryadom.referrals.selectors import loop_closure
 from ryadom.referrals.services import referral_move
 from ryadom.veterans.models import Veteran
+from tests.analytics.conftest import run_refreshes
 from tests.conftest import Cast
 from tests.referrals.conftest import partner_link, refer
 
@@ -107,13 +110,21 @@ def test_coordinator_refers_from_the_page_and_cancels(
 
 
 def test_the_regional_dashboard_shows_loop_closure_and_outcomes(
-    cast: Cast, partner: PartnerService, consented: Veteran, client: Client
+    cast: Cast,
+    partner: PartnerService,
+    consented: Veteran,
+    client: Client,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
-    done = refer(cast, consented, partner)
-    referral_move(actor=None, referral=done, action="accept")
-    referral_move(actor=None, referral=done, action="finish", outcome="employed")
-    other = PartnerService.objects.create(name="Колледж", kind="education", region=partner.region)
-    refer(cast, consented, other, need="study")
+    with django_capture_on_commit_callbacks(execute=True):
+        done = refer(cast, consented, partner)
+        referral_move(actor=None, referral=done, action="accept")
+        referral_move(actor=None, referral=done, action="finish", outcome="employed")
+        other = PartnerService.objects.create(
+            name="Колледж", kind="education", region=partner.region
+        )
+        refer(cast, consented, other, need="study")
+    run_refreshes()  # the dashboard reads the rollups the worker keeps
     client.force_login(cast.coord_a)
     page = client.get("/dashboard/regions/77/", headers={"Accept-Language": "en"})
     text = page.content.decode()

@@ -113,6 +113,7 @@ def contact_attempt_record(
         veteran_id=plan.veteran_id,
         changes={"result": result, "outcome": contact.outcome or None},
     )
+    events.discharge_changed.publish(stay_id=plan.stay_id)
     if gives_up:
         events.contact_escalated.publish(contact=contact)
     return attempt
@@ -170,6 +171,7 @@ def contact_answer_by_veteran(
         veteran_id=plan.veteran_id,
         changes={"result": result, "outcome": contact.outcome},
     )
+    events.discharge_changed.publish(stay_id=plan.stay_id)
     if needs_help:
         events.help_asked.publish(contact=contact)
     return attempt

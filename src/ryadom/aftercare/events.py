@@ -26,3 +26,7 @@ help_asked = Event(
     contact='the FollowUpContact the veteran answered themself with "I need help" (closed '
     "with new needs, no request yet: the home coordinator calls)",
 )
+discharge_changed = Event(
+    "discharge_changed",
+    stay_id="the id of the ended Stay whose plan or follow-up contacts changed (for rollups)",
+)

@@ -111,6 +111,7 @@ def plan_record(*, actor: User, stay: Stay, data: PlanInput) -> DischargePlan:
         )
     if _handover_consent(plan.veteran) is not None:
         _hand_over(actor=actor, plan=plan)
+    events.discharge_changed.publish(stay_id=stay.pk)
     return plan
 
 
@@ -290,3 +291,4 @@ def handover_consent_withdrawn(*, actor: User, veteran: Veteran, purpose: str) -
             veteran_id=veteran.pk,
             changes={"status": [plan.status, PlanStatus.STOPPED], "contacts_closed": closed},
         )
+        events.discharge_changed.publish(stay_id=plan.stay_id)

@@ -1,4 +1,5 @@
-"""The one definition of a request's fact and of what a fact adds to a rollup.
+"""The one definition of each fact (a request's, a discharge's, a referral's) and of what a
+fact adds to a rollup.
 
 Both are query expressions, so the incremental refresh of one request and the full rebuild
 run the very same SQL: the refresh filters it to one row, the rebuild wraps it in
@@ -16,6 +17,7 @@ from django.db.models import (
     Case,
     Count,
     DateField,
+    Exists,
     Expression,
     F,
     Func,
@@ -31,9 +33,21 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate, TruncWeek
 from django.db.models.lookups import LessThan
 
-from ryadom.analytics.models import ASSIGN_HIST, BUCKET_EDGES, COMPLETE_HIST
+from ryadom.aftercare.measures import REACHED
+from ryadom.aftercare.models import ContactOutcome, FollowUpContact
+from ryadom.analytics.models import (
+    ASSIGN_HIST,
+    BUCKET_EDGES,
+    COMPLETE_HIST,
+    REFERRAL_OUTCOMES,
+    DischargeFact,
+    ReferralFact,
+)
 from ryadom.care.lifecycle import OPEN_STATES
 from ryadom.care.models import CareRequest, Complaint, Event, Feedback, Status, Visit
+from ryadom.referrals.models import Outcome, Referral
+from ryadom.referrals.models import Status as ReferralStatus
+from ryadom.veterans.models import Stay
 
 # Days and weeks are counted in one national calendar, the one the country reports in.
 NATIONAL_ZONE = zoneinfo.ZoneInfo(settings.TIME_ZONE)
@@ -191,3 +205,92 @@ def measure_aggregates() -> dict[str, Any]:
     for column, edge in zip(COMPLETE_HIST, BUCKET_EDGES, strict=True):
         aggregates[column] = _flag(LessThan(to_complete, edge))
     return aggregates
+
+
+# After the ward: a fact per discharge and per referral, and what each adds to a day's cell.
+
+
+def _count_of(queryset: QuerySet[Any], to: str) -> Coalesce:
+    """How many rows of `queryset` point at the outer row through `to`, as a subquery."""
+    rows = (
+        queryset.filter(**{to: OuterRef("pk")})
+        .order_by()
+        .values(to)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
+def _as_rows(queryset: QuerySet[Any], columns: dict[str, Any]) -> QuerySet[Any, tuple[Any, ...]]:
+    annotated = queryset.order_by().annotate(
+        **{f"f_{name}": expression for name, expression in columns.items()}
+    )
+    return annotated.values_list(*(f"f_{name}" for name in columns))
+
+
+def discharge_facts_queryset() -> QuerySet[Stay, tuple[Any, ...]]:
+    """Every discharge's fact (a stay that ended, not in a transfer), in the column order
+    of DischargeFact."""
+    contacts = FollowUpContact.objects.all()
+    columns = {
+        "stay_id": F("pk"),
+        "day": F("discharged_on"),
+        "region_id": F("institution__region_id"),
+        "home_region_id": Coalesce(F("discharge_plan__home_region_id"), 0),
+        "with_plan": Case(When(discharge_plan__isnull=False, then=Value(1)), default=Value(0)),
+        "first_contact_at": F("discharge_plan__first_contact_at"),
+        "contacts_closed": _count_of(
+            contacts.exclude(outcome__in=["", ContactOutcome.STOPPED]), "plan__stay_id"
+        ),
+        "contacts_reached": _count_of(contacts.filter(outcome__in=REACHED), "plan__stay_id"),
+    }
+    transferred = Stay.objects.filter(transferred_from=OuterRef("pk"))
+    discharges = Stay.objects.filter(discharged_on__isnull=False).exclude(Exists(transferred))
+    return _as_rows(discharges, columns)
+
+
+def referral_facts_queryset() -> QuerySet[Referral, tuple[Any, ...]]:
+    """Every referral's fact, in the column order of ReferralFact."""
+    columns = {
+        "referral_id": F("pk"),
+        "day": TruncDate("created_at", tzinfo=NATIONAL_ZONE),
+        "region_id": F("region_id"),
+        "status": F("status"),
+        "outcome": F("outcome"),
+    }
+    return _as_rows(Referral.objects.all(), columns)
+
+
+def after_ward_groupings() -> list[tuple[type[DischargeFact | ReferralFact], str, dict[str, Any]]]:
+    """How facts add to the daily cells after the ward: (fact model, the region column the
+    cell is keyed by, measure → aggregate over the facts), grouped by day and that region."""
+    done = Q(status=ReferralStatus.DONE)
+    closed = [ReferralStatus.DONE, ReferralStatus.DECLINED, ReferralStatus.CANCELLED]
+    referrals: dict[str, Any] = {
+        "referrals_sent": Count("referral_id"),
+        "referrals_done": _flag(done),
+        "referrals_declined": _flag(Q(status=ReferralStatus.DECLINED)),
+        "referrals_cancelled": _flag(Q(status=ReferralStatus.CANCELLED)),
+        "referrals_open": _flag(~Q(status__in=closed)),
+    }
+    for outcome in REFERRAL_OUTCOMES:
+        # A referral done without an outcome named counts as "other".
+        named = Q(outcome__in=[outcome, ""]) if outcome == Outcome.OTHER else Q(outcome=outcome)
+        referrals[f"outcome_{outcome}"] = _flag(done & named)
+    return [
+        (
+            DischargeFact,
+            "region_id",
+            {"discharges": Count("stay_id"), "with_plan": Coalesce(Sum("with_plan"), 0)},
+        ),
+        (
+            DischargeFact,
+            "home_region_id",
+            {
+                "contacts_closed": Coalesce(Sum("contacts_closed"), 0),
+                "contacts_reached": Coalesce(Sum("contacts_reached"), 0),
+            },
+        ),
+        (ReferralFact, "region_id", referrals),
+    ]

@@ -266,6 +266,96 @@ ROLLUPS: tuple[
 )
 
 
+# After the ward: what discharges and referrals add to a day's cell of a region. A discharge
+# counts on its day in its hospital's region, its plan's contacts in the home region; a
+# referral on the day it was sent, in its partner's region. Outcomes count done referrals.
+REFERRAL_OUTCOMES = ("employed", "enrolled", "treatment_started", "help_given", "other")
+DISCHARGE_MEASURES = ("discharges", "with_plan", "contacts_closed", "contacts_reached")
+REFERRAL_MEASURES = (
+    "referrals_sent",
+    "referrals_done",
+    "referrals_declined",
+    "referrals_cancelled",
+    "referrals_open",
+    *(f"outcome_{outcome}" for outcome in REFERRAL_OUTCOMES),
+)
+AFTER_WARD_MEASURES = DISCHARGE_MEASURES + REFERRAL_MEASURES
+
+
+class DischargeFact(models.Model):
+    """What one discharge (a stay that ended other than in a transfer) and its plan add to
+    the rollups, as last applied. Rewritten by every refresh."""
+
+    stay_id = models.BigIntegerField(primary_key=True)
+    day = models.DateField()  # discharged on
+    region_id = models.IntegerField()  # the hospital's
+    home_region_id = models.IntegerField(default=0)  # the plan's; 0 without a plan
+    with_plan = models.IntegerField(default=0)
+    # Kept here, not in a rollup: the median hours to it is read off these rows.
+    first_contact_at = models.DateTimeField(null=True)
+    contacts_closed = models.IntegerField(default=0)  # with an answer, or given up
+    contacts_reached = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("discharge fact")
+        verbose_name_plural = _("discharge facts")
+        indexes = [models.Index(fields=["home_region_id", "day"])]
+
+    def __str__(self) -> str:
+        return f"stay {self.stay_id} {self.day}"
+
+
+class ReferralFact(models.Model):
+    """What one referral adds to the rollups, as last applied."""
+
+    referral_id = models.BigIntegerField(primary_key=True)
+    day = models.DateField()  # sent, in the national (Moscow) calendar
+    region_id = models.IntegerField()  # the partner's
+    status = models.CharField(max_length=20)
+    outcome = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("referral fact")
+        verbose_name_plural = _("referral facts")
+
+    def __str__(self) -> str:
+        return f"referral {self.referral_id} {self.status}"
+
+
+class AfterWardDay(models.Model):
+    """Discharges, their plans and contacts, and referrals, per day and region."""
+
+    day = models.DateField()
+    region_id = models.IntegerField()
+    discharges = models.IntegerField(default=0)
+    with_plan = models.IntegerField(default=0)
+    contacts_closed = models.IntegerField(default=0)
+    contacts_reached = models.IntegerField(default=0)
+    referrals_sent = models.IntegerField(default=0)
+    referrals_done = models.IntegerField(default=0)
+    referrals_declined = models.IntegerField(default=0)
+    referrals_cancelled = models.IntegerField(default=0)
+    referrals_open = models.IntegerField(default=0)
+    outcome_employed = models.IntegerField(default=0)
+    outcome_enrolled = models.IntegerField(default=0)
+    outcome_treatment_started = models.IntegerField(default=0)
+    outcome_help_given = models.IntegerField(default=0)
+    outcome_other = models.IntegerField(default=0)
+
+    KEYS = ("day", "region_id")
+
+    class Meta:
+        verbose_name = _("daily rollup after the ward")
+        verbose_name_plural = _("daily rollups after the ward")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "region_id"], name="analytics_after_ward_cell")
+        ]
+        indexes = [models.Index(fields=["region_id", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} · {self.region_id}"
+
+
 class VolunteerSnapshot(models.Model):
     """Per volunteer: eligible to help at all, and whether and when they last had a task.
 

@@ -7,11 +7,15 @@ from typing import Any
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop, ngettext, pgettext
+from django.utils.translation import gettext_noop, ngettext
 
 from ryadom.accounts.models import User
 from ryadom.analytics import charts
-from ryadom.analytics.after_discharge import after_discharge_table, after_the_ward_by_region
+from ryadom.analytics.after_discharge import (
+    after_discharge_table,
+    after_the_ward_by_region,
+    referrals_table,
+)
 from ryadom.analytics.selectors import (
     Filters,
     Row,
@@ -21,14 +25,12 @@ from ryadom.analytics.selectors import (
     institution_breakdown,
     organisation_breakdown,
 )
-from ryadom.analytics.tables import Cell, Table, hours, pct
+from ryadom.analytics.tables import Table, hours, pct
 from ryadom.analytics.volunteer_reports import idle_volunteers, volunteer_portrait
 from ryadom.catalogue.models import ServiceType
 from ryadom.geo.models import Region
 from ryadom.institutions.models import Institution, InstitutionKind
 from ryadom.organisations.models import Organisation
-from ryadom.referrals.models import Outcome
-from ryadom.referrals.selectors import LoopClosure, loop_closure
 from ryadom.volunteers.eligibility import REQUIRED_CHECKS
 from ryadom.volunteers.models import Check, CheckStatus, Membership, MembershipStatus
 
@@ -240,33 +242,8 @@ def region_page(*, actor: User, region: Region, filters: Filters) -> dict[str, A
     portrait = volunteer_portrait(actor=actor, region=region, filters=filters)
     idle = idle_volunteers(actor=actor, region=region, waiting=now_institution)
     aftercare = after_discharge_table(actor=actor, region=region, filters=filters)
-    referrals = _referrals(actor=actor, region=region)
+    referrals = referrals_table(actor=actor, region=region)
     return {"tables": [inst_table, svc_table, trend, *portrait, idle, aftercare, referrals]}
-
-
-def _referrals(*, actor: User, region: Region) -> Table:
-    """Referrals to the region's partner services: how many loops closed, and the outcomes
-    (all time; `referrals.selectors.loop_closure`)."""
-    found = loop_closure(actor=actor, region_id=region.pk)
-    row = found[0] if found else LoopClosure(region)
-    share = None if row.share is None else round(100 * row.share, 1)
-    outcomes: list[list[Cell]] = [
-        [str(label), row.outcomes.get(value, 0)] for value, label in Outcome.choices
-    ]
-    return Table(
-        slug="referrals",
-        title=_("Referrals to partner services"),
-        headers=[_("Measure"), _("Value")],
-        rows=[
-            [pgettext("referral", "Sent"), row.sent],
-            [_("Closed loops"), row.closed],
-            [_("Share closed, %"), share],
-            [pgettext("referral", "Open"), row.open],
-            [pgettext("referral", "Cancelled"), row.cancelled],
-            *outcomes,
-        ],
-        note=_("done with an outcome, or declined, among those sent and not cancelled"),
-    )
 
 
 def _trend(by_week: list[tuple[Any, dict[str, int]]]) -> Table:

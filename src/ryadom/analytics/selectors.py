@@ -1,9 +1,12 @@
 """Scoped reads of the rollups for the dashboards. Every figure comes from a rollup table,
-never from a GROUP BY over all requests; the scope is applied inside each query."""
+never from a GROUP BY over all requests (the median hours to a first contact after
+discharge from the discharge facts, a row per plan); the scope is applied inside each
+query."""
 
 from __future__ import annotations
 
 import datetime
+import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,10 +15,15 @@ from django.utils import timezone
 
 from ryadom.accounts.models import Role, User
 from ryadom.accounts.scopes import Scope, scope_of
+from ryadom.aftercare.measures import RegionMeasures
 from ryadom.analytics import measures as m
 from ryadom.analytics.models import (
+    DISCHARGE_MEASURES,
     MEASURES,
+    REFERRAL_MEASURES,
+    AfterWardDay,
     DayRollup,
+    DischargeFact,
     InstitutionTotal,
     OrganisationWeek,
     RegionWeekRollup,
@@ -356,3 +364,84 @@ def organisation_breakdown(
         qs = qs.filter(service_type_id=filters.service_type_id)
     grouped = qs.values("service_type_id").annotate(**_sums()).order_by("service_type_id")
     return [(values["service_type_id"], _clean(values)) for values in grouped]
+
+
+# After the ward (docs/analytics.md): aftercare's figures for federal and regional
+# coordinators and agency observers; referrals' for federal and regional coordinators.
+
+
+def _after_ward_regions(scope: Scope) -> frozenset[int] | None:
+    """The regions whose discharges, plans and contacts the actor's dashboard covers
+    (None: all of them)."""
+    if scope.federal or scope.has(Role.AGENCY_OBSERVER):
+        return None
+    return scope.region_ids if scope.has(Role.REGIONAL_COORDINATOR) else frozenset()
+
+
+def _referral_regions(scope: Scope) -> frozenset[int] | None:
+    """The partners' regions whose referrals the actor's dashboard covers (None: all)."""
+    if scope.federal:
+        return None
+    return scope.region_ids if scope.has(Role.REGIONAL_COORDINATOR) else frozenset()
+
+
+def _within(field: str, regions: frozenset[int] | None, region_id: int | None) -> Q:
+    q = Q() if regions is None else Q(**{f"{field}__in": regions})
+    return q & Q(**{field: region_id}) if region_id is not None else q
+
+
+def _hours_since_discharge(day: datetime.date, at: datetime.datetime | None) -> float:
+    assert at is not None  # noqa: S101 (the query asks for rows with a first contact)
+    start = datetime.datetime.combine(day, datetime.time(), tzinfo=datetime.UTC)
+    return (at - start).total_seconds() / 3600
+
+
+def after_ward_measures(
+    *, actor: User, filters: Filters, region_id: int | None = None
+) -> dict[int, RegionMeasures]:
+    """Per region in the actor's scope (or the one given), for discharges in the period:
+    discharges and the share with a plan, median hours to the first contact, contacts
+    closed and reached. Two queries however many regions."""
+    regions = _after_ward_regions(scope_of(actor))
+    period = Q(day__gte=filters.start, day__lte=filters.end)
+    sums = (
+        AfterWardDay.objects.filter(period, _within("region_id", regions, region_id))
+        .values("region_id")
+        .annotate(**{name: Sum(name) for name in DISCHARGE_MEASURES})
+        .order_by()
+    )
+    found = {row["region_id"]: row for row in sums if any(row[m] for m in DISCHARGE_MEASURES)}
+    # A median cannot be summed: it is read off the discharges' facts (one row each).
+    hours: dict[int, list[float]] = {}
+    for home, day, at in DischargeFact.objects.filter(
+        period, _within("home_region_id", regions, region_id), first_contact_at__isnull=False
+    ).values_list("home_region_id", "day", "first_contact_at"):
+        hours.setdefault(home, []).append(_hours_since_discharge(day, at))
+    return {
+        key: RegionMeasures(
+            region_id=key,
+            discharges=int(found.get(key, {}).get("discharges") or 0),
+            with_plan=int(found.get(key, {}).get("with_plan") or 0),
+            median_hours_to_first_contact=(statistics.median(hours[key]) if key in hours else None),
+            contacts_closed=int(found.get(key, {}).get("contacts_closed") or 0),
+            contacts_reached=int(found.get(key, {}).get("contacts_reached") or 0),
+        )
+        for key in sorted(found.keys() | hours.keys())
+    }
+
+
+def referral_loops(*, actor: User, region_id: int | None = None) -> dict[int, dict[str, int]]:
+    """Per partner region in the actor's scope (or the one given), all time: referrals
+    sent, done, declined, cancelled, open, and done by each outcome. One query."""
+    regions = _referral_regions(scope_of(actor))
+    sums = (
+        AfterWardDay.objects.filter(_within("region_id", regions, region_id))
+        .values("region_id")
+        .annotate(**{name: Sum(name) for name in REFERRAL_MEASURES})
+        .order_by()
+    )
+    return {
+        row["region_id"]: {name: int(row[name] or 0) for name in REFERRAL_MEASURES}
+        for row in sums
+        if row["referrals_sent"]
+    }

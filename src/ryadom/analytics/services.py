@@ -1,4 +1,5 @@
-"""Writes of derived data: the refresh of one request and the rebuild of everything.
+"""Writes of derived data: the refresh of one request (or discharge, or referral) and the
+rebuild of everything.
 
 A refresh recomputes the request's fact from the raw tables, then moves the difference
 between what the old fact added to each rollup cell and what the new fact adds. The fact
@@ -8,6 +9,9 @@ other; different requests touch a shared cell only through `UPDATE … SET x = x
 
 from __future__ import annotations
 
+import datetime
+from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -15,12 +19,24 @@ from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Su
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from ryadom.analytics.facts import HOLDING, NATIONAL_ZONE, facts_queryset, measure_aggregates
+from ryadom.analytics.facts import (
+    HOLDING,
+    NATIONAL_ZONE,
+    after_ward_groupings,
+    discharge_facts_queryset,
+    facts_queryset,
+    measure_aggregates,
+    referral_facts_queryset,
+)
 from ryadom.analytics.models import (
+    AFTER_WARD_MEASURES,
     DAY_CELL,
     MEASURES,
     ROLLUPS,
+    AfterWardDay,
     DayRollup,
+    DischargeFact,
+    ReferralFact,
     RequestFact,
     VolunteerSnapshot,
 )
@@ -99,6 +115,100 @@ def request_rollups_refresh(*, request_id: int) -> bool:
         return _refresh(request_id)
 
 
+# After the ward: each fact model and the rows it is made of (facts.py), in its column order.
+AFTER_WARD_FACTS: dict[type[DischargeFact | ReferralFact], Callable[[], QuerySet[Any, Any]]] = {
+    DischargeFact: discharge_facts_queryset,
+    ReferralFact: referral_facts_queryset,
+}
+Cells = dict[tuple[datetime.date, int], dict[str, int]]
+
+
+def _fields(model: type[DischargeFact | ReferralFact]) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields]
+
+
+def after_ward_cells(model: type[DischargeFact | ReferralFact], facts: QuerySet[Any]) -> Cells:
+    """What these facts add to each (day, region) cell of AfterWardDay."""
+    cells: Cells = defaultdict(dict)
+    for source, region, aggregates in after_ward_groupings():
+        if source is not model:
+            continue
+        rows = (
+            facts.exclude(**{region: 0})
+            .order_by()
+            .values("day", region)
+            .annotate(**{f"m_{name}": aggregate for name, aggregate in aggregates.items()})
+        )
+        for row in rows:
+            cell = cells[(row["day"], row[region])]
+            for name in aggregates:
+                cell[name] = cell.get(name, 0) + int(row[f"m_{name}"] or 0)
+    return cells
+
+
+def _after_ward_refresh(model: type[DischargeFact | ReferralFact], pk: int) -> bool:
+    fields = _fields(model)
+    # As for requests: the lock on the fact row orders concurrent refreshes of one fact.
+    old = model.objects.select_for_update().filter(pk=pk).first()
+    old_cells = after_ward_cells(model, model.objects.filter(pk=pk)) if old is not None else {}
+    row = AFTER_WARD_FACTS[model]().filter(pk=pk).first()
+    new = model(**dict(zip(fields, row, strict=True))) if row is not None else None
+    if old is None and new is None:
+        return False
+    if (
+        old is not None
+        and new is not None
+        and all(getattr(old, name) == getattr(new, name) for name in fields)
+    ):
+        return False
+    if new is None:
+        model.objects.filter(pk=pk).delete()
+        new_cells: Cells = {}
+    else:
+        new.save(force_insert=old is None, force_update=old is not None)
+        new_cells = after_ward_cells(model, model.objects.filter(pk=pk))
+    # Cells in key order, so that two refreshes touching the same cells lock them alike.
+    for key in sorted(old_cells.keys() | new_cells.keys()):
+        before, after = old_cells.get(key, {}), new_cells.get(key, {})
+        delta = {m: after.get(m, 0) - before.get(m, 0) for m in AFTER_WARD_MEASURES}
+        _apply(AfterWardDay, dict(zip(AfterWardDay.KEYS, key, strict=True)), delta)
+    return True
+
+
+@transaction.atomic
+def after_ward_refresh(*, model: type[DischargeFact | ReferralFact], pk: int) -> bool:
+    """Recompute one discharge's (stay id) or referral's fact and move its cells; False
+    when nothing changed."""
+    try:
+        with transaction.atomic():
+            return _after_ward_refresh(model, pk)
+    except IntegrityError:
+        # A concurrent refresh inserted the fact or the cell first; now it can be locked.
+        return _after_ward_refresh(model, pk)
+
+
+def _after_ward_rebuild() -> dict[str, int]:
+    """The facts after the ward by INSERT … SELECT, then their daily cells (days × regions,
+    a few thousand rows a year: grouped by the database, merged here)."""
+    counts: dict[str, int] = {}
+    cells: dict[tuple[datetime.date, int], dict[str, int]] = {}
+    for model, source in AFTER_WARD_FACTS.items():
+        counts[model._meta.model_name or ""] = _insert_select(
+            model._meta.db_table, _fields(model), source()
+        )
+        for key, measures in after_ward_cells(model, model.objects.all()).items():
+            cells.setdefault(key, {}).update(measures)
+    AfterWardDay.objects.bulk_create(
+        (
+            AfterWardDay(**dict(zip(AfterWardDay.KEYS, key, strict=True)), **cells[key])
+            for key in sorted(cells)
+        ),
+        batch_size=1000,
+    )
+    counts["afterwardday"] = len(cells)
+    return counts
+
+
 def snapshots_queryset(
     volunteers: QuerySet[Volunteer] | None = None,
 ) -> QuerySet[Volunteer, tuple[Any, ...]]:
@@ -154,7 +264,7 @@ def _insert_select(table: str, columns: list[str], queryset: QuerySet[Any, Any])
 @transaction.atomic
 def rollups_rebuild() -> dict[str, int]:
     """Recompute every fact, rollup and volunteer snapshot from the raw tables."""
-    tables = [RequestFact, *ROLLUPS, VolunteerSnapshot]
+    tables = [RequestFact, *ROLLUPS, VolunteerSnapshot, DischargeFact, ReferralFact, AfterWardDay]
     if connection.vendor == "postgresql":
         # Refreshes wait on the fact table until the rebuild commits; readers go on
         # reading the old rows (DELETE, not TRUNCATE, which would block them). The
@@ -195,6 +305,7 @@ def rollups_rebuild() -> dict[str, int]:
     counts["volunteers"] = _insert_select(
         VolunteerSnapshot._meta.db_table, SNAPSHOT_FIELDS, snapshots_queryset()
     )
+    counts |= _after_ward_rebuild()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             for model in tables:

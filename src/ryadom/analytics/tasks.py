@@ -1,4 +1,4 @@
-"""Rollup upkeep. Both tasks are idempotent: each recomputes from the raw tables."""
+"""Rollup upkeep. Every task is idempotent: each recomputes from the raw tables."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from ryadom.analytics import services
+from ryadom.analytics.models import DischargeFact, ReferralFact
 
 NIGHTLY_AT = datetime.time(3, 30)  # national (Moscow) time: the quietest hour
 
@@ -16,6 +17,20 @@ NIGHTLY_AT = datetime.time(3, 30)  # national (Moscow) time: the quietest hour
 def refresh_request(request_id: int) -> str:
     """Bring one request's fact, its rollup cells and its volunteers up to date."""
     changed = services.request_rollups_refresh(request_id=request_id)
+    return "changed" if changed else "unchanged"
+
+
+@task()
+def refresh_discharge(stay_id: int) -> str:
+    """Bring one discharge's fact and its cells after the ward up to date."""
+    changed = services.after_ward_refresh(model=DischargeFact, pk=stay_id)
+    return "changed" if changed else "unchanged"
+
+
+@task()
+def refresh_referral(referral_id: int) -> str:
+    """Bring one referral's fact and its cells after the ward up to date."""
+    changed = services.after_ward_refresh(model=ReferralFact, pk=referral_id)
     return "changed" if changed else "unchanged"
 
 
