@@ -113,7 +113,7 @@ nginx:
 # their processes); the rest are spread as they come.
 test: install browser
 	mkdir -p $(RYADOM_VAR_DIR)
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup --durations=20
 
 # Every benchmark at full size (minutes to an hour; the analytics one needs PostgreSQL).
 bench: bench-matching bench-matching-db bench-analytics bench-imports bench-load
