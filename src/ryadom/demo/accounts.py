@@ -43,6 +43,8 @@ from ryadom.institutions.models import (
 from ryadom.institutions.services import visiting_hours_add
 from ryadom.organisations.models import Agreement, Organisation, OrganisationKind
 from ryadom.organisations.services import agreement_create, organisation_register
+from ryadom.referrals.models import PartnerKind, PartnerMember, PartnerService
+from ryadom.referrals.services import partner_create, partner_member_add
 from ryadom.veterans.models import Consent, ConsentPurpose, ContactRoute, Proxy, Veteran
 from ryadom.veterans.stays import stay_create
 from ryadom.volunteers.models import (
@@ -90,7 +92,13 @@ PEOPLE = {
     "volunteer": ("Алексей", "Морозов", "/api/v1/me, /api/v1/volunteers (self)"),
     "veteran": ("Сергей", "Васильев", "/api/v1/veterans (self)"),
     "relative": ("Наталья", "Васильева", "/api/v1/veterans (the veteran she acts for)"),
+    "partner-employment": (
+        "Ирина",
+        "Андреева",
+        "/partner/: referrals to a Moscow employment centre, answer one",
+    ),
 }
+PARTNER_ROLE = "Partner's staff member"
 
 
 @transaction.atomic
@@ -98,7 +106,7 @@ def ensure_demo_accounts(*, today: datetime.date | None = None) -> list[DemoAcco
     """Create or refresh the demo accounts; returns what to print for the operator."""
     anchor = _anchor(today or timezone.localdate())
     now = timezone.now() if today is None else _noon(today)
-    password = make_password(DEMO_PASSWORD)  # hashed once for all ten accounts
+    password = make_password(DEMO_PASSWORD)  # hashed once for all the accounts
     users = {name: _user(name, password) for name in PEOPLE}
     accounts = _staff_roles(users, anchor)
     volunteer = _volunteer(users["volunteer"], anchor)
@@ -111,14 +119,42 @@ def ensure_demo_accounts(*, today: datetime.date | None = None) -> list[DemoAcco
     entitlements.for_demo_accounts(
         veteran=veteran, relative=users["relative"], coordinator=users["coord-moscow"]
     )
+    partner = _partner_staff(users["partner-employment"], users["coord-moscow"], anchor.moscow)
     ensure_demo_referrals(users=users, now=now)
     where = f"{veteran.addressed_as}, in {anchor.institution.name}"
     accounts += [
         _self_role(users["volunteer"], Role.VOLUNTEER, f"member of {anchor.organisation.name}"),
         _self_role(users["veteran"], Role.VETERAN, where),
         _self_role(users["relative"], Role.RELATIVE, f"may act for {veteran.addressed_as}"),
+        DemoAccount(
+            "partner-employment", PARTNER_ROLE, partner.name, PEOPLE["partner-employment"][2]
+        ),
     ]
     return accounts
+
+
+def _partner_staff(user: User, coordinator: User, moscow: Region) -> PartnerService:
+    """A regular partner's account: a member of Moscow's employment centre (the demo data's,
+    or one made here on an empty database), added by the Moscow coordinator."""
+    partner = (
+        PartnerService.objects.filter(region=moscow, kind=PartnerKind.EMPLOYMENT)
+        .order_by("pk")
+        .first()
+    )
+    if partner is None:
+        partner = partner_create(
+            actor=None,
+            name="Центр занятости населения, г. Москва",
+            kind=PartnerKind.EMPLOYMENT,
+            region=moscow,
+            contact_person="Ирина Андреева",
+            email="employment-77@example.org",
+            offers="Подбор вакансий, профессиональное обучение и переобучение.",
+        )
+    active = PartnerMember.objects.filter(user=user, partner=partner, is_active=True)
+    if not active.exists():
+        partner_member_add(actor=coordinator, user=user, partner=partner)
+    return partner
 
 
 def _user(username: str, password: str) -> User:
