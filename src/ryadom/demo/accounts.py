@@ -23,6 +23,7 @@ from ryadom.audit.models import AuditEvent
 from ryadom.care.models import CareRequest, Channel, Urgency
 from ryadom.care.selectors import request_get_for_user, request_list
 from ryadom.catalogue.models import ServiceType, Skill
+from ryadom.core.errors import ApplicationError
 from ryadom.core.validation import full_clean_or_raise
 from ryadom.demo import entitlements, words
 from ryadom.demo.context import Member
@@ -43,9 +44,9 @@ from ryadom.institutions.models import (
 from ryadom.institutions.services import visiting_hours_add
 from ryadom.organisations.models import Agreement, Organisation, OrganisationKind
 from ryadom.organisations.services import agreement_create, organisation_register
-from ryadom.referrals.models import PartnerKind, PartnerMember, PartnerService
-from ryadom.referrals.services import partner_create, partner_member_add
-from ryadom.veterans.models import Consent, ConsentPurpose, ContactRoute, Proxy, Veteran
+from ryadom.referrals.models import Need, PartnerKind, PartnerMember, PartnerService, Referral
+from ryadom.referrals.services import partner_create, partner_member_add, referral_create
+from ryadom.veterans.models import Consent, ConsentPurpose, ContactRoute, Proxy, Stay, Veteran
 from ryadom.veterans.stays import stay_create
 from ryadom.volunteers.models import (
     Availability,
@@ -121,6 +122,7 @@ def ensure_demo_accounts(*, today: datetime.date | None = None) -> list[DemoAcco
     )
     partner = _partner_staff(users["partner-employment"], users["coord-moscow"], anchor.moscow)
     ensure_demo_referrals(users=users, now=now)
+    _partner_has_work(partner, users["coord-moscow"])
     where = f"{veteran.addressed_as}, in {anchor.institution.name}"
     accounts += [
         _self_role(users["volunteer"], Role.VOLUNTEER, f"member of {anchor.organisation.name}"),
@@ -155,6 +157,32 @@ def _partner_staff(user: User, coordinator: User, moscow: Region) -> PartnerServ
     if not active.exists():
         partner_member_add(actor=coordinator, user=user, partner=partner)
     return partner
+
+
+def _partner_has_work(partner: PartnerService, coordinator: User) -> None:
+    """A fresh referral waiting for the partner's answer, when the demo's referrals sent it
+    none: the first Moscow patient who agreed to share their details with partners."""
+    if Referral.objects.filter(partner=partner).exists():
+        return
+    consenting = Consent.objects.filter(
+        purpose=ConsentPurpose.PARTNER, withdrawn_at__isnull=True
+    ).values("veteran_id")
+    stays = Stay.objects.filter(
+        discharged_on__isnull=True, institution__region=partner.region, veteran_id__in=consenting
+    ).select_related("veteran")
+    for stay in stays.order_by("pk")[:5]:
+        try:
+            referral_create(
+                actor=coordinator,
+                veteran=stay.veteran,
+                partner=partner,
+                need=Need.WORK,
+                note="Ищет работу рядом с домом, есть права категории B.",
+                share_phone=True,
+            )
+        except ApplicationError:
+            continue  # not this coordinator's patient: the next one
+        return
 
 
 def _user(username: str, password: str) -> User:
