@@ -114,3 +114,8 @@ def test_the_home_coordinator_gives_a_contact_to_an_ngo_of_the_home_region_over_
     )
     back = _post(c.coord_b, path, {"organisation_id": None})
     assert back.status_code == 200 and back.json()["organisation_id"] is None
+    # A contact made is closed: it is given to no one any more.
+    attempt = f"/api/v1/aftercare/contacts/{contact.pk}/attempts"
+    assert _post(c.coord_b, attempt, {"result": "reached"}).status_code == 201
+    assert _post(c.coord_b, path, body).status_code == 409
+    unchanged()
