@@ -14,6 +14,7 @@ from ryadom.accounts.models import User
 from ryadom.audit.models import AuditEvent
 from ryadom.core.errors import ConflictError, PermissionDeniedError
 from ryadom.notifications.models import Message
+from ryadom.privacy.selectors import access_log_for_veteran
 from ryadom.referrals.models import PartnerKind, PartnerMember, PartnerService, Referral, Status
 from ryadom.referrals.selectors import partner_referral_get
 from ryadom.referrals.services import (
@@ -118,6 +119,11 @@ def test_a_member_sees_and_answers_only_the_referrals_to_their_own_service(
     views = AuditEvent.objects.filter(action="referral.viewed", actor=member)
     assert views.filter(target_id=str(ours.pk), veteran_id=consented.pk).count() >= 2
     assert views.filter(changes__via="partner account").exists()
+    # The veteran's access log says who opened and answered it, and for which service.
+    log = {(e.who, e.role, e.what) for e in access_log_for_veteran(veteran=consented)}
+    staff = "Staff of Центр занятости населения ЦАО"
+    assert ("Ольга Сидорова", staff, "Opened your referral to a partner service") in log
+    assert ("Ольга Сидорова", staff, "Accepted your referral to a partner service") in log
     # The coordinator sees who answered.
     detail = _as(cast.coord_a).get(f"/referrals/{ours.pk}/").content.decode()
     assert "Сидорова" in detail

@@ -127,6 +127,15 @@ def is_partner_member(actor: User | AnonymousUser | None) -> bool:
     return bool(member_partner_ids(actor))
 
 
+def partner_staff_of(user_ids: Iterable[int]) -> dict[int, str]:
+    """The partner service each of these people works for (one name each, for a log)."""
+    rows = PartnerMember.objects.filter(user_id__in=list(user_ids)).order_by("-is_active", "pk")
+    found: dict[int, str] = {}
+    for user_id, name in rows.values_list("user_id", "partner__name"):
+        found.setdefault(user_id, name)
+    return found
+
+
 def staff_duty(*, user: User) -> bool:
     """Subscriber of accounts' `staff_duty_asked`: a partner's staff see veterans' details."""
     return is_partner_member(user)
