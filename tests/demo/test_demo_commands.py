@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db
 def test_demo_accounts_on_an_empty_database_create_the_minimum_they_need() -> None:
     accounts = ensure_demo_accounts(today=TODAY)
 
-    assert len(accounts) == 10
+    assert len(accounts) == 11
     assert Institution.objects.filter(region__code="77").count() == 1
     assert Veteran.objects.get(user__username="veteran").stays.count() == 1
 

@@ -291,3 +291,20 @@ def test_demo_referrals_close_most_loops_through_the_rules() -> None:
     shares = [row.share for row in rows]
     assert all(s is not None and 0.4 < s <= 1 for s in shares), shares
     assert sum(row.sent for row in rows) == referrals.count() >= 20
+
+
+@pytest.mark.usefixtures("small_demo")
+def test_the_demo_partner_account_answers_for_moscows_employment_centre() -> None:
+    from ryadom.audit.models import AuditEvent
+    from ryadom.referrals.models import PartnerMember
+    from ryadom.referrals.selectors import partner_referral_list
+
+    ensure_demo_accounts(today=TODAY)
+    user = User.objects.get(username="partner-employment")
+    assert user.check_password(DEMO_PASSWORD)
+    member = PartnerMember.objects.get(user=user, is_active=True)
+    assert (member.partner.region.code, member.partner.kind) == ("77", "employment")
+    assert member.added_by == User.objects.get(username="coord-moscow")
+    assert AuditEvent.objects.filter(action="partner_member.added", target_id=str(member.pk))
+    # Something to see and answer on /partner/.
+    assert partner_referral_list(actor=user).exists()

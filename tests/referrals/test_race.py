@@ -96,3 +96,31 @@ def test_two_partner_staff_clicking_accept_on_the_page_at_once_one_gets_409(
     page = loser.content.decode()  # type: ignore[attr-defined]
     assert "a moment ago" in page or "cannot be done now" in page
     assert referral.events.filter(action="accept").count() == 1
+
+
+def test_the_link_and_a_partners_account_answering_at_once_one_wins_the_other_gets_a_conflict(
+    cast: Cast, partner: PartnerService, consented: Veteran
+) -> None:
+    from ryadom.referrals.services import partner_member_add
+    from tests import factories as f
+
+    referral = refer(cast, consented, partner)
+    link = partner_link(referral)
+    member = f.UserFactory()
+    partner_member_add(actor=cast.coord_a, user=member, partner=partner)
+    account = Client()
+    account.force_login(member)
+    path = f"/api/v1/partner/referrals/{referral.pk}/moves"
+    results = _race(
+        [
+            lambda: Client().post(link, {"action": "accept"}, headers={"Accept-Language": "en"}),
+            lambda: account.post(
+                path, {"action": "decline", "note": "Нет мест"}, content_type="application/json"
+            ),
+        ]
+    )
+    link_code, api_code = (r.status_code for r in results)  # type: ignore[attr-defined]
+    assert (link_code, api_code) in {(302, 409), (422, 200)}, results
+    referral.refresh_from_db()
+    assert referral.status == (Status.ACCEPTED if link_code == 302 else Status.DECLINED)
+    assert referral.events.exclude(action="create").count() == 1

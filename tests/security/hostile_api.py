@@ -23,9 +23,10 @@ from ryadom.care.services.intake import request_create
 from ryadom.catalogue.models import ServiceType
 from ryadom.config.api import api
 from ryadom.openings.services import opening_create
-from ryadom.referrals.services import partner_create
+from ryadom.referrals.services import partner_create, partner_member_add
 from ryadom.veterans.models import Consent, Veteran
 from ryadom.veterans.services import consent_code_resend
+from tests import factories as f
 from tests.conftest import Cast
 
 SPEC: dict[str, Any] = json.loads(json.dumps(api.get_openapi_schema(), default=str))
@@ -219,6 +220,10 @@ CALLERS = {
     "circumstances_put": "veteran",
     "checklist_mark": "veteran",
     "payment_issue": "veteran",
+    "list_partner_referrals": "partner",
+    "get_partner_referral": "partner",
+    "move_partner_referral": "partner",
+    "contact_delegate": "home_coordinator",
 }
 
 
@@ -317,6 +322,8 @@ def make_world(c: Cast) -> World:
                 "note": "Ищет работу",
             },
             "MoveIn": {"action": "cancel", "note": "Передумал"},
+            "PartnerMoveIn": {"action": "accept", "note": "Ждём в понедельник"},
+            "DelegateIn": {"organisation_id": after["home_ngo_id"]},
             "CircumstancesIn": {"status": "svo_participant", "region": "77"},
             "MarkIn": {"status": "applied"},
             "PaymentIssueIn": {"details": "Выплата не пришла"},
@@ -333,6 +340,8 @@ def make_world(c: Cast) -> World:
         ("liaison", c.liaison),
         ("volunteer", c.volunteer_user),
         ("veteran", c.veteran_user),
+        ("home_coordinator", c.coord_b),
+        ("partner", User.objects.get(pk=after["partner_user_id"])),
     ]:
         world.clients[role] = signed_in(user)
     world.clients.update({op: world.clients[role] for op, role in CALLERS.items()})
@@ -340,8 +349,9 @@ def make_world(c: Cast) -> World:
 
 
 def _after_the_ward(c: Cast) -> dict[str, int]:
-    """A discharge handed over home with its contacts, and a referral to a partner service,
-    for the ids of the operations after the ward."""
+    """A discharge handed over home with its contacts (and an NGO of the home region to give
+    one to), and a referral to a partner service with a member of its staff, for the ids of
+    the operations after the ward."""
     from tests.aftercare.conftest import discharge, plan_with_consent
     from tests.referrals.conftest import consent, refer
 
@@ -359,12 +369,16 @@ def _after_the_ward(c: Cast) -> dict[str, int]:
     )
     consent(c.veteran_a, c.federal)
     referral = refer(c, c.veteran_a, partner)
+    member = partner_member_add(actor=c.coord_a, user=f.UserFactory(), partner=partner)
+    c.ngo_b.regions.add(plan.home_region)
     return {
         "stay_id": stay.pk,
         "plan_id": plan.pk,
         "contact_id": plan.contacts.order_by("pk").first().pk,  # type: ignore[union-attr]
         "partner_id": partner.pk,
         "referral_id": referral.pk,
+        "partner_user_id": member.user_id,
+        "home_ngo_id": c.ngo_b.pk,
     }
 
 

@@ -23,6 +23,8 @@ from ryadom.attachments.models import Attachment, FileKind
 from ryadom.care.models import CareRequest, Channel
 from ryadom.care.services.intake import request_create
 from ryadom.catalogue.models import ServiceType
+from ryadom.referrals.models import PartnerMember, PartnerService, Referral
+from ryadom.referrals.services import partner_create, partner_member_add, referral_create
 from ryadom.veterans.models import AdmissionClaim, Consent, ConsentPurpose, DeletionRequest
 from tests import factories as f
 from tests.conftest import Cast
@@ -49,7 +51,9 @@ SHORT: dict[str, str] = {
     Role.VETERAN: "veteran",
     Role.RELATIVE: "relative",
 }
-ACTORS = [*SHORT.values(), "stranger", "anon"]
+# "partner": a regular partner's staff member (referrals.PartnerMember of a partner service of
+# region A): no role, so everywhere but the partner's own pages they get what a stranger gets.
+ACTORS = [*SHORT.values(), "stranger", "partner", "anon"]
 # "Got past the permission check": the status then depends on the input, not on who asks.
 OK = "ok"
 OK_STATUSES = frozenset({200, 201, 204, 302, 400, 409, 422})
@@ -63,7 +67,9 @@ def E(default: int | str, **exceptions: int | str) -> Expect:  # noqa: N802 - re
     unknown = set(exceptions) - set(ACTORS)
     if unknown:
         raise ValueError(f"unknown actors in the matrix: {sorted(unknown)}")
-    return Expect({actor: exceptions.get(actor, default) for actor in ACTORS})
+    found = {actor: exceptions.get(actor, default) for actor in ACTORS}
+    found["partner"] = exceptions.get("partner", found["stranger"])
+    return Expect(found)
 
 
 @dataclass(frozen=True)
@@ -124,9 +130,41 @@ def _request(c: Cast, region: str) -> CareRequest:
     )
 
 
+def matrix_partner(c: Cast) -> tuple[PartnerService, User]:
+    """Region A's partner service and its staff member (the matrix's "partner")."""
+    partner = PartnerService.objects.filter(name="Матрица: центр занятости").first()
+    if partner is None:
+        partner = partner_create(
+            actor=None, name="Матрица: центр занятости", kind="employment", region=f.region("77")
+        )
+    member = PartnerMember.objects.filter(partner=partner).select_related("user").first()
+    if member is None:
+        member = partner_member_add(actor=c.coord_a, user=f.UserFactory(), partner=partner)
+    return partner, member.user
+
+
+def _referral(c: Cast, region: str) -> Referral:
+    """Inside: to the matrix's partner; outside: to a Rostov partner it does not work for."""
+    if region == "a":
+        partner, coordinator, veteran = matrix_partner(c)[0], c.coord_a, c.veteran_a
+    else:
+        partner = partner_create(
+            actor=None, name="Матрица: центр Б", kind="employment", region=f.region("61")
+        )
+        coordinator, veteran = c.coord_b, c.veteran_b
+    Consent.objects.create(
+        veteran=veteran,
+        purpose=ConsentPurpose.PARTNER,
+        recorded_by=c.federal,
+        given_at=timezone.now(),
+    )
+    return referral_create(actor=coordinator, veteran=veteran, partner=partner, need="work")
+
+
 def build_objects(c: Cast) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
     """kind → (ids of the object inside region A, ids of the one in region B)."""
     req_a, req_b = _request(c, "a"), _request(c, "b")
+    ref_a, ref_b = _referral(c, "a"), _referral(c, "b")
     dept_a = f.DepartmentFactory(institution=c.institution_a)
     dept_b = f.DepartmentFactory(institution=c.institution_b)
 
@@ -182,6 +220,10 @@ def build_objects(c: Cast) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
         "token": ({"token_id": token_a.pk}, {"token_id": token_b.pk}),
         "organisation": ({"organisation_id": c.ngo_a.pk}, {"organisation_id": c.ngo_b.pk}),
         "claim": ({"claim_id": claim_a.pk}, {"claim_id": claim_b.pk}),
+        "referral": (
+            {"pk": ref_a.pk, "referral_id": ref_a.pk},
+            {"pk": ref_b.pk, "referral_id": ref_b.pk},
+        ),
     }
 
 
@@ -232,6 +274,9 @@ def client_for(cast: Cast, actor: str) -> Client:
     client = Client()
     if actor == "anon":
         return client
+    if actor == "partner":
+        client.force_login(matrix_partner(cast)[1])
+        return client
     name = "stranger" if actor == "stranger" else ROLE_ACTORS[_role_of(actor)]
     user: User = getattr(cast, name)
     client.force_login(user)
@@ -260,6 +305,7 @@ PARAM_KINDS = {
     "organisation_id": "organisation",
     "institution_id": "institution",
     "claim_id": "claim",
+    "referral_id": "referral",
 }
 
 
@@ -271,6 +317,8 @@ def guess_kind(route: str) -> str | None:
         return "ward"
     if "pk" in params and route.startswith(("/requests/", "requests/")):
         return "request"
+    if "pk" in params and route.startswith(("/partner/", "partner/")):
+        return "referral"
     for p in params:
         if p in PARAM_KINDS:
             return PARAM_KINDS[p]

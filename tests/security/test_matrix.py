@@ -4,11 +4,13 @@ and out of the actor's scope → the status each gets. A route without a row fai
 How to add a row: run the test; the failure lists the routes missing from PAGES or API with a
 row to start from. Write what each role SHOULD get (not what it gets now):
 `E(default, actor=status, ...)` with actors federal, observer, coord, liaison, ngo, volunteer,
-veteran, relative, stranger (signed in, no role) and anon; `OK` means "past the door" (the
-status then depends on the input: 200, 201, 302, 400, 409, 422). `inside` is for an object of
-region A (the cast's "ours"), `outside` for region B; `obj` names the kind of object the
-route's ids point at (see matrix_support.build_objects; ids of kinds not built there are
-missing ids, which checks who is turned away at the door). A POST can carry a `body`.
+veteran, relative, stranger (signed in, no role), partner (a regular partner's staff member:
+no role; unless the row names it, it gets what the stranger gets) and anon; `OK` means "past
+the door" (the status then depends on the input: 200, 201, 302, 400, 409, 422). `inside`
+is for an object of region A (the cast's "ours"), `outside` for region B; `obj` names the
+kind of object the route's ids point at (see matrix_support.build_objects; ids of kinds not
+built there are missing ids, which checks who is turned away at the door). A POST can carry
+a `body`.
 Pages are keyed by "METHOD /pattern" (the pattern as the URL resolver has it), API operations
 by "METHOD /api/v1/path" as the OpenAPI schema has it.
 """
@@ -256,6 +258,18 @@ PAGES: dict[str, Row] = {
     "GET /referrals/closure/": Row(E(403, federal=200, coord=200, anon=302)),
     "GET /referrals/new/": Row(E(403, federal=200, coord=200, anon=302)),
     "GET /referrals/partners/": Row(E(403, federal=200, coord=200, anon=302)),
+    # A regular partner's staff: their referrals only; anyone else is not partner staff (403),
+    # another partner's referral is not found.
+    "GET /partner/": Row(E(403, partner=200, anon=302)),
+    "GET /partner/referrals/<int:pk>/": Row(
+        E(403, partner=200, anon=302), E(403, partner=404, anon=302), obj="referral"
+    ),
+    "POST /partner/referrals/<int:pk>/": Row(
+        E(403, partner=302, anon=302),
+        E(403, partner=404, anon=302),
+        obj="referral",
+        body={"action": "accept"},
+    ),
     "POST /telegram/webhook/<str:secret>/": Row(E(404)),
     "GET /volunteer/": Row(E(403, volunteer=200, anon=302)),
     "GET /volunteer/checklist/": Row(E(302, volunteer=200)),
@@ -297,6 +311,9 @@ API: dict[str, Row] = {
     "POST /api/v1/aftercare/contacts/{contact_id}/attempts": Row(
         E(404, anon=401), obj="contact", body={"result": "reached"}
     ),
+    "POST /api/v1/aftercare/contacts/{contact_id}/delegate": Row(
+        E(404, anon=401), obj="contact", body={"organisation_id": None}
+    ),
     "GET /api/v1/directory/regions/{code}": Row(E(200), E(200), obj="region"),
     "GET /api/v1/health": Row(E(200)),
     # The public directory as HSDS: open to all. Its ids are UUIDs, so the matrix's missing
@@ -328,6 +345,10 @@ API: dict[str, Row] = {
     "GET /api/v1/partner-services": Row(E(200, anon=401)),
     "GET /api/v1/referrals": Row(E(200, anon=401)),
     "GET /api/v1/referrals/{referral_id}": Row(E(404, anon=401)),
+    "GET /api/v1/partner/referrals": Row(E(403, partner=200, anon=401)),
+    "GET /api/v1/partner/referrals/{referral_id}": Row(
+        E(403, partner=200, anon=401), E(403, partner=404, anon=401), obj="referral"
+    ),
     "GET /api/v1/regions": Row(E(200)),
     "GET /api/v1/regions/{code}": Row(E(200), E(200), obj="region"),
     "GET /api/v1/requests": Row(E(200, anon=401)),
@@ -381,6 +402,12 @@ API: dict[str, Row] = {
     "POST /api/v1/veterans/{veteran_id}/payment-issues": Row(E(422, anon=401)),
     "PUT /api/v1/veterans/{veteran_id}/circumstances": Row(E(422, anon=401)),
     "POST /api/v1/referrals/{referral_id}/moves": Row(E(422, anon=401)),
+    "POST /api/v1/partner/referrals/{referral_id}/moves": Row(
+        E(403, partner=200, anon=401),
+        E(403, partner=404, anon=401),
+        obj="referral",
+        body={"action": "accept"},
+    ),
     "POST /api/v1/openings/{opening_id}/applications": Row(E(404, anon=401)),
     "POST /api/v1/openings/{opening_id}/applications/{application_id}/accept": Row(
         E(404, anon=401)

@@ -27,8 +27,9 @@ MAX_PAGES = 400
 
 # README "Pages to try": the page (as a pattern of its path) and who must reach it.
 EVERYONE = ["anonymous", "federal", "observer", "coord-moscow", "coord-rostov", "liaison",
-            "ngo", "volunteer", "veteran", "relative"]  # fmt: skip
-STAFF = ["federal", "observer", "coord-moscow", "coord-rostov", "liaison", "ngo"]
+            "ngo", "volunteer", "veteran", "relative", "partner-employment"]  # fmt: skip
+STAFF = ["federal", "observer", "coord-moscow", "coord-rostov", "liaison", "ngo",
+         "partner-employment"]  # fmt: skip
 SIGNED_IN = EVERYONE[1:]
 PAGES: list[tuple[str, list[str]]] = [
     (r"/regions/", EVERYONE),
@@ -72,6 +73,7 @@ PAGES: list[tuple[str, list[str]]] = [
     (r"/referrals/", ["coord-moscow"]),
     (r"/referrals/partners/", ["coord-moscow"]),
     (r"/referrals/new/", ["coord-moscow"]),
+    (r"/partner/", ["partner-employment"]),
     (r"/entitlements/", ["veteran", "relative", "coord-moscow"]),
     (r"/my/entitlements/", ["veteran", "relative"]),
     (r"/privacy/deletions/", ["coord-moscow"]),

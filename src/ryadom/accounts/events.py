@@ -15,3 +15,10 @@ code_created = Event(
     code="the code itself, in clear: only the message to the person carries it",
     message_kind="the message that carries it (a sign-in code, a consent code...)",
 )
+staff_duty_asked = Event(
+    "staff_duty_asked",
+    user=(
+        "a signed-in User: does an app above give them other people's data to work with "
+        "although they hold no staff role (a regular partner's staff)? Answer True or False"
+    ),
+)

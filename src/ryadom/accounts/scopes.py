@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
 
+from ryadom.accounts import events
 from ryadom.accounts.models import STAFF_ROLES, Role, RoleAssignment, ScopeKind, User
 
 
@@ -62,3 +63,13 @@ def uses_api_tokens(user: User | AnonymousUser | None) -> bool:
     if not isinstance(user, User) or not user.is_authenticated:
         return False
     return user.is_staff or bool(scope_of(user).roles & STAFF_ROLES)
+
+
+def has_staff_duty(user: User | AnonymousUser | None) -> bool:
+    """Whether this person works with other people's data without holding a staff role: the
+    staff of a regular partner (referrals.PartnerMember), who see the veterans referred to
+    them. For signing in they are staff: a password and the second factor, never a code by
+    e-mail. Asked of the apps above (accounts' `staff_duty_asked`)."""
+    if not isinstance(user, User) or not user.is_authenticated:
+        return False
+    return any(events.staff_duty_asked.publish(user=user))

@@ -31,7 +31,7 @@ from ryadom.accounts.models import (
     TokenKind,
     User,
 )
-from ryadom.accounts.scopes import uses_api_tokens
+from ryadom.accounts.scopes import has_staff_duty, uses_api_tokens
 from ryadom.audit.services import audit_record
 from ryadom.core.errors import ApplicationError, PermissionDeniedError
 
@@ -227,7 +227,8 @@ def _account_for(kind: str, address: str) -> User | None:
 def _signs_in_with_password(user: User) -> bool:
     if user.is_staff or user.is_superuser:
         return True
-    return RoleAssignment.objects.filter(user=user).exclude(role__in=SELF_ROLES).exists()
+    staff_role = RoleAssignment.objects.filter(user=user).exclude(role__in=SELF_ROLES).exists()
+    return staff_role or has_staff_duty(user)
 
 
 def _unused_username(address: str) -> str:

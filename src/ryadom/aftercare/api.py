@@ -88,6 +88,10 @@ class AttemptIn(Schema):
     details: Text = ""
 
 
+class DelegateIn(Schema):
+    organisation_id: Id | None
+
+
 class AttemptOut(Schema):
     id: int
     contact: ContactOut
@@ -175,3 +179,23 @@ def attempt_record(
         actor=actor, contact=contact, service_type=service, **data
     )
     return Status(201, done)
+
+
+@router.post(
+    "/aftercare/contacts/{contact_id}/delegate",
+    response=ContactOut,
+    summary="Give a follow-up contact to an NGO of the home region, or take it back",
+    description=(
+        "The home coordinator only. `organisation_id` is an active NGO working in the "
+        "veteran's home region; null takes the contact back. A closed contact cannot be given."
+    ),
+)
+def contact_delegate(request: HttpRequest, contact_id: int, payload: DelegateIn) -> FollowUpContact:
+    actor = cast(User, request.user)
+    contact = selectors.contact_get_for_user(actor=actor, contact_id=contact_id)
+    organisation = (
+        selectors.organisation_get(organisation_id=payload.organisation_id)
+        if payload.organisation_id is not None
+        else None
+    )
+    return contacts.contact_delegate(actor=actor, contact=contact, organisation=organisation)

@@ -15,6 +15,7 @@ from ryadom.aftercare.models import DischargePlan, FollowUpContact, PlanStatus
 from ryadom.catalogue.models import ServiceType
 from ryadom.core.errors import ApplicationError, NotFoundError
 from ryadom.geo.models import Region, Settlement
+from ryadom.organisations.models import Organisation
 from ryadom.veterans.models import Proxy, ProxyStatus, Stay
 from ryadom.veterans.reads import audited_read
 
@@ -213,4 +214,13 @@ def service_type_get(*, code: str) -> ServiceType:
     found = ServiceType.objects.filter(code=code, is_active=True).first()
     if found is None:
         raise ApplicationError(_("This service is not offered."), field="service")
+    return found
+
+
+def organisation_get(*, organisation_id: int) -> Organisation:
+    """An NGO named by id (a public directory); 422 on the field for an unknown one. Whether
+    it may take the contact is the service's rule."""
+    found = Organisation.objects.filter(pk=organisation_id).first()
+    if found is None:
+        raise ApplicationError(_("There is no such NGO."), field="organisation")
     return found

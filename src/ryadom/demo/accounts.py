@@ -23,6 +23,7 @@ from ryadom.audit.models import AuditEvent
 from ryadom.care.models import CareRequest, Channel, Urgency
 from ryadom.care.selectors import request_get_for_user, request_list
 from ryadom.catalogue.models import ServiceType, Skill
+from ryadom.core.errors import ApplicationError
 from ryadom.core.validation import full_clean_or_raise
 from ryadom.demo import entitlements, words
 from ryadom.demo.context import Member
@@ -43,7 +44,9 @@ from ryadom.institutions.models import (
 from ryadom.institutions.services import visiting_hours_add
 from ryadom.organisations.models import Agreement, Organisation, OrganisationKind
 from ryadom.organisations.services import agreement_create, organisation_register
-from ryadom.veterans.models import Consent, ConsentPurpose, ContactRoute, Proxy, Veteran
+from ryadom.referrals.models import Need, PartnerKind, PartnerMember, PartnerService, Referral
+from ryadom.referrals.services import partner_create, partner_member_add, referral_create
+from ryadom.veterans.models import Consent, ConsentPurpose, ContactRoute, Proxy, Stay, Veteran
 from ryadom.veterans.stays import stay_create
 from ryadom.volunteers.models import (
     Availability,
@@ -90,7 +93,13 @@ PEOPLE = {
     "volunteer": ("Алексей", "Морозов", "/api/v1/me, /api/v1/volunteers (self)"),
     "veteran": ("Сергей", "Васильев", "/api/v1/veterans (self)"),
     "relative": ("Наталья", "Васильева", "/api/v1/veterans (the veteran she acts for)"),
+    "partner-employment": (
+        "Ирина",
+        "Андреева",
+        "/partner/: referrals to a Moscow employment centre, answer one",
+    ),
 }
+PARTNER_ROLE = "Partner's staff member"
 
 
 @transaction.atomic
@@ -98,7 +107,7 @@ def ensure_demo_accounts(*, today: datetime.date | None = None) -> list[DemoAcco
     """Create or refresh the demo accounts; returns what to print for the operator."""
     anchor = _anchor(today or timezone.localdate())
     now = timezone.now() if today is None else _noon(today)
-    password = make_password(DEMO_PASSWORD)  # hashed once for all ten accounts
+    password = make_password(DEMO_PASSWORD)  # hashed once for all the accounts
     users = {name: _user(name, password) for name in PEOPLE}
     accounts = _staff_roles(users, anchor)
     volunteer = _volunteer(users["volunteer"], anchor)
@@ -111,14 +120,69 @@ def ensure_demo_accounts(*, today: datetime.date | None = None) -> list[DemoAcco
     entitlements.for_demo_accounts(
         veteran=veteran, relative=users["relative"], coordinator=users["coord-moscow"]
     )
+    partner = _partner_staff(users["partner-employment"], users["coord-moscow"], anchor.moscow)
     ensure_demo_referrals(users=users, now=now)
+    _partner_has_work(partner, users["coord-moscow"])
     where = f"{veteran.addressed_as}, in {anchor.institution.name}"
     accounts += [
         _self_role(users["volunteer"], Role.VOLUNTEER, f"member of {anchor.organisation.name}"),
         _self_role(users["veteran"], Role.VETERAN, where),
         _self_role(users["relative"], Role.RELATIVE, f"may act for {veteran.addressed_as}"),
+        DemoAccount(
+            "partner-employment", PARTNER_ROLE, partner.name, PEOPLE["partner-employment"][2]
+        ),
     ]
     return accounts
+
+
+def _partner_staff(user: User, coordinator: User, moscow: Region) -> PartnerService:
+    """A regular partner's account: a member of Moscow's employment centre (the demo data's,
+    or one made here on an empty database), added by the Moscow coordinator."""
+    partner = (
+        PartnerService.objects.filter(region=moscow, kind=PartnerKind.EMPLOYMENT)
+        .order_by("pk")
+        .first()
+    )
+    if partner is None:
+        partner = partner_create(
+            actor=None,
+            name="Центр занятости населения, г. Москва",
+            kind=PartnerKind.EMPLOYMENT,
+            region=moscow,
+            contact_person="Ирина Андреева",
+            email="employment-77@example.org",
+            offers="Подбор вакансий, профессиональное обучение и переобучение.",
+        )
+    active = PartnerMember.objects.filter(user=user, partner=partner, is_active=True)
+    if not active.exists():
+        partner_member_add(actor=coordinator, user=user, partner=partner)
+    return partner
+
+
+def _partner_has_work(partner: PartnerService, coordinator: User) -> None:
+    """A fresh referral waiting for the partner's answer, when the demo's referrals sent it
+    none: the first Moscow patient who agreed to share their details with partners."""
+    if Referral.objects.filter(partner=partner).exists():
+        return
+    consenting = Consent.objects.filter(
+        purpose=ConsentPurpose.PARTNER, withdrawn_at__isnull=True
+    ).values("veteran_id")
+    stays = Stay.objects.filter(
+        discharged_on__isnull=True, institution__region=partner.region, veteran_id__in=consenting
+    ).select_related("veteran")
+    for stay in stays.order_by("pk")[:5]:
+        try:
+            referral_create(
+                actor=coordinator,
+                veteran=stay.veteran,
+                partner=partner,
+                need=Need.WORK,
+                note="Ищет работу рядом с домом, есть права категории B.",
+                share_phone=True,
+            )
+        except ApplicationError:
+            continue  # not this coordinator's patient: the next one
+        return
 
 
 def _user(username: str, password: str) -> User:

@@ -17,6 +17,7 @@ from ryadom.accounts.scopes import scope_of
 from ryadom.audit.models import AuditEvent
 from ryadom.care.models import CareRequest
 from ryadom.core.errors import PermissionDeniedError
+from ryadom.referrals.selectors import partner_staff_of
 from ryadom.veterans.models import Veteran
 
 # How each kind of event reads to the person it is about.
@@ -53,6 +54,14 @@ EVENT_LABELS: dict[str, str | Promise] = {
     "fhir.referral_received": _("Your hospital's system sent a referral for you"),
     "fhir.task_read": _("Your hospital's system read how a request for you goes"),
     "fhir.service_request_read": _("Your hospital's system read a request for you"),
+    # Referrals to partner services (referrals/): the coordinator's and the partner's.
+    "referral.created": _("Referred you to a partner service"),
+    "referral.viewed": _("Opened your referral to a partner service"),
+    "referral.accept": _("Accepted your referral to a partner service"),
+    "referral.decline": _("Declined your referral to a partner service"),
+    "referral.start": _("Started the work on your referral to a partner service"),
+    "referral.finish": _("Reported the outcome of your referral to a partner service"),
+    "referral.cancel": _("Cancelled your referral to a partner service"),
     # Staff edits in the back office (audit/backoffice.py).
     "admin.added": _("Added in the back office"),
     "admin.changed": _("Changed in the back office"),
@@ -88,6 +97,9 @@ def _role_labels(user_ids: set[int]) -> dict[int, str]:
         "user_id", "role"
     ):
         labels.setdefault(user_id, str(Role(role).label))
+    # A regular partner's staff hold no role: they are named by the service they work for.
+    for user_id, partner in partner_staff_of(user_ids - set(labels)).items():
+        labels[user_id] = str(_("Staff of %(partner)s") % {"partner": partner})
     return labels
 
 

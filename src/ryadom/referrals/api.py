@@ -2,7 +2,7 @@
 
 # No `from __future__ import annotations`: Ninja reads these annotations at runtime.
 import datetime
-from typing import cast
+from typing import Literal, cast
 
 from django.http import HttpRequest
 from django.utils.translation import gettext
@@ -30,6 +30,8 @@ from ryadom.referrals.services import NOTE_MAX
 from ryadom.veterans.selectors import veteran_list
 
 router = Router(tags=["referrals"], auth=AUTH)
+# What a partner may do with a referral: lifecycle.PARTNER_ACTIONS (cancel is not one).
+PartnerAction = Literal["accept", "decline", "start", "finish"]
 LIST_MAX = 200
 
 
@@ -130,6 +132,49 @@ class ReferralFilters(Schema):
     limit: int = Field(50, ge=1, le=LIST_MAX)
 
 
+class PartnerReferralOut(Schema):
+    """A referral as the partner's staff see it: who the veteran is (and their phone, when
+    the coordinator shared it) only while the referral is not cancelled and the veteran's
+    consent to share with partners holds; otherwise null, as on the partner's page."""
+
+    id: int
+    partner_id: int
+    partner_name: str
+    need: Need
+    status: ReferralStatus
+    outcome: str
+    answer_note: str
+    created_at: datetime.datetime
+    answer_due: datetime.datetime
+    shared: bool
+    veteran_name: str | None
+    veteran_phone: str | None
+    note: str | None
+
+    @staticmethod
+    def resolve_partner_name(obj: Referral) -> str:
+        return obj.partner.name
+
+    @staticmethod
+    def resolve_veteran_name(obj: Referral) -> str | None:
+        return obj.veteran.addressed_as if obj.shared else None  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_veteran_phone(obj: Referral) -> str | None:
+        shared = obj.shared and obj.share_phone  # type: ignore[attr-defined]
+        return (obj.veteran.phone or None) if shared else None
+
+    @staticmethod
+    def resolve_note(obj: Referral) -> str | None:
+        return obj.note if obj.shared else None  # type: ignore[attr-defined]
+
+
+class PartnerMoveIn(Schema):
+    action: PartnerAction
+    outcome: Outcome | None = None
+    note: Text = Field("", max_length=NOTE_MAX)
+
+
 def _user(request: HttpRequest) -> User:
     return cast(User, request.user)  # the auth classes guarantee a signed-in user
 
@@ -190,6 +235,50 @@ def get_referral(request: HttpRequest, referral_id: Id) -> Referral:
 def move_referral(request: HttpRequest, referral_id: Id, payload: MoveIn) -> Referral:
     actor = _user(request)
     referral = selectors.referral_get_for_user(actor=actor, referral_id=referral_id)
+    return services.referral_move(
+        actor=actor, referral=referral, action=payload.action, outcome=payload.outcome or "",
+        note=payload.note,
+    )  # fmt: skip
+
+
+@router.get(
+    "/partner/referrals",
+    response=list[PartnerReferralOut],
+    summary="Referrals to the services the caller works for",
+    description=(
+        "For the staff of regular partners (members of a partner service): open referrals "
+        "first. Anyone who works for no partner service gets 403."
+    ),
+)
+def list_partner_referrals(request: HttpRequest, filters: Query[ReferralFilters]) -> list[Referral]:
+    qs = selectors.partner_referral_list(actor=request.user, status=filters.status)
+    return list(qs[: filters.limit])
+
+
+@router.get(
+    "/partner/referrals/{referral_id}",
+    response=PartnerReferralOut,
+    summary="One referral to the caller's service",
+)
+def get_partner_referral(request: HttpRequest, referral_id: Id) -> Referral:
+    return selectors.partner_referral_get(actor=_user(request), referral_id=referral_id)
+
+
+@router.post(
+    "/partner/referrals/{referral_id}/moves",
+    response=PartnerReferralOut,
+    summary="Answer a referral to the caller's service",
+    description=(
+        "As on the partner's page: `accept`, `decline` (with `note`, the reason), `start`, "
+        "`finish` (with `outcome`). 409 when the referral moved meanwhile (someone else "
+        "answered, through the link or another account)."
+    ),
+)
+def move_partner_referral(
+    request: HttpRequest, referral_id: Id, payload: PartnerMoveIn
+) -> Referral:
+    actor = _user(request)
+    referral = selectors.partner_referral_get(actor=actor, referral_id=referral_id)
     return services.referral_move(
         actor=actor, referral=referral, action=payload.action, outcome=payload.outcome or "",
         note=payload.note,

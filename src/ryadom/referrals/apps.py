@@ -11,11 +11,15 @@ class ReferralsConfig(AppConfig):
 
     def ready(self) -> None:
         # Define the sweep task against the configured backend at start-up; withdrawing the
-        # consent to share with partners stops the sharing (veterans/events.py).
+        # consent to share with partners stops the sharing (veterans/events.py); a partner's
+        # staff are staff for signing in (accounts/events.py).
+        from ryadom.accounts import events as accounts_events
         from ryadom.referrals import tasks, veteran_events  # noqa: F401
+        from ryadom.referrals.selectors import staff_duty
         from ryadom.referrals.services import referrals_stop_sharing
         from ryadom.veterans import events
 
+        accounts_events.staff_duty_asked.subscribe(staff_duty)
         events.consent_withdrawn.subscribe(referrals_stop_sharing)
         events.veteran_anonymising.subscribe(veteran_events.veteran_anonymising)
         events.veteran_data_requested.subscribe(veteran_events.veteran_data)

@@ -196,3 +196,42 @@ class ReferralEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.referral_id} {self.action}"
+
+
+class PartnerMember(models.Model):
+    """A partner's staff member who answers its referrals with an account instead of the
+    signed links (a regular partner). One person may work for several services."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="partner_memberships",
+        verbose_name=_("user"),
+    )
+    partner = models.ForeignKey(
+        PartnerService,
+        on_delete=models.CASCADE,
+        related_name="members",
+        verbose_name=_("partner service"),
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("added by"),
+    )
+    added_at = models.DateTimeField(_("added"), default=timezone.now)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["partner__name", "user__username"]
+        verbose_name = _("partner's staff member")
+        verbose_name_plural = _("partner's staff members")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "partner"], name="referrals_member_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.partner}"

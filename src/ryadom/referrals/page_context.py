@@ -14,7 +14,7 @@ from ryadom.geo.models import Region
 from ryadom.referrals import selectors, services
 from ryadom.referrals.forms import MoveForm, PartnerFilterForm
 from ryadom.referrals.lifecycle import OPEN_STATES, Action, actions_from
-from ryadom.referrals.models import Outcome, Referral, Status
+from ryadom.referrals.models import Outcome, PartnerService, Referral, Status
 from ryadom.veterans.models import Veteran
 from ryadom.veterans.selectors import veteran_get_for_user
 
@@ -82,6 +82,20 @@ def partner_context(referral: Referral, form: forms.Form) -> dict[str, Any]:
         "phone": referral.veteran.phone if shared and referral.share_phone else "",
         "actions": _actions(referral, partner=True) if referral.status in OPEN_STATES else [],
         "form": form,
+    }
+
+
+def member_list_context(*, actor: User, status: str | None) -> dict[str, Any]:
+    """A partner's staff member: referrals to their services, open ones first (403 for
+    anyone who works for no partner)."""
+    chosen = status if status in Status.values else None
+    return {
+        "referrals": selectors.partner_referral_list(actor=actor, status=chosen)[:LIST_MAX],
+        "partners": PartnerService.objects.filter(
+            pk__in=selectors.member_partner_ids(actor)
+        ).order_by("name"),
+        "statuses": Status.choices,
+        "status": chosen,
     }
 
 

@@ -6,14 +6,24 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from ryadom.accounts.models import Role, User
 from ryadom.accounts.scopes import scope_of
-from ryadom.core.errors import NotFoundError
+from ryadom.audit.services import audit_record
+from ryadom.core.errors import NotFoundError, PermissionDeniedError
 from ryadom.geo.models import Region
-from ryadom.referrals.models import Outcome, PartnerService, Referral, ReferralEvent, Status
+from ryadom.referrals.lifecycle import OPEN_STATES
+from ryadom.referrals.models import (
+    Outcome,
+    PartnerMember,
+    PartnerService,
+    Referral,
+    ReferralEvent,
+    Status,
+)
+from ryadom.veterans.models import Consent, ConsentPurpose
 from ryadom.veterans.reads import audited_read
 
 # How each timeline row reads, in the reader's language.
@@ -93,6 +103,97 @@ def referral_get_for_user(*, actor: User | AnonymousUser | None, referral_id: in
     referral = referral_list(actor=actor).filter(pk=referral_id).first()
     if referral is None:
         raise NotFoundError("Not found.")
+    return referral
+
+
+def member_partner_ids(actor: User | AnonymousUser | None) -> frozenset[int]:
+    """The partner services whose referrals this person answers with an account (active
+    memberships of active services); cached on the user object, which lives for one request."""
+    if not isinstance(actor, User) or not actor.is_authenticated:
+        return frozenset()
+    cached: frozenset[int] | None = getattr(actor, "_ryadom_partner_ids", None)
+    if cached is None:
+        cached = frozenset(
+            PartnerMember.objects.filter(
+                user=actor, is_active=True, partner__is_active=True
+            ).values_list("partner_id", flat=True)
+        )
+        actor._ryadom_partner_ids = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def is_partner_member(actor: User | AnonymousUser | None) -> bool:
+    """Whether this person works for a regular partner (and so sees veterans' details)."""
+    return bool(member_partner_ids(actor))
+
+
+def partner_staff_of(user_ids: Iterable[int]) -> dict[int, str]:
+    """The partner service each of these people works for (one name each, for a log)."""
+    rows = PartnerMember.objects.filter(user_id__in=list(user_ids)).order_by("-is_active", "pk")
+    found: dict[int, str] = {}
+    for user_id, name in rows.values_list("user_id", "partner__name"):
+        found.setdefault(user_id, name)
+    return found
+
+
+def staff_duty(*, user: User) -> bool:
+    """Subscriber of accounts' `staff_duty_asked`: a partner's staff see veterans' details."""
+    return is_partner_member(user)
+
+
+def _shared_q() -> Q:
+    """The partner may see who the veteran is: the referral is not cancelled and the
+    veteran's consent to share with partners holds (as on the link page)."""
+    consent = Consent.objects.filter(
+        veteran_id=OuterRef("veteran_id"), purpose=ConsentPurpose.PARTNER, withdrawn_at__isnull=True
+    )
+    return ~Q(status=Status.CANCELLED) & Q(Exists(consent))
+
+
+def partner_referral_list(
+    *, actor: User | AnonymousUser | None, status: str | None = None
+) -> QuerySet[Referral]:
+    """Referrals to the services the person works for, open ones first, newest first in
+    each; `shared` says whether the veteran may be named. Anyone who works for no partner is
+    refused (403), not shown an empty list."""
+    ids = member_partner_ids(actor)
+    if not ids:
+        raise PermissionDeniedError(_("This page is for the staff of partner services."))
+    qs = (
+        Referral.objects.select_related("veteran", "partner", "region")
+        .filter(partner_id__in=ids)
+        .annotate(
+            shared=Case(
+                When(_shared_q(), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+            closed=Case(
+                When(status__in=OPEN_STATES, then=Value(False)),
+                default=Value(True),
+                output_field=BooleanField(),
+            ),
+        )
+    )
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("closed", "-created_at", "-pk")
+
+
+def partner_referral_get(*, actor: User, referral_id: int) -> Referral:
+    """One referral to a service the person works for (404 for any other: they may not know
+    it exists). Each read is in the audit log, with the person who read it."""
+    referral = partner_referral_list(actor=actor).filter(pk=referral_id).first()
+    if referral is None:
+        raise NotFoundError("Not found.")
+    audit_record(
+        actor=actor,
+        action="referral.viewed",
+        target=referral,
+        region_id=referral.region_id,
+        veteran_id=referral.veteran_id,
+        changes={"via": "partner account"},
+    )
     return referral
 
 

@@ -19,16 +19,17 @@ from ryadom.core.validation import full_clean_or_raise, text_problem
 from ryadom.geo.models import Region
 from ryadom.referrals import events
 from ryadom.referrals.conf import referral_settings
-from ryadom.referrals.lifecycle import ALLOWED_TRANSITIONS, OPEN_STATES, Action
+from ryadom.referrals.lifecycle import ALLOWED_TRANSITIONS, OPEN_STATES, PARTNER_ACTIONS, Action
 from ryadom.referrals.models import (
     Need,
     Outcome,
+    PartnerMember,
     PartnerService,
     Referral,
     ReferralEvent,
     Status,
 )
-from ryadom.referrals.selectors import manages, serves_q
+from ryadom.referrals.selectors import manages, member_partner_ids, serves_q
 from ryadom.veterans.models import Consent, ConsentPurpose, Veteran
 from ryadom.veterans.selectors import veteran_list
 from ryadom.veterans.stays import lock_veteran
@@ -110,6 +111,52 @@ def partner_update(
         changes=changes,
     )
     return partner
+
+
+@transaction.atomic
+def partner_member_add(*, actor: User | None, user: User, partner: PartnerService) -> PartnerMember:
+    """Give a partner's staff member an account's access to the partner's referrals (the
+    coordinators who may edit the partner: its region's, or federal ones). Adding someone
+    who was removed makes them active again. They answer as the link does, and sign in as
+    staff do: a password and the second factor (accounts.scopes.has_staff_duty)."""
+    _may_edit_partners(actor, partner.region_id)
+    if not user.is_active:
+        raise ApplicationError(_("This account is blocked."), field="user")
+    member, created = PartnerMember.objects.select_for_update().get_or_create(
+        user=user, partner=partner, defaults={"added_by": actor, "added_at": timezone.now()}
+    )
+    if not created and member.is_active:
+        raise ConflictError(_("This person already answers for this partner service."))
+    if not created:
+        member.is_active = True
+        member.added_by = actor
+        member.added_at = timezone.now()
+        member.save(update_fields=["is_active", "added_by", "added_at"])
+    audit_record(
+        actor=actor,
+        action="partner_member.added",
+        target=member,
+        region_id=partner.region_id,
+        changes={"user": user.pk, "partner": partner.pk},
+    )
+    return member
+
+
+@transaction.atomic
+def partner_member_remove(*, actor: User | None, member: PartnerMember) -> PartnerMember:
+    """Take the access away at once (the membership stays, inactive, for the record)."""
+    _may_edit_partners(actor, member.partner.region_id)
+    if member.is_active:
+        member.is_active = False
+        member.save(update_fields=["is_active"])
+        audit_record(
+            actor=actor,
+            action="partner_member.removed",
+            target=member,
+            region_id=member.partner.region_id,
+            changes={"user": member.user_id, "partner": member.partner_id},
+        )
+    return member
 
 
 def has_partner_consent(veteran: Veteran) -> bool:
@@ -214,6 +261,7 @@ def _transition(
     note: str = "",
     changes: dict[str, Any] | None = None,
     timeline_action: str = "",
+    via: str = "",
 ) -> Referral:
     """Compare-and-set: the UPDATE matches the status we read, so of two concurrent answers
     exactly one changes the row; the other gets a ConflictError saying what happened."""
@@ -253,7 +301,7 @@ def _transition(
         changes={
             "status": [from_status, target],
             **{k: v for k, v in (changes or {}).items() if k in ("outcome",)},
-            "via": "coordinator" if actor is not None else "partner link",
+            "via": via or ("coordinator" if actor is not None else "partner link"),
         },
     )
     if target == Status.CANCELLED:
@@ -273,14 +321,18 @@ def referral_move(
     note: str = "",
 ) -> Referral:
     """Move a referral along the table. `actor` None is the partner through its signed link
-    (which may accept, decline, start and finish); a coordinator who manages the referral
+    (which may accept, decline, start and finish), and so is a member of the partner's staff
+    signed in with an account (the same answers); a coordinator who manages the referral
     may do all of that for the partner (an answer given by phone) and cancel."""
     if action not in ALLOWED_TRANSITIONS:
         raise ApplicationError(_("Unknown action."), field="action")
-    if actor is None and action == Action.CANCEL:
-        raise PermissionDeniedError(_("Only the coordinator may cancel a referral."))
+    via = ""
     if actor is not None and not manages(actor, referral):
-        raise NotFoundError("Not found.")
+        if referral.partner_id not in member_partner_ids(actor):
+            raise NotFoundError("Not found.")
+        via = "partner account"
+    if (actor is None or via) and action not in PARTNER_ACTIONS:
+        raise PermissionDeniedError(_("Only the coordinator may cancel a referral."))
     note = _clean_note(note, "note")
     changes: dict[str, Any] = {}
     if action == Action.DECLINE:
@@ -291,7 +343,9 @@ def referral_move(
         if outcome not in Outcome.values:
             raise ApplicationError(_("Choose the outcome."), field="outcome")
         changes.update(outcome=outcome, answer_note=note or referral.answer_note)
-    return _transition(actor=actor, referral=referral, action=action, note=note, changes=changes)
+    return _transition(
+        actor=actor, referral=referral, action=action, note=note, changes=changes, via=via
+    )
 
 
 def referrals_stop_sharing(*, actor: User, veteran: Veteran, purpose: str) -> None:

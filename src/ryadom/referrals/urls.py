@@ -1,4 +1,5 @@
-"""Pages of referrals; the partner's page lives at /p/r/<signed token>/."""
+"""Pages of referrals; the partner's page lives at /p/r/<signed token>/, the pages of a
+regular partner's staff (with an account) under /partner/."""
 
 from __future__ import annotations
 
@@ -16,4 +17,6 @@ urlpatterns = [
     path("referrals/<int:pk>/", views.referral_detail, name="detail"),
     path("referrals/<int:pk>/<slug:action>/", views.referral_act, name="act"),
     path("p/r/<str:token>/", views.partner_page, name="partner"),
+    path("partner/", views.member_list, name="member_list"),
+    path("partner/referrals/<int:pk>/", views.member_referral, name="member_referral"),
 ]

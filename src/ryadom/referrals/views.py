@@ -1,5 +1,6 @@
 """Pages of referrals: the coordinator's (list, refer, one referral with its timeline, the
-partner directory, loop closure) and the partner's page behind a signed link."""
+partner directory, loop closure), the partner's page behind a signed link, and the pages of
+a regular partner's staff signed in with an account (the same answers)."""
 
 from __future__ import annotations
 
@@ -107,3 +108,34 @@ def partner_page(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("referrals:partner", token)
     context = page_context.partner_context(referral, form)
     return render(request, "referrals/partner.html", context, status=422 if form.errors else 200)
+
+
+@login_required
+@never_cache
+@require_GET
+@domain_errors
+def member_list(request: HttpRequest) -> HttpResponse:
+    """A partner's staff member: the referrals to their services, open ones first."""
+    user = cast(User, request.user)
+    context = page_context.member_list_context(actor=user, status=request.GET.get("status"))
+    return render(request, "referrals/member_list.html", context)
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+@domain_errors
+def member_referral(request: HttpRequest, pk: int) -> HttpResponse:
+    """One referral to the member's service, answered as on the signed-link page."""
+    actor = cast(User, request.user)
+    referral = selectors.partner_referral_get(actor=actor, referral_id=pk)
+    form = MoveForm(request.POST or None)
+    action = request.POST.get("action", "")
+    if request.method == "POST" and page_context.move(
+        form, actor=actor, referral=referral, action=action
+    ):
+        return redirect("referrals:member_referral", pk)
+    context = page_context.partner_context(referral, form)
+    return render(
+        request, "referrals/member_referral.html", context, status=422 if form.errors else 200
+    )

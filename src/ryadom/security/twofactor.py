@@ -16,12 +16,13 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ryadom.accounts.models import Role, User
-from ryadom.accounts.scopes import scope_of
+from ryadom.accounts.scopes import has_staff_duty, scope_of
 from ryadom.audit.services import audit_record
 from ryadom.core.validation import InvalidInput
 
-# Roles whose holders see requests, veterans or volunteers other than themselves. Volunteers,
-# veterans and relatives see only their own; a second factor is offered, never forced on them.
+# Roles whose holders see requests, veterans or volunteers other than themselves (and the
+# staff of regular partners, below). Volunteers, veterans and relatives see only their own;
+# a second factor is offered, never forced on them.
 SECOND_FACTOR_ROLES = frozenset(
     {
         Role.FEDERAL_COORDINATOR,
@@ -42,7 +43,8 @@ def second_factor_required(user: User | AnonymousUser | Any) -> bool:
         return False
     if user.is_staff or user.is_superuser:
         return True
-    return bool(scope_of(user).roles & SECOND_FACTOR_ROLES)
+    # A regular partner's staff hold no role, but see the veterans referred to them.
+    return bool(scope_of(user).roles & SECOND_FACTOR_ROLES) or has_staff_duty(user)
 
 
 def has_second_factor(user: User) -> bool:
