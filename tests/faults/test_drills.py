@@ -193,9 +193,13 @@ def test_a_worker_killed_mid_task_runs_it_again_and_sends_one_message(
     sent = keys("kill-worker", 1)
     clients.run(sent, clients=1)
     assert relay.hanging.wait(60), "the worker never reached the mail relay"
-    horse = wait_for(stack.work_horse, "the worker's job process", timeout=10)
-    os.kill(horse, signal.SIGKILL)  # mid-task: the message is with the relay, unconfirmed
+    worker = wait_for(stack.job_process, "the worker's job process", timeout=10)
+    os.kill(worker, signal.SIGKILL)  # mid-task: the message is with the relay, unconfirmed
     relay.release()
+    # As supervisord would: the killed worker is started again. Its RQ scheduler, a child
+    # left running, moves the message's watchdog to the queue when the lease runs out.
+    wait_for(lambda: not stack.worker.running(), "the killed worker to exit", timeout=10)
+    stack.worker.start()
     uid = message_uid(relay.deliveries[-1])  # the message the killed job was sending
     with psycopg.connect(stack.postgres.url, autocommit=True) as db:
 
