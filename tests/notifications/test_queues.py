@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
+from typing import Any
 
 import time_machine
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
 from ryadom.accounts.models import User
+from ryadom.notifications.checks import delivery_queues_check
 from ryadom.notifications.models import Message
 from ryadom.notifications.services import notify
 from tests.conftest import Cast
@@ -58,3 +60,11 @@ def test_a_code_waits_on_the_urgent_queue_and_an_ordinary_message_on_the_default
         for row in DBTaskResult.objects.filter(task_path=DELIVER)
     }
     assert queued == {code.pk: "urgent", ordinary.pk: "default"}
+
+
+def test_the_system_check_names_a_delivery_queue_the_task_backend_refuses(settings: Any) -> None:
+    assert delivery_queues_check(None) == []
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    [error] = delivery_queues_check(None)
+    assert error.id == "notifications.E001"
+    assert "'urgent'" in error.msg
