@@ -89,6 +89,7 @@ demo: install
 	$(BIN)/ryadom demo-accounts
 	$(BIN)/ryadom schedules_start
 	@echo "Ryadom is at http://$(HOST):$(PORT)/  (Ctrl-C stops the server and the worker)"
+	@# The worker serves every queue ('*': "urgent" and "default"), urgent deliveries first.
 	@trap 'kill 0' INT TERM EXIT; \
 	$(BIN)/ryadom db_worker --queue-name '*' & \
 	$(BIN)/gunicorn ryadom.config.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \

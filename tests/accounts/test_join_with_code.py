@@ -156,7 +156,9 @@ def test_the_sms_with_the_code_reaches_the_gateway(
     gateway: FakeHttpServer,  # noqa: F811 - the fixture imported above
     client: Client,
 ) -> None:
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["urgent", "default"]}
+    }
     client.post("/join/", {"address": "+79005550011"})
     _database_backend().run_worker()
     [sms] = gateway.sms.values()

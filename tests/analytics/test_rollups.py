@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.db import transaction
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -18,6 +19,7 @@ from ryadom.accounts.services import role_assign
 from ryadom.analytics.facts import fact_columns, facts_queryset
 from ryadom.analytics.models import RequestFact, VolunteerSnapshot
 from ryadom.analytics.services import FACT_FIELDS, rollups_rebuild
+from ryadom.analytics.tasks import refresh_request
 from ryadom.care.models import CareRequest, Channel, Complaint
 from ryadom.care.services.coordination import (
     complaint_answer,
@@ -41,6 +43,7 @@ from ryadom.catalogue.models import ServiceType
 from ryadom.core.errors import ApplicationError
 from tests.analytics.conftest import direct_rollups, run_refreshes, stored_rollups
 from tests.conftest import Cast
+from tests.notifications.conftest import _database_backend, transactional
 
 pytestmark = pytest.mark.django_db
 
@@ -272,3 +275,16 @@ def test_a_request_handed_over_home_counts_in_the_home_region_beside_the_hospita
 
     rollups_rebuild()
     assert stored_rollups() == expected
+
+
+@transactional
+def test_the_worker_that_announces_a_new_request_also_brings_the_dashboards_up_to_date(
+    care_cast: Cast,
+) -> None:
+    service = ServiceType.objects.get(code="leisure.reading")
+    _create(care_cast, 1, service)
+    _create(care_cast, 2, service)
+    _database_backend().run_worker()
+    assert stored_rollups() == direct_rollups()
+    # Inside the announcement's own job: no refresh waits in the queue as a job of its own.
+    assert not DBTaskResult.objects.filter(task_path=refresh_request.module_path).exists()

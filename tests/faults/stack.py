@@ -178,6 +178,7 @@ class Program:
     def __init__(self, name: str, command: list[str], env: dict[str, str], log: Path) -> None:
         self.name, self.command, self.env, self.log = name, command, env, log
         self.process: subprocess.Popen[bytes] | None = None
+        self.earlier: list[int] = []  # sessions of runs that died, for what they left behind
 
     @property
     def pid(self) -> int:
@@ -185,6 +186,8 @@ class Program:
         return self.process.pid
 
     def start(self) -> None:
+        if self.process is not None:
+            self.earlier.append(self.process.pid)
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(  # noqa: S603 - our own programs
                 self.command,
@@ -209,9 +212,11 @@ class Program:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(10)
-        # Whatever it forked and left behind (a work horse) goes with it.
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGKILL)
+        # Whatever it forked and left behind (a work horse, the RQ scheduler of a worker
+        # that was killed and started again) goes with it.
+        for group in [*self.earlier, self.process.pid]:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(group, signal.SIGKILL)
 
 
 class Stack:
@@ -252,7 +257,8 @@ class Stack:
         self.worker = Program(
             "worker",
             [str(BIN / "ryadom"), "rqworker", "--job-class", "django_tasks_rq.Job"]
-            + ["--with-scheduler", "default"],
+            + ["--worker-class", "ryadom.core.worker.Worker"]
+            + ["--with-scheduler", "urgent", "default"],
             self.env,
             root / "worker.log",
         )
@@ -286,20 +292,21 @@ class Stack:
         """The gunicorn worker processes (the master's children)."""
         return [pid for pid, _group in children(self.web.pid)]
 
-    def work_horse(self) -> int | None:
-        """The process an RQ worker forked for the job in hand (it leads its own group)."""
-        found = [pid for pid, group in children(self.worker.pid) if pid == group]
-        return found[0] if found else None
+    def job_process(self) -> int | None:
+        """The process running the job in hand: the worker itself, as deploy/supervisord.conf
+        runs it (its worker class runs jobs in its own process, no fork per job)."""
+        return self.worker.pid if self.worker.running() else None
 
     def scheduler_running(self) -> bool:
         """Whether the worker's RQ scheduler process (in the worker's own group) is alive."""
         return any(group == self.worker.pid for _pid, group in children(self.worker.pid))
 
     def queued(self) -> int:
-        """Jobs waiting in the RQ queue."""
+        """Jobs waiting in the RQ queues."""
         import redis
 
-        return int(redis.Redis.from_url(self.redis.url).llen("rq:queue:default"))
+        connection = redis.Redis.from_url(self.redis.url)
+        return sum(int(connection.llen(f"rq:queue:{name}")) for name in ("urgent", "default"))
 
     def get(self, path: str) -> tuple[int, Any]:
         return self.call("GET", path)

@@ -35,9 +35,12 @@ def _notification_settings(settings: Any) -> None:
         "LEASE_SECONDS": 300,
         "HTTP_TIMEOUT_SECONDS": 5,
         "QUEUE": "default",
+        "URGENT_QUEUE": "urgent",
     }
     # The database backend unless a test asks for Redis, whatever RYADOM_TASKS_BACKEND says.
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["urgent", "default"]}
+    }
     settings.EMAIL_TIMEOUT = 5
     settings.DEFAULT_FROM_EMAIL = "Рядом <noreply@ryadom.test>"
 
@@ -111,7 +114,13 @@ def _database_backend() -> Backend:
     def run() -> None:
         _keep_signals(
             lambda: call_command(
-                "db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0
+                "db_worker",
+                "--batch",
+                "--no-startup-delay",
+                "--no-reload",
+                "--queue-name",
+                "*",
+                verbosity=0,
             )
         )
 
@@ -142,9 +151,16 @@ def redis_backend(settings: Any) -> Iterator[Backend]:
         # A developer machine without Redis still runs the database-backend half.
         pytest.skip(f"no Redis at {REDIS_URL}: the RQ-backend variant needs a Redis server")
     queue_name = f"ryadom-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    settings.RQ_QUEUES = {queue_name: {"URL": REDIS_URL}}
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": [queue_name]}}
-    settings.NOTIFICATIONS = {**settings.NOTIFICATIONS, "QUEUE": queue_name}
+    urgent_name = f"{queue_name}-urgent"
+    settings.RQ_QUEUES = {name: {"URL": REDIS_URL} for name in (urgent_name, queue_name)}
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": [urgent_name, queue_name]}
+    }
+    settings.NOTIFICATIONS = {
+        **settings.NOTIFICATIONS,
+        "QUEUE": queue_name,
+        "URGENT_QUEUE": urgent_name,
+    }
     job_ids: list[str] = []
     worker_keys: list[str] = []
 
@@ -153,16 +169,17 @@ def redis_backend(settings: Any) -> Iterator[Backend]:
 
     task_enqueued.connect(remember)
     queue = django_rq.get_queue(queue_name, job_class=Job)
+    urgent = django_rq.get_queue(urgent_name, job_class=Job)
 
     def run() -> None:
         # SimpleWorker runs jobs in this process (no fork), on the test's database connection.
-        worker = SimpleWorker([queue], connection=queue.connection, job_class=Job)
+        worker = SimpleWorker([urgent, queue], connection=queue.connection, job_class=Job)
         worker_keys.append(worker.key)
         _keep_signals(lambda: worker.work(burst=True, with_scheduler=True, logging_level="WARNING"))
 
     def scheduled() -> list[Any]:
-        registry = ScheduledJobRegistry(queue=queue)
-        return sorted(registry.get_scheduled_time(job_id) for job_id in registry.get_job_ids())
+        registries = [ScheduledJobRegistry(queue=q) for q in (urgent, queue)]
+        return sorted(r.get_scheduled_time(i) for r in registries for i in r.get_job_ids())
 
     yield Backend("redis", run, scheduled)
 
@@ -173,7 +190,8 @@ def redis_backend(settings: Any) -> Iterator[Backend]:
         connection.delete(key)
     for key in connection.scan_iter(f"*{queue_name}*"):
         connection.delete(key)
-    connection.srem("rq:queues", f"rq:queue:{queue_name}")  # RQ's index of known queues
+    for name in (urgent_name, queue_name):
+        connection.srem("rq:queues", f"rq:queue:{name}")  # RQ's index of known queues
     connection.close()
 
 

@@ -288,10 +288,15 @@ CACHES = {
     )
 }
 
-# Background work: the database backend by default; a worker runs `ryadom db_worker`.
+# Background work: the database backend by default; a worker runs `ryadom db_worker
+# --queue-name '*'`. Two queues: "urgent" for what someone is waiting for right now (sign-in
+# codes, urgent messages), served first by every worker, and "default" for everything else
+# (docs/operations.md, "Task queues").
+TASK_QUEUES = ["urgent", "default"]
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("RYADOM_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": TASK_QUEUES,
     }
 }
 # How long the oldest waiting task may wait before /api/v1/health reports the worker as down.
@@ -335,8 +340,11 @@ NOTIFICATIONS = {
     # How long a worker may hold a message it is sending before another attempt may take it
     # over (a worker killed mid-send). Keep it well above the e-mail and HTTP timeouts.
     "LEASE_SECONDS": int(os.environ.get("RYADOM_NOTIFICATIONS_LEASE", "300")),
-    # The task queue deliveries go to; a worker must serve it.
+    # The task queues deliveries go to: urgent messages (sign-in codes among them) to
+    # URGENT_QUEUE, which workers serve first, the rest to QUEUE. Both must be among the
+    # backend's TASKS queues and served by a worker; an empty URGENT_QUEUE sends all to QUEUE.
     "QUEUE": os.environ.get("RYADOM_NOTIFICATIONS_QUEUE", "default"),
+    "URGENT_QUEUE": os.environ.get("RYADOM_NOTIFICATIONS_URGENT_QUEUE", "urgent"),
     # New requests: at most N volunteers alerted per need, each at most M alerts a day.
     "ALERTS_PER_NEED": int(os.environ.get("RYADOM_ALERTS_PER_NEED", "5")),
     "ALERTS_PER_VOLUNTEER_PER_DAY": int(os.environ.get("RYADOM_ALERTS_PER_VOLUNTEER_DAY", "3")),
@@ -355,7 +363,9 @@ REFERRALS = {
 }
 # The Redis-backed task backend (RYADOM_TASKS_BACKEND=django_tasks_rq.RQBackend) reads its
 # queues from django-rq; workers run `ryadom rqworker --job-class django_tasks_rq.Job
-# --with-scheduler default`.
-RQ_QUEUES = {"default": {"URL": os.environ.get("RYADOM_REDIS_URL", "redis://127.0.0.1:6379/0")}}
+# --worker-class rq.worker.SimpleWorker --with-scheduler urgent default` (the order is the
+# priority: RQ takes the next job from the first queue that has one).
+_redis_url = os.environ.get("RYADOM_REDIS_URL", "redis://127.0.0.1:6379/0")
+RQ_QUEUES = {name: {"URL": _redis_url} for name in TASK_QUEUES}
 if TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":
     INSTALLED_APPS.append("django_rq")

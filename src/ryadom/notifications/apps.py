@@ -12,8 +12,12 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         # Define the deliver task at start-up, against the configured task backend, not at
         # the first enqueue (when a test's or a request's settings may differ).
-        from ryadom.notifications import tasks  # noqa: F401
+        from django.core import checks
 
+        from ryadom.notifications import tasks  # noqa: F401
+        from ryadom.notifications.checks import delivery_queues_check
+
+        checks.register(delivery_queues_check)
         self._subscribe()
 
     def _subscribe(self) -> None:

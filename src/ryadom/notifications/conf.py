@@ -21,6 +21,8 @@ class NotificationSettings:
     backoff_max: datetime.timedelta
     lease: datetime.timedelta
     queue: str
+    # Urgent messages (sign-in codes among them) go to this queue, served first.
+    urgent_queue: str
     # At most this many volunteers are told of one open request.
     alerts_per_need: int
     # A volunteer hears of at most this many new requests a day (their local day).
@@ -44,6 +46,7 @@ def notification_settings() -> NotificationSettings:
         backoff_max=datetime.timedelta(seconds=float(raw["BACKOFF_MAX_SECONDS"])),
         lease=datetime.timedelta(seconds=float(raw["LEASE_SECONDS"])),
         queue=str(raw["QUEUE"]),
+        urgent_queue=str(raw.get("URGENT_QUEUE") or raw["QUEUE"]),
         alerts_per_need=int(raw.get("ALERTS_PER_NEED", 5)),
         alerts_per_volunteer_per_day=int(raw.get("ALERTS_PER_VOLUNTEER_PER_DAY", 3)),
         status_link_max_age=datetime.timedelta(days=float(raw.get("STATUS_LINK_DAYS", 30))),

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_tasks.base import DEFAULT_TASK_PRIORITY, TASK_MAX_PRIORITY
 
 from ryadom.accounts.models import User
 from ryadom.audit.services import audit_record
@@ -35,24 +36,40 @@ logger = logging.getLogger(__name__)
 ERROR_LENGTH = 1000
 
 
-def _enqueue(message_id: int, run_after: datetime.datetime | None) -> None:
+def queue_for(*, urgent: bool) -> str:
+    """The task queue of a message's deliveries: urgent ones (a sign-in code someone waits
+    for at the form) go to the queue workers serve first, ahead of the background work."""
+    config = notification_settings()
+    return config.urgent_queue if urgent else config.queue
+
+
+def _enqueue(message_id: int, run_after: datetime.datetime | None, *, urgent: bool) -> None:
     from ryadom.notifications.tasks import deliver  # the task module imports this one
 
     if run_after is not None and run_after.microsecond:
         # RQ schedules in whole seconds, rounding down; rounding up here means a task never
         # runs before its message is due.
         run_after = run_after.replace(microsecond=0) + datetime.timedelta(seconds=1)
-    deliver.using(queue_name=notification_settings().queue, run_after=run_after).enqueue(
-        message_id=message_id
+    # Workers serve the urgent queue first (RQ: `rqworker urgent default`); the database
+    # worker takes tasks by priority across the queues it serves, so it gets one too.
+    priority = (
+        TASK_MAX_PRIORITY
+        if urgent and deliver.get_backend().supports_priority
+        else DEFAULT_TASK_PRIORITY
     )
+    deliver.using(
+        queue_name=queue_for(urgent=urgent), run_after=run_after, priority=priority
+    ).enqueue(message_id=message_id)
 
 
-def _enqueuer(message_id: int, run_after: datetime.datetime | None) -> Callable[[], None]:
+def _enqueuer(
+    message_id: int, run_after: datetime.datetime | None, *, urgent: bool
+) -> Callable[[], None]:
     """The after-commit callback: a named function, as Django names a failed robust one by
     its __qualname__ (which functools.partial lacks)."""
 
     def enqueue() -> None:
-        _enqueue(message_id, run_after)
+        _enqueue(message_id, run_after, urgent=urgent)
 
     return enqueue
 
@@ -165,7 +182,9 @@ def notify(
             run_after = due if due > now else None
             # robust: a queue that cannot be reached leaves the message to the safety net
             # (messages_requeue_stale) instead of failing the committed request.
-            transaction.on_commit(_enqueuer(message.pk, run_after), robust=True)
+            transaction.on_commit(
+                _enqueuer(message.pk, run_after, urgent=message.urgent), robust=True
+            )
     if not messages:
         logger.warning("user %s cannot be reached: no channel with an address", recipient.pk)
     return messages
@@ -195,21 +214,22 @@ def message_claim(*, message_id: int) -> Message | None:
             # Ran before the message was due (a worker whose clock is behind): come back
             # then, rather than leave it waiting with no task. Extra tasks are harmless: of
             # several, one claims and the rest find it taken.
-            due_at = (
+            early = (
                 Message.objects.filter(pk=message_id, status=MessageStatus.PENDING, due_at__gt=now)
-                .values_list("due_at", flat=True)
+                .values_list("due_at", "urgent")
                 .first()
             )
-            if due_at is not None:
-                _enqueue(message_id, due_at)
+            if early is not None:
+                _enqueue(message_id, early[0], urgent=early[1])
             return None
+        message = Message.objects.select_related("recipient").get(pk=message_id)
         # The watchdog: if this worker dies before it records the outcome, this attempt
         # finds the lease expired and takes the message over. Enqueued inside the claim's
         # transaction (not on commit) so that on the database backend the two commit
         # together; on Redis a claim that rolls back leaves a watchdog that finds nothing.
-        _enqueue(message_id, lease_until + datetime.timedelta(seconds=1))
+        _enqueue(message_id, lease_until + datetime.timedelta(seconds=1), urgent=message.urgent)
     # The claim commits before the message goes out: no transaction is held over the network.
-    return Message.objects.select_related("recipient").get(pk=message_id)
+    return message
 
 
 def _holding(message: Message) -> QuerySet[Message]:
@@ -267,8 +287,7 @@ def message_retry_later(*, message: Message, error: str) -> Message:
     if _holding(message).update(
         status=MessageStatus.PENDING, due_at=due, lease_until=None, last_error=error[:ERROR_LENGTH]
     ):
-        message_id = message.pk
-        transaction.on_commit(lambda: _enqueue(message_id, due), robust=True)
+        transaction.on_commit(_enqueuer(message.pk, due, urgent=message.urgent), robust=True)
     message.refresh_from_db()
     return message
 
@@ -290,8 +309,7 @@ def message_resend(*, actor: User, message: Message) -> Message:
         region_id=message.region_id,
         changes={"status": [MessageStatus.FAILED, MessageStatus.PENDING]},
     )
-    message_id = message.pk
-    transaction.on_commit(lambda: _enqueue(message_id, None), robust=True)
+    transaction.on_commit(_enqueuer(message.pk, None, urgent=message.urgent), robust=True)
     message.refresh_from_db()
     return message
 
@@ -357,9 +375,9 @@ def messages_requeue_stale(*, older_than: datetime.timedelta | None = None) -> i
     stale = Message.objects.filter(
         Q(status=MessageStatus.PENDING, due_at__lt=cutoff)
         | Q(status=MessageStatus.SENDING, lease_until__lt=cutoff)
-    ).values_list("pk", flat=True)
+    ).values_list("pk", "urgent")
     count = 0
-    for message_id in stale.iterator():
-        _enqueue(message_id, None)
+    for message_id, urgent in stale.iterator():
+        _enqueue(message_id, None, urgent=urgent)
         count += 1
     return count
