@@ -6,8 +6,9 @@ While the mix of bench/load/locustfile.py runs with closed-loop clients, every -
 it reads the proportional resident memory (PSS) of every program of the cluster (a program's
 whole process tree: a gunicorn instance with its workers; an RQ worker without the process
 it forks for each job, which ends with the job; pages a forked child shares with its parent
-count once), Redis's memory, the depth of the task queues and the messages waiting in the
-outbox. Memory is compared with the first reading
+count once), Redis's memory, the depth of the task queues, the jobs scheduled for later
+(messages held for a recipient's quiet hours, retries, watchdogs) and the messages past
+their time and not yet sent. Memory is compared with the first reading
 after the warm-up (a fifth of the run, at most 5 minutes: first requests fill Django's
 caches and the workers' first jobs import their modules). The soak fails, naming what, when
 a program's memory grows by more than 10 % after the warm-up or the task queue is not bounded
@@ -59,10 +60,19 @@ def reading(cluster: Cluster, redis: Any, db: Any) -> dict[str, Any]:
     # RQ keeps each queue's waiting jobs in a list "rq:queue:<name>" (beside other keys).
     queues = [key for key in redis.keys("rq:queue:*") if redis.type(key) == b"list"]
     queues = [key for key in queues if not key.endswith(b":intermediate")]
+    # Messages past their time and not sent yet; those held for later (a recipient's quiet
+    # hours) wait as scheduled jobs, counted apart.
     outbox = db.execute(
-        "SELECT count(*) FROM notifications_message WHERE status IN ('pending', 'sending')"
+        "SELECT count(*) FROM notifications_message "
+        "WHERE status IN ('pending', 'sending') AND due_at <= now()"
     ).fetchone()[0]
-    return {"memory": memory, "queue": sum(redis.llen(q) for q in queues), "outbox": outbox}
+    scheduled = sum(redis.zcard(key) for key in redis.keys("rq:scheduled:*"))
+    return {
+        "memory": memory,
+        "queue": sum(redis.llen(q) for q in queues),
+        "scheduled": scheduled,
+        "outbox": outbox,
+    }
 
 
 def problems_of(samples: list[dict[str, Any]], warm: int, seconds: float) -> list[str]:
@@ -106,8 +116,8 @@ def soak(cluster: Cluster, users: int, seconds: float, every: float) -> dict[str
             if elapsed < min(seconds / 5, 300):
                 warm = len(samples)
             print(
-                f"soak {samples[-1]['second']:>5} s: queue {samples[-1]['queue']}, outbox "
-                f"{samples[-1]['outbox']}, memory MB "
+                f"soak {samples[-1]['second']:>5} s: queue {samples[-1]['queue']}, scheduled "
+                f"{samples[-1]['scheduled']}, outbox overdue {samples[-1]['outbox']}, memory MB "
                 + " ".join(f"{k} {v / 2**20:.0f}" for k, v in samples[-1]["memory"].items()),
                 flush=True,
             )
@@ -138,7 +148,8 @@ def soak_report(soaked: dict[str, Any]) -> None:
     depths = [s["queue"] for s in samples]
     print(
         f"soak: task queue depth median {statistics.median(depths)}, highest {max(depths)}, "
-        f"at the end {depths[-1]}; outbox waiting at the end {samples[-1]['outbox']}"
+        f"at the end {depths[-1]}; jobs scheduled for later at the end "
+        f"{samples[-1]['scheduled']}; messages overdue at the end {samples[-1]['outbox']}"
     )
     if soaked["problems"]:
         print("soak: " + "; ".join(soaked["problems"]))
