@@ -472,9 +472,9 @@ def test_the_queue_takes_a_fixed_number_of_queries_and_marks_overdue_requests(
     for _ in range(50):
         _request(c)
     _as(client, c.coord_a).get("/queue/")  # warm the session and the catalogue
-    # Three of them count what waits beside the queue: erasure requests, people asking to
-    # be linked to their admission, and (in one query) discharges without a plan and
-    # follow-up contacts due (aftercare).
+    # Two of them count what waits beside the queue: erasure requests and people asking to
+    # be linked to their admission (veterans, one query), and discharges without a plan and
+    # follow-up contacts due (aftercare, one query).
     with django_assert_max_num_queries(13):
         page = _page(client.get("/queue/"))
     assert page.count('name="ids"') == 50

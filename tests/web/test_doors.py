@@ -132,14 +132,21 @@ def demo_cast(db: None) -> dict[str, User]:
     users = {u.username: u for u in User.objects.all()}
     [institution_id] = scope_of(users["liaison"]).institution_ids
     institution = Institution.objects.get(pk=institution_id)
+    # The first day after tomorrow with visiting hours, in its first window.
+    days = (timezone.localdate() + datetime.timedelta(days=n) for n in range(2, 9))
+    day, window = next(
+        (day, window)
+        for day in days
+        for window in institution.visiting_hours.filter(weekday=day.weekday())[:1]
+    )
     for poster in ("liaison", "ngo"):
         opening_create(
             actor=users[poster],
             title=f"Read aloud ({poster})",
             institution=institution,
-            starts_on=timezone.localdate() + datetime.timedelta(days=3),
-            start_time=datetime.time(11),
-            end_time=datetime.time(13),
+            starts_on=day,
+            start_time=window.starts,
+            end_time=window.ends,
         )
     return users
 

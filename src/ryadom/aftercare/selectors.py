@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from ryadom.accounts.models import Role, User
 from ryadom.accounts.scopes import scope_of
 from ryadom.aftercare.models import DischargePlan, FollowUpContact, PlanStatus
 from ryadom.catalogue.models import ServiceType
+from ryadom.core.counts import count_subquery
 from ryadom.core.errors import ApplicationError, NotFoundError
 from ryadom.geo.models import Region, Settlement
 from ryadom.organisations.models import Organisation
@@ -172,10 +172,6 @@ def home_coordinators_of(*, actor: Actor) -> QuerySet[DischargePlan]:
     )
 
 
-def _count(rows: QuerySet[Any]) -> Subquery:
-    return Subquery(rows.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")[:1])
-
-
 def queue_counts(*, actor: Actor, on: datetime.date) -> tuple[int, int]:
     """Discharges without a plan in the actor's hospitals, and their own contacts due by
     `on`: both in one query, none for people who hold no such role."""
@@ -185,8 +181,8 @@ def queue_counts(*, actor: Actor, on: datetime.date) -> tuple[int, int]:
     counts = (
         User.objects.filter(pk=scope.user_id)
         .annotate(
-            discharges=_count(discharges_without_plan(actor=actor)),
-            contacts=_count(contacts_due(actor=actor, on=on)),
+            discharges=count_subquery(discharges_without_plan(actor=actor)),
+            contacts=count_subquery(contacts_due(actor=actor, on=on)),
         )
         .values_list("discharges", "contacts")
         .first()

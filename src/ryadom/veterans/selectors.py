@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from ryadom.accounts.models import Role, User
 from ryadom.accounts.scopes import scope_of
 from ryadom.audit.services import audit_record
+from ryadom.core.counts import count_subquery
 from ryadom.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from ryadom.institutions.models import Department, Institution
 from ryadom.veterans import events
@@ -365,6 +366,23 @@ def admission_claims_waiting(*, actor: User | AnonymousUser | None) -> QuerySet[
     admits = _admits_in_q(actor, via="institution__")
     qs = qs if admits is None else qs.filter(admits)
     return qs.select_related("user", "institution").order_by("created_at", "pk")
+
+
+def queue_counts(*, actor: User | AnonymousUser | None) -> tuple[int, int]:
+    """Erasure requests waiting to be carried out in the actor's scope, and people asking
+    the actor's wards to link them: both in one query, none for people who see neither."""
+    scope = scope_of(actor)
+    if scope.user_id is None or not is_ward_staff(actor):  # coordinators are ward staff too
+        return 0, 0
+    erasures = deletion_request_list(actor=actor).filter(status=DeletionStatus.ASKED)
+    claims = admission_claims_waiting(actor=actor)
+    counts = (
+        User.objects.filter(pk=scope.user_id)
+        .annotate(erasures=count_subquery(erasures), claims=count_subquery(claims))
+        .values_list("erasures", "claims")
+        .first()
+    )
+    return (int(counts[0] or 0), int(counts[1] or 0)) if counts else (0, 0)
 
 
 def admission_claim_get_for_staff(

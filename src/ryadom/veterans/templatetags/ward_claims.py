@@ -1,5 +1,5 @@
-"""The ward staff's way to people asking to be linked to their admission: a menu entry, and
-on the pages they work on, how many wait."""
+"""The ward staff's way to people asking to be linked to their admission (a menu entry), and
+on the queue, how many of those and of erasure requests wait."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from ryadom.veterans.selectors import admission_claims_waiting, is_ward_staff
+from ryadom.veterans.selectors import is_ward_staff, queue_counts
 
 register = template.Library()
 
@@ -25,8 +25,10 @@ def ward_claims_nav(context: dict[str, Any]) -> str:
     return format_html('<li><a href="{}">{}</a></li>', url, _("Patients to link"))
 
 
-@register.inclusion_tag("veterans/_admission_claims_waiting.html", takes_context=True)
-def admission_claims_waiting_notice(context: dict[str, Any]) -> dict[str, Any]:
-    """How many people ask the actor's wards to link them (none: nothing)."""
+@register.inclusion_tag("veterans/_queue_waiting.html", takes_context=True)
+def veterans_waiting(context: dict[str, Any]) -> dict[str, Any]:
+    """On the queue: how many erasure requests wait to be carried out, and how many people
+    ask the actor's wards to link them (one query; nothing shown for none)."""
     actor = getattr(context.get("request"), "user", None)
-    return {"waiting": admission_claims_waiting(actor=actor).count()}
+    erasures, claims = queue_counts(actor=actor)
+    return {"erasures": erasures, "claims": claims}
