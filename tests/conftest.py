@@ -6,9 +6,11 @@ import datetime
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.cache import cache
 from django.test import Client
@@ -93,6 +95,33 @@ def _english_outside_requests() -> Iterator[None]:
     """Service-level messages are asserted in English; pages pick their language per request."""
     with translation.override("en"):
         yield
+
+
+# The fixtures through which a test reaches the database.
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_setup"}
+BROWSER_TESTS = Path(__file__).parent / "browser"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """CI runs the suite on SQLite, then on PostgreSQL. The PostgreSQL pass runs what reaches
+    the database: a test that touches none gives the same answer twice. Nor does it run the
+    browser journeys: they check layout, wording and accessibility, which the database does
+    not touch, and a real server on PostgreSQL is what the fault drills run (tests/faults)."""
+    if django_settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        return
+    drop = [
+        item
+        for item in items
+        if BROWSER_TESTS in item.path.parents
+        or (
+            item.get_closest_marker("django_db") is None
+            and not DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+        )
+    ]
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        dropped = set(drop)
+        items[:] = [item for item in items if item not in dropped]
 
 
 @dataclass

@@ -7,10 +7,12 @@ import csv
 import datetime
 import io
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.conf import settings
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -43,15 +45,19 @@ TEST_NATIONAL = Plan(
 )
 
 
-@pytest.fixture
-def national(db: None) -> dict[str, Any]:
-    # The demo's own requests (26 weeks of timelines), as `ryadom demo-data` makes them.
-    generate(plan=TEST_NATIONAL, out=io.StringIO(), seed=7)
-    ensure_demo_accounts()
-    rollups_rebuild()
-    return {"users": {u.username: u for u in User.objects.filter(username__in=[
-        "federal", "observer", "coord-moscow", "coord-rostov", "liaison", "ngo", "volunteer",
-    ])}}  # fmt: skip
+@pytest.fixture(scope="module")
+def national(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, Any]]:
+    """The demo's own requests (26 weeks of timelines), as `ryadom demo-data` makes them:
+    made once for the module, in a transaction its tests run inside (each rolled back to
+    where it began) and that is rolled back when the module ends."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        generate(plan=TEST_NATIONAL, out=io.StringIO(), seed=7)
+        ensure_demo_accounts()
+        rollups_rebuild()
+        yield {"users": {u.username: u for u in User.objects.filter(username__in=[
+            "federal", "observer", "coord-moscow", "coord-rostov", "liaison", "ngo", "volunteer",
+        ])}}  # fmt: skip
+        transaction.set_rollback(True)
 
 
 def _client(user: User) -> Client:

@@ -6,6 +6,7 @@ committed: browser tests use ``django_db(transaction=True, serialized_rollback=T
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -20,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.db import connection, connections
 from django.test import override_settings
 from playwright.sync_api import (
@@ -57,43 +57,6 @@ HEADER_SHARE = 0.15
 SHOT_SCREENS = 4
 
 
-# On PostgreSQL a journey runs in one variant only: this one (or its first, if it has no such).
-POSTGRES_VARIANT = {"viewport": "desktop", "language": "ru"}
-
-
-def _params(item: pytest.Item) -> dict[str, Any]:
-    callspec = getattr(item, "callspec", None)
-    return dict(callspec.params) if callspec is not None else {}
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """CI runs the suite on SQLite, then on PostgreSQL. The variants of a journey (desktop and
-    phone, Russian and English) differ in layout and wording, which the browser checks and
-    the database does not touch: the SQLite pass runs every variant, the PostgreSQL pass
-    one per journey, which still takes each journey through the server on PostgreSQL."""
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-        return
-    here = Path(__file__).parent
-    variants: dict[tuple[Path, str], list[pytest.Item]] = {}
-    for item in items:
-        if here in item.path.parents and isinstance(item, pytest.Function):
-            variants.setdefault((item.path, item.originalname), []).append(item)
-    drop: set[pytest.Item] = set()
-    for journey in variants.values():
-        chosen = next(
-            (
-                item
-                for item in journey
-                if all(_params(item).get(k, v) == v for k, v in POSTGRES_VARIANT.items())
-            ),
-            journey[0],
-        )
-        drop.update(item for item in journey if item is not chosen)
-    if drop:
-        config.hook.pytest_deselected(items=[item for item in items if item in drop])
-        items[:] = [item for item in items if item not in drop]
-
-
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -108,6 +71,26 @@ def _database_url() -> str:
     password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
     host = f"{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}"
     return f"postgres://{s['USER']}{password}@{host}/{s['NAME']}"
+
+
+def _collected_static(
+    tmp_path_factory: pytest.TempPathFactory, env: dict[str, str], bin_dir: Path
+) -> Path:
+    """The hashed and compressed static files, collected once per test run: every xdist
+    worker's server serves the same files (collecting takes tens of seconds of CPU)."""
+    run_dir = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        run_dir = run_dir.parent  # shared by the workers of this run, not by other runs
+    shared = run_dir / "static-var"
+    with (run_dir / "static.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (shared / "static" / "staticfiles.json").exists():
+            subprocess.run(  # noqa: S603 - our own entry point, from this virtualenv
+                [bin_dir / "ryadom", "collectstatic", "--no-input", "--verbosity", "0"],
+                env={**env, "RYADOM_VAR_DIR": str(shared)},
+                check=True,
+            )
+    return shared / "static"
 
 
 @pytest.fixture(scope="session")
@@ -130,11 +113,7 @@ def live_url(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) ->
         "RYADOM_RATE_INTAKE": "1000/h",
     }
     bin_dir = Path(sys.executable).parent
-    subprocess.run(  # noqa: S603 - our own entry point, from this virtualenv
-        [bin_dir / "ryadom", "collectstatic", "--no-input", "--verbosity", "0"],
-        env=env,
-        check=True,
-    )
+    (var / "static").symlink_to(_collected_static(tmp_path_factory, env, bin_dir))
     log = (var / "server.log").open("w")
     server = subprocess.Popen(  # noqa: S603 - gunicorn from this virtualenv
         [bin_dir / "gunicorn", "ryadom.config.wsgi", "--bind", f"127.0.0.1:{port}"]
