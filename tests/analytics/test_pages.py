@@ -29,7 +29,8 @@ from ryadom.geo.models import Region
 from ryadom.institutions.models import Institution
 from ryadom.organisations.models import Organisation
 
-pytestmark = pytest.mark.django_db
+# One worker builds the national data once for the module (loadgroup in the Makefile).
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("national-dashboards")]
 
 # The national shape (all 89 subjects), at a size a test can afford.
 TEST_NATIONAL = Plan(

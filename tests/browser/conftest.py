@@ -213,7 +213,8 @@ class Visit:
         self.page.add_script_tag(path=str(AXE))
         result = self.page.evaluate(
             """() => axe.run(document, {runOnly: {type: 'tag',
-                 values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"""
+                 values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']},
+                 resultTypes: ['violations']})"""
         )
         bad = [
             {

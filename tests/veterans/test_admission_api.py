@@ -28,7 +28,7 @@ def _as(user: User) -> Client:
 
 def _admission(c: Cast, **extra: object) -> dict[str, object]:
     return {
-        "addressed_as": "Сергей",
+        "addressed_as": "Сергей Петрович",
         "gender": "m",
         "institution_id": c.institution_a.pk,
         "admitted_on": timezone.localdate().isoformat(),
@@ -42,7 +42,7 @@ def test_ward_staff_admit_over_the_api_and_confirm_consent_by_code(cast: Cast) -
     response = _as(cast.liaison).post("/api/v1/admissions", _admission(cast))
     assert response.status_code == 201, response.json()
     body = response.json()
-    assert body["veteran"]["addressed_as"] == "Сергей"
+    assert body["veteran"]["addressed_as"] == "Сергей Петрович"
     assert body["code_sent_to"] == "+79010000001"
     assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}", body["claim_code"])
     vid = body["veteran"]["id"]

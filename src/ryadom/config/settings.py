@@ -13,6 +13,7 @@ from csp.constants import NONE as CSP_NONE
 from csp.constants import SELF as CSP_SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent.parent  # src/ryadom
 # Runtime files (SQLite database, collected static) live in a var/ directory chosen by the
@@ -191,6 +192,9 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# Source maps (the API docs' scripts bring 11 MB of them) are fetched only by a developer's
+# tools: not worth compressing, which took half of collectstatic's time.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 
 # --- Security (docs/security.md) -------------------------------------------------------------
 # Production (RYADOM_PRODUCTION=1) needs a secret key from the environment and turns HTTPS on
